@@ -1,0 +1,53 @@
+# The two commands: `make notebooks` and `make test`. Everything else is a building block.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+DEBIAN_PACKAGES := libopenblas-dev gnuplot-nox libgnuplot-iostream-dev libboost-iostreams-dev libboost-filesystem-dev
+RAW     ?= data/raw
+OUT     ?= data/processed
+BIN     := .build/release
+SWIFT_RELEASE := swift build -c release
+# Synthetic world used when $(RAW) holds no KuaiRec files (scale of the default notebooks).
+SYNTH_OPTIONS ?= --users 600 --videos 1200
+
+.PHONY: notebooks test deps build data step1 bench fuzz clean-data
+
+## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
+notebooks: deps build data step1
+
+## make test: install, build, run the test suite
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+
+## deps: install the Debian packages this project needs, only those missing
+deps:
+	missing=""
+	for p in $(DEBIAN_PACKAGES); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done
+	if [ -n "$$missing" ]; then
+	  echo "installing Debian packages:$$missing"
+	  sudo_cmd=""; [ "$$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+	  $$sudo_cmd apt-get update -qq
+	  DEBIAN_FRONTEND=noninteractive $$sudo_cmd apt-get install -y -qq --no-install-recommends $$missing
+	fi
+
+build: deps
+	$(SWIFT_RELEASE)
+
+## data: write the synthetic KuaiRec world into $(RAW) unless real (or earlier) files are there
+data: build
+	if [ -f "$(RAW)/big_matrix.csv" ]; then
+	  echo "using the KuaiRec files in $(RAW)"
+	else
+	  $(BIN)/0-synthetic-data --out "$(RAW)" $(SYNTH_OPTIONS)
+	fi
+
+step1: data
+	$(BIN)/1-data-preparation --raw "$(RAW)" --out "$(OUT)" --notebook notebooks/1-data-preparation.md --figures figures
+
+bench: deps build
+	$(BIN)/bench
+
+clean-data:
+	rm -rf data/processed

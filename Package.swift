@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// The multi-head value model pipeline: one library (ValueModel) and one small executable per step.
+import PackageDescription
+
+let package = Package(
+    name: "ValueModelPipeline",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "0-synthetic-data", targets: ["SyntheticData"]),
+        .executable(name: "1-data-preparation", targets: ["DataPreparation"]),
+        .executable(name: "bench", targets: ["Bench"]),
+        .library(name: "ValueModel", targets: ["ValueModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .target(
+            name: "CGnuplot",
+            path: "Sources/CGnuplot",
+            linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("boost_filesystem")]
+        ),
+        .target(
+            name: "ValueModel",
+            dependencies: ["COpenBLAS", "CGnuplot"],
+            path: "Sources/ValueModel"
+        ),
+        .executableTarget(
+            name: "SyntheticData",
+            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/SyntheticData"
+        ),
+        .executableTarget(
+            name: "DataPreparation",
+            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/DataPreparation"
+        ),
+        .executableTarget(
+            name: "Bench",
+            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Bench"
+        ),
+        .testTarget(
+            name: "ValueModelTests",
+            dependencies: ["ValueModel"],
+            path: "Tests/ValueModelTests",
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
+)
