@@ -1,1 +1,64 @@
-print("stub")
+// Step 1 — data preparation: KuaiRec 2.0 CSV files -> the processed interaction table (80 columns as .npy)
+// and notebooks/1-data-preparation.md.
+import ArgumentParser
+import Foundation
+import ValueModel
+
+struct DataPreparationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "1-data-preparation",
+        abstract: "Step 1: labels, bursts, sessions, user/item/context/history features from KuaiRec 2.0 files.")
+
+    @Option(help: "Folder with big_matrix.csv, user_features.csv, item_daily_features.csv, kuairec_caption_category.csv.")
+    var raw = "data/raw"
+
+    @Option(help: "Folder for processed artifacts; step 1 writes <out>/step1/.")
+    var out = "data/processed"
+
+    @Option(help: "Markdown notebook to write.")
+    var notebook = "notebooks/1-data-preparation.md"
+
+    @Option(help: "Folder for the notebook's figures.")
+    var figures = "figures"
+
+    func validate() throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: raw, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("--raw \(raw): no such folder. Put the KuaiRec 2.0 files there, or run `make data`.")
+        }
+    }
+
+    func run() throws {
+        do {
+            try prepare()
+        } catch {
+            StepOutput.report(error)
+            throw ExitCode.failure
+        }
+    }
+
+    private func prepare() throws {
+        let start = ResourceUsage.now()
+        let output = try ArtifactDirectory(path: out + "/step1")
+        let report = try DataPreparation.run(folder: raw) { name, column in try output.write(name, column) }
+        let inputs = try Manifest.describeInputs(DataPreparation.inputFiles.map { raw + "/" + $0 })
+        try output.writeFile("report.json", data: try jsonData(report))
+        try output.commit(manifest: Manifest(producer: "1-data-preparation", version: 1,
+                                             options: ["raw": raw], inputs: inputs, rows: report.keptRows))
+        let elapsed = ResourceUsage.now() - start
+        let groundTruth = FileManager.default.fileExists(atPath: raw + "/ground_truth.json")
+        let page = try DataPreparationNotebook(report: report, raw: raw, artifacts: out + "/step1",
+                                               figures: figures, synthetic: groundTruth,
+                                               seconds: elapsed, peakMiB: ResourceUsage.peakResidentMiB()).build()
+        try page.write(to: notebook)
+        print("step 1: \(report.keptRows) interactions in \(String(format: "%.1f", elapsed)) s -> \(out)/step1, \(notebook)")
+    }
+
+    private func jsonData<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(value)
+    }
+}
+
+DataPreparationCommand.main()

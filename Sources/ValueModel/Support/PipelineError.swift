@@ -38,6 +38,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     /// An option has a value the step cannot use.
     case invalidOption(name: String, reason: String)
+    /// gnuplot could not render a figure; `message` carries gnuplot's own complaint when it gave one.
+    case figureFailed(path: String, message: String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,26 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
             return "error: cannot write \(path): \(reason)"
         case let .invalidOption(name, reason):
             return "error: option \(name): \(reason)"
+        case let .figureFailed(path, message):
+            return "error: cannot render figure \(path): \(message)"
+        }
+    }
+}
+
+extension PipelineError {
+    /// The same error with its line number moved by `offset` (for files read in chunks that each count
+    /// lines from their own start).
+    func shiftingLines(by offset: Int) -> PipelineError {
+        func shift(_ location: SourceLocation) -> SourceLocation {
+            var moved = location
+            moved.line = location.line.map { $0 + offset }
+            return moved
+        }
+        switch self {
+        case let .missingColumn(location, expected): return .missingColumn(shift(location), expected: expected)
+        case let .unparsableValue(location, text, expected): return .unparsableValue(shift(location), text: text, expected: expected)
+        case let .malformedInput(location, reason): return .malformedInput(shift(location), reason: reason)
+        default: return self
         }
     }
 }

@@ -1,0 +1,188 @@
+import Foundation
+import ValueModel
+
+/// The text, tables and figures of notebooks/1-data-preparation.md.
+struct DataPreparationNotebook {
+    let report: PreparationReport
+    let raw: String
+    let artifacts: String
+    let figures: String
+    let synthetic: Bool
+    let seconds: Double
+    let peakMiB: Double
+
+    /// Label rates the paper reports on real KuaiRec (complete, long, rewatch, neg).
+    static let realLabelRates = [0.34, 0.215, 0.075, 0.125]
+
+    func build() throws -> Notebook {
+        var page = Notebook(title: "Step 1 — data preparation")
+        page.paragraph("""
+            This step turns the KuaiRec 2.0 interaction log into the table every later step uses: it keeps the \
+            interactions inside the three logging bursts, cuts each user's history into sessions, derives the four \
+            engagement labels (the value model's heads), and joins user, video, context and history features — \
+            80 columns, exactly as the original notebook `1. data_preparation.ipynb` computes them (see SPEC, step 1).
+            """)
+        page.paragraph(synthetic
+            ? "**Data: the synthetic KuaiRec world** (`\(raw)/ground_truth.json` present), written by `0-synthetic-data` in the real files' format. Numbers below describe that world, not Kuaishou's logs."
+            : "**Data: the KuaiRec 2.0 files in `\(raw)`.**")
+        inputs(&page)
+        try bursts(&page)
+        try sessions(&page)
+        try distributions(&page)
+        try entropies(&page)
+        outputs(&page)
+        deviations(&page)
+        timing(&page)
+        return page
+    }
+
+    private func inputs(_ page: inout Notebook) {
+        page.heading("Inputs")
+        let skipped = report.captionSkippedLines
+        page.table(["file", "what was read", "skipped"], [
+            ["big_matrix.csv", "\(Format.count(report.bigMatrixRows)) interactions", "0 (any bad row is an error)"],
+            ["user_features.csv", "\(Format.count(report.userFeatureRows)) users", "0"],
+            ["item_daily_features.csv", "\(Format.count(report.itemVideos)) videos (first non-missing value per column)", "0"],
+            ["kuairec_caption_category.csv", "\(Format.count(report.captionVideos)) videos",
+             "\(skipped.count) malformed line(s)" + (skipped.isEmpty ? "" : " (lines " + skipped.prefix(10).map(String.init).joined(separator: ", ") + ")")
+                + (report.captionDuplicateLines.isEmpty ? "" : "; \(report.captionDuplicateLines.count) repeated video(s)")],
+        ])
+        page.table(["check", "interactions"], [
+            ["outside the three bursts (dropped)", Format.count(report.droppedOutsideBursts)],
+            ["kept (inside a burst)", Format.count(report.keptRows)],
+            ["`time` without fractional seconds (kept here; the original drops them)", Format.count(report.rowsWithoutFractionalSeconds)],
+            ["user has no row in user_features.csv (u_ columns missing)", Format.count(report.interactionsWithoutUserFeatures)],
+            ["video has no row in item_daily_features.csv (i_ columns missing)", Format.count(report.interactionsWithoutItemFeatures)],
+            ["video has no category row (level 1 set to -124 / UNKNOWN)", Format.count(report.interactionsWithoutCategory)],
+        ], alignRight: [1])
+        page.paragraph("Kept interactions involve \(Format.count(report.users)) users and \(Format.count(report.videos)) videos.")
+    }
+
+    private func bursts(_ page: inout Notebook) throws {
+        page.heading("Bursts and labels")
+        page.paragraph("Interactions are kept when their calendar day (Beijing time, from `time`) lies in 2020-07-05..07-12, 2020-08-01..08-10 or 2020-08-27..09-05. Labels: `y_complete = watch_ratio ≥ 1`, `y_long = play ≥ 12 s or watch_ratio ≥ 1.5`, `y_rewatch = watch_ratio ≥ 2`, `y_neg = play ≤ 2 s`.")
+        var rows = report.bursts.map { burst -> [String] in
+            ["burst \(burst.burst)", "\(burst.days)", Format.count(burst.rows)] + burst.labelRates.map { Format.percent($0) }
+        }
+        rows.append(["all", "\(report.bursts.reduce(0) { $0 + $1.days })", Format.count(report.keptRows)] + report.overallLabelRates.map { Format.percent($0) })
+        rows.append(["real KuaiRec (paper)", "28", "12,527,912"] + Self.realLabelRates.map { Format.percent($0) })
+        page.table(["", "days with data", "interactions", "complete", "long", "rewatch", "neg"], rows, alignRight: [1, 2, 3, 4, 5, 6])
+        let firstDay = report.dailyCounts.first.map { $0.day } ?? ""
+        let series = (0...3).compactMap { burst -> Series? in
+            let days = report.dailyCounts.enumerated().filter { $0.element.burst == burst }
+            guard !days.isEmpty else { return nil }
+            let x = days.map { Double(dayOffset(from: firstDay, to: $0.element.day)) }
+            let y = days.map { Double($0.element.rows) }
+            return burst == 0 ? .points("outside bursts (dropped)", x: x, y: y) : .line("burst \(burst)", x: x, y: y)
+        }
+        var figure = Figure(title: "Interactions per day", xLabel: "days since \(firstDay)", yLabel: "interactions", series: series)
+        figure.logY = true
+        let path = try StepOutput.render(figure, folder: figures, name: "daily-interactions.png")
+        page.figure(path, caption: "Interactions per calendar day; the three bursts and the stray days outside them.")
+    }
+
+    private func sessions(_ page: inout Notebook) throws {
+        page.heading("Sessions")
+        page.paragraph("A session is a user's run of interactions with no gap above one hour. `session` counts a user's sessions across bursts; `sess_rank` is the 1-based position, `sess_len` the session's size.")
+        let lengths = report.sessionLengths.map(Double.init)
+        let perUser = report.sessionsPerUser.map(Double.init)
+        func describe(_ values: [Double]) -> [String] {
+            [Format.count(values.count), Format.fixed(StepOutput.quantile(values, 0.5), 1),
+             Format.fixed(values.reduce(0, +) / Double(max(values.count, 1)), 1),
+             Format.fixed(StepOutput.quantile(values, 0.9), 1), Format.fixed(values.max() ?? 0, 0)]
+        }
+        page.table(["", "count", "median", "mean", "90th percentile", "max"], [
+            ["session length (interactions)"] + describe(lengths),
+            ["sessions per user"] + describe(perUser),
+            ["real KuaiRec session length", "", "7", "22.5", "", ""],
+        ], alignRight: [1, 2, 3, 4, 5])
+        let lengthHistogram = try Histogram(binning: lengths, bins: 40, spacing: .logarithmic)
+        var figure = Figure.histogram(lengthHistogram, title: "Session length", xLabel: "interactions per session", yLabel: "sessions", logX: true, logY: true)
+        figure.legend = .hidden
+        page.figure(try StepOutput.render(figure, folder: figures, name: "session-length.png"), caption: "Session lengths (log-log): right-skewed, most sessions short, a long tail.")
+        var perUserFigure = Figure.histogram(try Histogram(binning: perUser, bins: 40), title: "Sessions per user", xLabel: "sessions", yLabel: "users")
+        perUserFigure.legend = .hidden
+        page.figure(try StepOutput.render(perUserFigure, folder: figures, name: "sessions-per-user.png"), caption: "Sessions per user over the three bursts.")
+    }
+
+    private func distributions(_ page: inout Notebook) throws {
+        page.heading("Durations and watch ratio")
+        let items: [(String, [Double], String, String, Histogram.Spacing)] = [
+            ("video duration (s), per video", report.videoDurationSeconds, "video-duration.png", "seconds", .logarithmic),
+            ("play duration (s), per interaction", report.playSecondsSample, "play-duration.png", "seconds", .logarithmic),
+            ("watch ratio, per interaction", report.watchRatioSample, "watch-ratio.png", "play / video duration", .logarithmic),
+        ]
+        page.table(["quantity", "values", "10%", "median", "90%", "99%"], items.map { name, values, _, _, _ in
+            [name, Format.count(values.count)] + [0.1, 0.5, 0.9, 0.99].map { Format.fixed(StepOutput.quantile(values, $0), 2) }
+        }, alignRight: [1, 2, 3, 4, 5])
+        if report.playSecondsSample.count < report.keptRows {
+            page.paragraph("Per-interaction distributions use an evenly spaced sample of \(Format.count(report.playSecondsSample.count)) interactions.")
+        }
+        for (name, values, file, unit, spacing) in items {
+            var figure = Figure.histogram(try Histogram(binning: values, bins: 50, spacing: spacing), title: name.capitalized, xLabel: unit + " (log scale; zeros left out)", logX: true)
+            figure.legend = .hidden
+            page.figure(try StepOutput.render(figure, folder: figures, name: file), caption: name.prefix(1).uppercased() + name.dropFirst() + ".")
+        }
+    }
+
+    private func entropies(_ page: inout Notebook) throws {
+        page.heading("How varied are users' categories?")
+        page.paragraph("Per user, the Shannon entropy (nats) of the categories of everything they watched, at each level of the category tree (a missing category counts as one category). `hist_cat_entropy_l2` is the running version of the level-2 entropy, computed from earlier rows only.")
+        let levels = report.userCategoryEntropy
+        page.table(["level", "users", "median", "mean", "90%"], levels.enumerated().map { level, values in
+            ["\(level + 1)", Format.count(values.count), Format.fixed(StepOutput.quantile(values, 0.5), 2),
+             Format.fixed(values.reduce(0, +) / Double(max(values.count, 1)), 2), Format.fixed(StepOutput.quantile(values, 0.9), 2)]
+        }, alignRight: [1, 2, 3, 4])
+        let top = levels.flatMap { $0 }.max() ?? 1
+        let series = try levels.enumerated().map { level, values -> Series in
+            let histogram = try Histogram(binning: values, bins: 40, range: 0...max(top, 0.01))
+            let centers = zip(histogram.edges, histogram.edges.dropFirst()).map { ($0 + $1) / 2 }
+            return .line("level \(level + 1)", x: centers, y: histogram.counts)
+        }
+        let figure = Figure(title: "Per-user category entropy", xLabel: "entropy (nats)", yLabel: "users", series: series)
+        page.figure(try StepOutput.render(figure, folder: figures, name: "category-entropy.png"), caption: "Distribution over users of the entropy of their level-1, level-2 and level-3 categories.")
+    }
+
+    private func outputs(_ page: inout Notebook) {
+        page.heading("Outputs")
+        page.paragraph("`\(artifacts)/` holds one `.npy` file per column (80 columns, in the original's order, rows sorted by user and time) and `manifest.json` (column names, dtypes, the sorted category strings of every categorical column, the inputs' content hashes). Categorical columns are stored as pandas category codes (`-1` = missing); missing floats are NaN. In Python:")
+        page.code("""
+            import json, numpy as np, pandas as pd
+            folder = "\(artifacts)"
+            manifest = json.load(open(f"{folder}/manifest.json"))
+            df = pd.DataFrame({c["name"]: np.load(f"{folder}/{c['file']}") for c in manifest["columns"]})
+            for c in manifest["columns"]:
+                if c.get("categories") is not None:
+                    df[c["name"]] = pd.Categorical.from_codes(df[c["name"]], c["categories"])
+            """, language: "python")
+    }
+
+    private func deviations(_ page: inout Notebook) {
+        page.heading("Where this differs from the original, and why")
+        page.bullets([
+            "**Times without milliseconds** (`2020-07-05 00:08:23`) are parsed; the original guesses one format from the first row and silently drops such rows. Counted above.",
+            "**Malformed caption lines** (wrong field count or broken quoting) are skipped and counted with their line numbers; the original's reader warns but then reads extra fields by position. A video listed twice keeps its first row (the original's merge would duplicate its interactions).",
+            "**Bad values in big_matrix.csv** (unparsable or non-finite numbers, bad times, wrong field counts) stop the step with the file, line and column; the original would coerce some of them to missing.",
+            "**Kept on purpose:** the context hour is the *UTC* hour of `timestamp` (the original's behaviour, although `time` is Beijing time); categorical codes and the session counter are later used as numbers; `hist_cat_ema_complete` groups by the level-1 category (the original's prose says level 2, its code level 1); every missing level-2 category counts as a new category in the entropy history.",
+            "**Leakage kept from the original and named here:** exact duplicate rows and equal timestamps let `hist_*` features of one row see its twin's label; validation and test days of an earlier burst precede the training days of a later one (the EMAs and the entropy run across bursts).",
+        ])
+    }
+
+    private func timing(_ page: inout Notebook) {
+        page.heading("Timing and memory (this run)")
+        let readSeconds = report.stageSeconds.first?.seconds ?? 0
+        var rows = report.stageSeconds.map { [$0.stage, Format.fixed($0.seconds, 2)] }
+        rows.append(["total (including writing artifacts and figures)", Format.fixed(seconds, 2)])
+        page.table(["stage", "seconds"], rows, alignRight: [1])
+        let megabytes = Double((try? FileManager.default.attributesOfItem(atPath: raw + "/big_matrix.csv")[.size] as? Int) ?? 0 ?? 0) / 1e6
+        page.paragraph("Reading big_matrix.csv: \(Format.count(Int(Double(report.bigMatrixRows) / max(readSeconds, 1e-9)))) rows/s (\(Format.fixed(megabytes / max(readSeconds, 1e-9), 0)) MB/s, \(ProcessInfo.processInfo.activeProcessorCount) cores). Peak resident memory: \(Format.fixed(peakMiB, 0)) MiB. Timings vary from run to run; everything else in this notebook is determined by the input files.")
+    }
+
+    private func dayOffset(from first: String, to day: String) -> Int {
+        func number(_ iso: String) -> Int {
+            let parts = iso.split(separator: "-").compactMap { Int($0) }
+            return parts.count == 3 ? FieldParsing.daysFromCivil(year: parts[0], month: parts[1], day: parts[2]) : 0
+        }
+        return number(day) - number(first)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// A step's output folder, built in a hidden temporary sibling and moved into place only when complete,
+/// so a failed or interrupted step leaves the previous output (or nothing) and never a mixture.
+public final class ArtifactDirectory {
+    /// The final folder.
+    public let path: String
+    /// The folder being filled.
+    public let stagingPath: String
+    private(set) var manifestColumns: [Manifest.ColumnEntry] = []
+    private var committed = false
+
+    /// Starts a new output folder at `path` (its parent is created if needed).
+    public init(path: String) throws {
+        self.path = path
+        let parent = (path as NSString).deletingLastPathComponent
+        stagingPath = (parent.isEmpty ? "." : parent) + "/." + (path as NSString).lastPathComponent + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        do {
+            try? FileManager.default.removeItem(atPath: stagingPath)
+            try FileManager.default.createDirectory(atPath: stagingPath, withIntermediateDirectories: true)
+        } catch {
+            throw PipelineError.writeFailed(path: stagingPath, reason: error.localizedDescription)
+        }
+    }
+
+    deinit {
+        if !committed { try? FileManager.default.removeItem(atPath: stagingPath) }
+    }
+
+    /// Writes `column` as `<name>.npy` and records it for the manifest.
+    public func write(_ name: String, _ column: Column) throws {
+        let file = name + ".npy"
+        try NumpyFile.write(column, to: stagingPath + "/" + file)
+        var categories: [String]?
+        if case let .categorical(_, values) = column { categories = values }
+        manifestColumns.append(.init(name: name, file: file, dtype: column.numpyDescr, rows: column.count, categories: categories))
+    }
+
+    /// Writes an arbitrary file into the folder.
+    public func writeFile(_ name: String, data: Data) throws {
+        try AtomicWrite.write(data, to: stagingPath + "/" + name)
+    }
+
+    /// Writes the manifest and moves the folder into place, replacing an older one.
+    public func commit(manifest: Manifest) throws {
+        var manifest = manifest
+        manifest.columns = manifestColumns
+        try writeFile(Manifest.fileName, data: try manifest.encoded())
+        let old = path + ".old-\(ProcessInfo.processInfo.processIdentifier)"
+        let manager = FileManager.default
+        do {
+            if manager.fileExists(atPath: path) { try manager.moveItem(atPath: path, toPath: old) }
+            try manager.moveItem(atPath: stagingPath, toPath: path)
+            try? manager.removeItem(atPath: old)
+            committed = true
+        } catch {
+            throw PipelineError.writeFailed(path: path, reason: error.localizedDescription)
+        }
+    }
+}

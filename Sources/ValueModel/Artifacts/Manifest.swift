@@ -1,0 +1,66 @@
+import Foundation
+
+/// The description every artifact folder carries in `manifest.json`: who made it, from what, with which
+/// options, and what it holds, so a later step can refuse stale or mismatched inputs.
+public struct Manifest: Codable {
+    public static let fileName = "manifest.json"
+
+    /// An input file and the content hash it had when the artifact was made.
+    public struct Input: Codable, Equatable {
+        public var path: String
+        public var bytes: Int
+        public var hash: String
+    }
+
+    /// One stored column: its `.npy` file, numpy dtype, row count and (categorical) sorted categories.
+    public struct ColumnEntry: Codable {
+        public var name: String
+        public var file: String
+        public var dtype: String
+        public var rows: Int
+        public var categories: [String]?
+    }
+
+    public var producer: String
+    public var version: Int
+    public var options: [String: String]
+    public var inputs: [Input]
+    public var rows: Int
+    public var columns: [ColumnEntry] = []
+
+    public init(producer: String, version: Int, options: [String: String], inputs: [Input], rows: Int) {
+        self.producer = producer
+        self.version = version
+        self.options = options
+        self.inputs = inputs
+        self.rows = rows
+    }
+
+    /// Describes the input files at `paths` (size and content hash).
+    public static func describeInputs(_ paths: [String]) throws -> [Input] {
+        try paths.map { path in
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            return Input(path: path, bytes: size ?? 0, hash: try ContentHash.ofFile(path))
+        }
+    }
+
+    /// Pretty, key-sorted JSON.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// Reads `folder/manifest.json`.
+    public static func read(folder: String) throws -> Manifest {
+        let path = folder + "/" + fileName
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError.missingFile(path: path, hint: "Run the step that writes \(folder) first.")
+        }
+        do {
+            return try JSONDecoder().decode(Manifest.self, from: data)
+        } catch {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not a valid manifest: \(error)")
+        }
+    }
+}

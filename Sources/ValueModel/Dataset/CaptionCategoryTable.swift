@@ -1,0 +1,85 @@
+/// The category columns of `kuairec_caption_category.csv`, one row per video.
+///
+/// Captions hold free text, so the file is read with full quoting rules. A line that does not parse into
+/// the header's number of fields, or whose `video_id` is not an integer, is skipped and counted (the original
+/// warns about bad lines and reads on). A video listed twice keeps its first line; later ones are counted.
+public struct CaptionCategoryTable {
+    static let readNames = ["video_id", "first_level_category_id", "first_level_category_name",
+                            "second_level_category_id", "second_level_category_name",
+                            "third_level_category_id", "third_level_category_name"]
+
+    let index: IdIndex
+    /// Per video row and level 1...3: the category id (NaN when missing) and name (nil when missing).
+    let levelIds: [[Double]]
+    let levelNames: [[String?]]
+    /// Lines skipped as malformed (wrong field count, broken quoting, or a non-integer video id).
+    public let skippedLines: [Int]
+    /// Lines skipped because their video was already listed.
+    public let duplicateLines: [Int]
+    /// Number of videos with a category row.
+    public var videoCount: Int { levelIds[0].count }
+
+    /// Reads the caption/category file.
+    public init(path: String) throws {
+        let file = try CSVFile(path: path, hint: "Put the KuaiRec 2.0 files in the data folder, or run `make data` for the synthetic world.")
+        let raw = try RawTable.read(file, columns: Self.readNames, skipMalformed: true)
+        var skipped = raw.skippedLines
+        var duplicates: [Int] = []
+        var seen = Set<Int>()
+        var keptRows: [Int] = []
+        var keptIds: [Int] = []
+        for row in 0..<raw.rowCount {
+            guard let id = PandasText.integerValue(raw.columns[0][row]), id >= 0, id < Int(Int32.max) else {
+                skipped.append(raw.lines[row])
+                continue
+            }
+            guard seen.insert(id).inserted else {
+                duplicates.append(raw.lines[row])
+                continue
+            }
+            keptRows.append(row)
+            keptIds.append(id)
+        }
+        skippedLines = skipped.sorted()
+        duplicateLines = duplicates
+        let idColumn = try file.columnIndices(["video_id"])[0]
+        index = try IdIndex(ids: keptIds, file: file, lines: keptRows.map { raw.lines[$0] }, idColumn: idColumn, allowDuplicates: false)
+        levelIds = (0..<3).map { level in
+            keptRows.map { row in
+                let cell = raw.columns[1 + 2 * level][row]
+                return PandasText.isMissing(cell) ? .nan : (PandasText.floatValue(cell) ?? .nan)
+            }
+        }
+        levelNames = (0..<3).map { level in
+            keptRows.map { row in
+                let cell = raw.columns[2 + 2 * level][row]
+                return PandasText.isMissing(cell) ? nil : cell
+            }
+        }
+    }
+
+    /// The table row of each interaction's video (-1 where the video has no category row).
+    public func rows(for videos: [Int32]) -> [Int32] {
+        videos.map { index.row(Int($0)).map(Int32.init) ?? -1 }
+    }
+
+    /// Level `level` (1...3) category ids gathered at `rows`; missing -> `missingId` (the original fills
+    /// level 1 with -124 and leaves levels 2-3 missing, NaN).
+    public func categoryIds(level: Int, rows: [Int32], missingId: Double = .nan) -> [Double] {
+        let ids = levelIds[level - 1]
+        return rows.map { row in
+            guard row >= 0 else { return missingId }
+            let id = ids[Int(row)]
+            return id.isNaN ? missingId : id
+        }
+    }
+
+    /// Level `level` (1...3) category names at `rows`, coded like pandas categories; missing -> `missingName`
+    /// (the original fills level 1 with "UNKNOWN") or code -1.
+    public func categoryNames(level: Int, rows: [Int32], missingName: String? = nil) -> Column {
+        let names = levelNames[level - 1]
+        let texts: [String?] = rows.map { row in (row >= 0 ? names[Int(row)] : nil) ?? missingName }
+        let coding = CategoryCoding(texts)
+        return .categorical(codes: texts.map { coding.code($0) }, categories: coding.categories)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The interactions of `big_matrix.csv`, one array per column, in file order.
+public struct InteractionLog {
+    /// The columns read, in the file's header names.
+    public static let columns = ["user_id", "video_id", "play_duration", "video_duration", "time", "date", "timestamp", "watch_ratio"]
+
+    public var userId: [Int32] = []
+    public var videoId: [Int32] = []
+    /// Milliseconds watched.
+    public var playDuration: [Double] = []
+    /// Video length in milliseconds.
+    public var videoDuration: [Double] = []
+    /// `time`: Beijing local clock reading, as milliseconds since 1970-01-01 of that naive reading.
+    public var timeMs: [Int64] = []
+    /// `date` as written (YYYYMMDD).
+    public var date: [Int32] = []
+    /// `timestamp`: UTC unix seconds.
+    public var timestamp: [Double] = []
+    public var watchRatio: [Double] = []
+    /// Rows whose `time` has no fractional seconds (the original's parser turns them into missing times and
+    /// drops them; this reader keeps them and counts them).
+    public var rowsWithoutFractionalSeconds = 0
+
+    /// Number of rows.
+    public var count: Int { userId.count }
+
+    public init() {}
+
+    mutating func reserve(_ capacity: Int) {
+        userId.reserveCapacity(capacity); videoId.reserveCapacity(capacity)
+        playDuration.reserveCapacity(capacity); videoDuration.reserveCapacity(capacity)
+        timeMs.reserveCapacity(capacity); date.reserveCapacity(capacity)
+        timestamp.reserveCapacity(capacity); watchRatio.reserveCapacity(capacity)
+    }
+
+    mutating func append(contentsOf other: InteractionLog) {
+        userId += other.userId; videoId += other.videoId
+        playDuration += other.playDuration; videoDuration += other.videoDuration
+        timeMs += other.timeMs; date += other.date
+        timestamp += other.timestamp; watchRatio += other.watchRatio
+        rowsWithoutFractionalSeconds += other.rowsWithoutFractionalSeconds
+    }
+
+    /// Reads `big_matrix.csv`. Any malformed row, wrong field count, unparsable number or time is an error
+    /// naming the file, line and column. Files without quote characters are parsed on all cores.
+    public static func read(path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> InteractionLog {
+        let file = try CSVFile(path: path, hint: "Put the KuaiRec 2.0 files in the data folder, or run `make data` for the synthetic world.")
+        let columns = try file.columnIndices(columns)
+        let bytes = file.mapped.bytes
+        let ranges = recordAlignedRanges(bytes, from: file.dataStart, parts: threads)
+        var parts = [InteractionLog](repeating: InteractionLog(), count: ranges.count)
+        var failures = [PipelineError?](repeating: nil, count: ranges.count)
+        parts.withUnsafeMutableBufferPointer { partSlots in
+            failures.withUnsafeMutableBufferPointer { failureSlots in
+                parallelFor(ranges.count) { chunk in
+                    do {
+                        let firstLine = chunk == 0 ? file.dataStartLine : 1
+                        partSlots[chunk] = try readChunk(file, range: ranges[chunk], firstLine: firstLine, columns: columns)
+                    } catch let error as PipelineError {
+                        failureSlots[chunk] = error
+                    } catch {
+                        failureSlots[chunk] = .invalidData("\(path): \(error)")
+                    }
+                }
+            }
+        }
+        for (chunk, failure) in failures.enumerated() {
+            guard let failure else { continue }
+            // Chunks after the first count lines from 1; move the error to its line in the whole file.
+            let offset = chunk == 0 ? 0 : newlineCount(bytes, 0..<ranges[chunk].lowerBound)
+            throw failure.shiftingLines(by: offset)
+        }
+        var log = parts[0]
+        log.reserve(parts.reduce(0) { $0 + $1.count })
+        for part in parts.dropFirst() { log.append(contentsOf: part) }
+        return log
+    }
+
+    private static func readChunk(_ file: CSVFile, range: Range<Int>, firstLine: Int, columns: [Int]) throws -> InteractionLog {
+        var log = InteractionLog()
+        log.reserve(range.count / 64)
+        let (userColumn, videoColumn, playColumn, durationColumn) = (columns[0], columns[1], columns[2], columns[3])
+        let (timeColumn, dateColumn, timestampColumn, ratioColumn) = (columns[4], columns[5], columns[6], columns[7])
+        try file.forEachRecord(in: range, firstLine: firstLine) { record in
+            try record.requireShape()
+            let user = try record.int(userColumn)
+            let video = try record.int(videoColumn)
+            guard user >= 0, user < Int(Int32.max) else { throw record.error(userColumn, expected: "a user id in 0..<2^31") }
+            guard video >= 0, video < Int(Int32.max) else { throw record.error(videoColumn, expected: "a video id in 0..<2^31") }
+            guard let time = record.dateTime(timeColumn) else {
+                throw record.error(timeColumn, expected: "a time YYYY-MM-DD HH:MM:SS[.mmm]")
+            }
+            let date = try record.int(dateColumn)
+            guard date >= 0, date < Int(Int32.max) else { throw record.error(dateColumn, expected: "a date YYYYMMDD") }
+            log.userId.append(Int32(user))
+            log.videoId.append(Int32(video))
+            log.playDuration.append(try record.finiteDouble(playColumn))
+            log.videoDuration.append(try record.finiteDouble(durationColumn))
+            log.timeMs.append(time.milliseconds)
+            log.date.append(Int32(date))
+            log.timestamp.append(try record.finiteDouble(timestampColumn))
+            log.watchRatio.append(try record.finiteDouble(ratioColumn))
+            if !time.hasFraction { log.rowsWithoutFractionalSeconds += 1 }
+        }
+        return log
+    }
+
+    /// Splits the data part of a file into ranges that start at line starts. Only a file without any quote
+    /// character can be split blindly at newlines; any other file is read as one range.
+    static func recordAlignedRanges(_ bytes: UnsafeRawBufferPointer, from start: Int, parts: Int) -> [Range<Int>] {
+        let total = bytes.count
+        guard parts > 1, total - start > 1 << 20, let base = bytes.baseAddress,
+              memchr(base + start, Int32(UInt8(ascii: "\"")), total - start) == nil
+        else { return [start..<total] }
+        var bounds = [start]
+        for part in 1..<parts {
+            var cut = max(bounds.last!, start + (total - start) * part / parts)
+            guard let newline = memchr(base + cut, Int32(UInt8(ascii: "\n")), total - cut) else { break }
+            cut = base.distance(to: UnsafeRawPointer(newline)) + 1
+            if cut < total, cut > bounds.last! { bounds.append(cut) }
+        }
+        bounds.append(total)
+        return zip(bounds, bounds.dropFirst()).map { $0..<$1 }
+    }
+
+    private static func newlineCount(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int {
+        var count = 0
+        for index in range where bytes[index] == UInt8(ascii: "\n") { count += 1 }
+        return count
+    }
+}

@@ -1,0 +1,66 @@
+/// Reads the selected columns of a small side table (user, item or caption file) into raw strings, one array
+/// per column, in file order. Records with the wrong shape are either errors or skipped and counted.
+struct RawTable {
+    var columns: [[String]]
+    var lines: [Int]
+    /// Lines skipped because their field count or quoting was wrong (only when skipping is allowed).
+    var skippedLines: [Int] = []
+
+    var rowCount: Int { lines.count }
+
+    static func read(_ file: CSVFile, columns names: [String], skipMalformed: Bool) throws -> RawTable {
+        let indices = try file.columnIndices(names)
+        var table = RawTable(columns: Array(repeating: [], count: names.count), lines: [])
+        try file.forEachRecord { record in
+            if !record.hasHeaderShape {
+                if skipMalformed {
+                    table.skippedLines.append(record.line)
+                    return
+                }
+                try record.requireShape()
+            }
+            for (slot, index) in indices.enumerated() { table.columns[slot].append(record.text(index)) }
+            table.lines.append(record.line)
+        }
+        return table
+    }
+
+    /// Column `slot` read as non-negative integer ids; a missing or invalid id is a located error.
+    func ids(_ slot: Int, file: CSVFile, columnIndex: Int) throws -> [Int] {
+        try columns[slot].enumerated().map { row, text in
+            guard let id = PandasText.integerValue(text), id >= 0, id < Int(Int32.max) else {
+                throw PipelineError.unparsableValue(file.location(line: lines[row], column: columnIndex), text: text, expected: "a non-negative integer id")
+            }
+            return id
+        }
+    }
+
+    /// Column `slot` read as numbers the way `pd.to_numeric(errors="coerce")` does: missing or non-numeric -> NaN.
+    func coercedNumbers(_ slot: Int) -> [Double] {
+        columns[slot].map { PandasText.isMissing($0) ? .nan : (PandasText.floatValue($0) ?? .nan) }
+    }
+}
+
+/// A dense lookup from a non-negative id to a row of a side table (-1 where the id has no row).
+struct IdIndex {
+    private(set) var rowOf: [Int32]
+
+    init(ids: [Int], file: CSVFile, lines: [Int], idColumn: Int, allowDuplicates: Bool) throws {
+        rowOf = Array(repeating: -1, count: (ids.max() ?? -1) + 1)
+        for (row, id) in ids.enumerated() {
+            if rowOf[id] >= 0 {
+                if allowDuplicates { continue }
+                throw PipelineError.malformedInput(
+                    file.location(line: lines[row], column: idColumn),
+                    reason: "id \(id) appears again (first on line \(lines[Int(rowOf[id])])); each id must appear once")
+            }
+            rowOf[id] = Int32(row)
+        }
+    }
+
+    /// The row of `id`, or nil.
+    @inline(__always)
+    func row(_ id: Int) -> Int? {
+        id < rowOf.count && rowOf[id] >= 0 ? Int(rowOf[id]) : nil
+    }
+}

@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What step 1 saw and did: the counts, rates and distributions its notebook reports.
+public struct PreparationReport: Codable {
+    public struct StageTime: Codable { public var stage: String; public var seconds: Double }
+    public struct DayCount: Codable { public var day: String; public var burst: Int; public var rows: Int }
+    public struct BurstSummary: Codable {
+        public var burst: Int
+        public var days: Int
+        public var rows: Int
+        /// Rates of y_complete, y_long, y_rewatch, y_neg.
+        public var labelRates: [Double]
+    }
+
+    public var bigMatrixRows = 0
+    public var rowsWithoutFractionalSeconds = 0
+    public var userFeatureRows = 0
+    public var itemVideos = 0
+    public var captionVideos = 0
+    public var captionSkippedLines: [Int] = []
+    public var captionDuplicateLines: [Int] = []
+    public var droppedOutsideBursts = 0
+    public var keptRows = 0
+    public var users = 0
+    public var videos = 0
+    public var interactionsWithoutUserFeatures = 0
+    public var interactionsWithoutItemFeatures = 0
+    public var interactionsWithoutCategory = 0
+    public var dailyCounts: [DayCount] = []
+    public var bursts: [BurstSummary] = []
+    public var overallLabelRates: [Double] = []
+    /// Length of every session, in session order.
+    public var sessionLengths: [Int] = []
+    /// Number of sessions of every user with interactions.
+    public var sessionsPerUser: [Int] = []
+    /// Per video (first duration seen) in seconds; per interaction play seconds and watch ratio.
+    public var videoDurationSeconds: [Double] = []
+    public var playSecondsSample: [Double] = []
+    public var watchRatioSample: [Double] = []
+    /// Per user, entropy (nats) of their level-1, level-2 and level-3 category counts over all their rows.
+    public var userCategoryEntropy: [[Double]] = []
+    public var stageSeconds: [StageTime] = []
+
+    /// The JSON form keeps the counts and rates, not the per-session and per-row distributions.
+    enum CodingKeys: String, CodingKey {
+        case bigMatrixRows, rowsWithoutFractionalSeconds, userFeatureRows, itemVideos, captionVideos
+        case captionSkippedLines, captionDuplicateLines, droppedOutsideBursts, keptRows, users, videos
+        case interactionsWithoutUserFeatures, interactionsWithoutItemFeatures, interactionsWithoutCategory
+        case dailyCounts, bursts, overallLabelRates, stageSeconds
+    }
+
+    /// Distributions keep at most this many interactions (an evenly spaced sample) to stay small.
+    static let sampleLimit = 1_000_000
+
+    mutating func record(log: InteractionLog, burst: [Int8], sessions: Sessions) {
+        keptRows = log.count
+        var perDay: [Int: Int] = [:]
+        for time in log.timeMs { perDay[Burst.day(ofMilliseconds: time), default: 0] += 1 }
+        dailyCounts = perDay.keys.sorted().map { day in
+            DayCount(day: Burst.isoDate(day), burst: Int(Burst.id(ofDay: day)), rows: perDay[day] ?? 0)
+        }
+        sessionLengths = (0..<sessions.count).map { sessions.starts[$0 + 1] - sessions.starts[$0] }
+        var sessionsOfUser: [Int32: Int] = [:]
+        for index in 0..<sessions.count { sessionsOfUser[log.userId[sessions.starts[index]], default: 0] += 1 }
+        sessionsPerUser = sessionsOfUser.keys.sorted().map { sessionsOfUser[$0] ?? 0 }
+        users = sessionsOfUser.count
+        var durationOfVideo: [Int32: Double] = [:]
+        for (video, duration) in zip(log.videoId, log.videoDuration) where durationOfVideo[video] == nil {
+            durationOfVideo[video] = duration / 1000
+        }
+        videos = durationOfVideo.count
+        videoDurationSeconds = durationOfVideo.keys.sorted().map { durationOfVideo[$0] ?? 0 }
+        let stride = max(1, log.count / Self.sampleLimit)
+        playSecondsSample = Swift.stride(from: 0, to: log.count, by: stride).map { log.playDuration[$0] / 1000 }
+        watchRatioSample = Swift.stride(from: 0, to: log.count, by: stride).map { log.watchRatio[$0] }
+    }
+
+    mutating func recordLabels(_ labels: [[Int8]], burst: [Int8]) {
+        let burstIds = Array(Set(burst)).sorted()
+        bursts = burstIds.map { id in
+            var rows = 0
+            var positives = [Int](repeating: 0, count: labels.count)
+            for row in burst.indices where burst[row] == id {
+                rows += 1
+                for head in labels.indices { positives[head] += Int(labels[head][row]) }
+            }
+            let days = dailyCounts.filter { $0.burst == Int(id) }.count
+            return BurstSummary(burst: Int(id), days: days, rows: rows, labelRates: positives.map { Double($0) / Double(max(rows, 1)) })
+        }
+        overallLabelRates = labels.map { column in Double(column.reduce(0) { $0 + Int($1) }) / Double(max(column.count, 1)) }
+    }
+
+    mutating func recordCategoryEntropies(user: [Int32], levels: [[Double]]) {
+        userCategoryEntropy = levels.map { ids in
+            var entropies: [Double] = []
+            var counts: [Double: Int] = [:]
+            var start = 0
+            for row in 0...user.count {
+                if row == user.count || (row > start && user[row] != user[start]) {
+                    let total = Double(row - start)
+                    entropies.append(counts.values.reduce(0) { sum, count in
+                        let p = Double(count) / total
+                        return sum - p * log(p)
+                    })
+                    counts.removeAll(keepingCapacity: true)
+                    start = row
+                }
+                if row < user.count {
+                    // A missing category counts as one category of its own here ("unknown").
+                    counts[ids[row].isNaN ? -.infinity : ids[row], default: 0] += 1
+                }
+            }
+            return entropies
+        }
+    }
+}

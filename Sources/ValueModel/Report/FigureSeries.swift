@@ -1,0 +1,49 @@
+/// One named set of points in a `Figure`, drawn in one style. Coordinates are Float64 (`[Double]`);
+/// convert Float32 data with `.map(Double.init)`.
+public struct Series: Sendable, Equatable {
+    /// How a series is drawn.
+    public enum Style: Sendable, Equatable {
+        /// A solid line through the points, in order.
+        case line
+        /// A dashed line through the points, in order.
+        case dashedLine
+        /// Unconnected dots.
+        case points
+        /// Filled bars centred on `x`, of height `y` and width `widths[i]` (a histogram).
+        case bars
+    }
+
+    /// The legend entry; an empty name leaves the series out of the legend.
+    public var name: String
+    public var style: Style
+    public var x: [Double]
+    public var y: [Double]
+    /// Bar widths for `.bars` (one per point); empty for the other styles.
+    public var widths: [Double]
+
+    public init(name: String, style: Style, x: [Double], y: [Double], widths: [Double] = []) {
+        self.name = name
+        self.style = style
+        self.x = x
+        self.y = y
+        self.widths = widths
+    }
+
+    /// A solid (or dashed) line through `(x[i], y[i])`.
+    public static func line(_ name: String, x: [Double], y: [Double], dashed: Bool = false) -> Series {
+        Series(name: name, style: dashed ? .dashedLine : .line, x: x, y: y)
+    }
+
+    /// Unconnected dots at `(x[i], y[i])`.
+    public static func points(_ name: String, x: [Double], y: [Double]) -> Series {
+        Series(name: name, style: .points, x: x, y: y)
+    }
+
+    /// One bar per histogram bin, spanning exactly the bin's edges (also on a log x axis).
+    public static func bars(_ name: String, _ histogram: Histogram) -> Series {
+        let edges = histogram.edges
+        let centres = (0..<histogram.counts.count).map { (edges[$0] + edges[$0 + 1]) / 2 }
+        let widths = (0..<histogram.counts.count).map { edges[$0 + 1] - edges[$0] }
+        return Series(name: name, style: .bars, x: centres, y: histogram.counts, widths: widths)
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Conveniences every step executable shares: rendering a figure into the figures folder without leaving a
+/// partial PNG, quantiles for tables, and turning an error into a message and exit status.
+public enum StepOutput {
+    /// Renders `figure` to `folder/name` (via a temporary name, renamed when complete) and returns the
+    /// path relative to the notebooks folder (`../figures/name`).
+    public static func render(_ figure: Figure, folder: String, name: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let final = folder + "/" + name
+        let temporary = folder + "/." + name + ".partial.png"
+        do {
+            try figure.render(to: temporary)
+            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: final), withItemAt: URL(fileURLWithPath: temporary))
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        return "../" + (folder as NSString).lastPathComponent + "/" + name
+    }
+
+    /// The `q`-quantile (0...1) of `values` by linear interpolation (numpy's default).
+    public static func quantile(_ values: [Double], _ q: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        let position = q * Double(sorted.count - 1)
+        let low = Int(position.rounded(.down))
+        let high = min(low + 1, sorted.count - 1)
+        return sorted[low] + (position - Double(low)) * (sorted[high] - sorted[low])
+    }
+
+    /// Prints a step's error to standard error in one line.
+    public static func report(_ error: Error) {
+        let text = (error as? PipelineError)?.description ?? "error: \(error)"
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
