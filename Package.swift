@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "0-synthetic-data", targets: ["SyntheticData"]),
         .executable(name: "1-data-preparation", targets: ["DataPreparation"]),
+        .executable(name: "2-graph-construction", targets: ["GraphConstruction"]),
         .executable(name: "bench", targets: ["Bench"]),
         .library(name: "ValueModel", targets: ["ValueModel"]),
     ],
@@ -35,6 +36,11 @@ let package = Package(
             name: "DataPreparation",
             dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/DataPreparation"
+        ),
+        .executableTarget(
+            name: "GraphConstruction",
+            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/GraphConstruction"
         ),
         .executableTarget(
             name: "Bench",

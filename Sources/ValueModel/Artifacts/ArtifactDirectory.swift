@@ -33,7 +33,15 @@ public final class ArtifactDirectory {
         try NumpyFile.write(column, to: stagingPath + "/" + file)
         var categories: [String]?
         if case let .categorical(_, values) = column { categories = values }
-        manifestColumns.append(.init(name: name, file: file, dtype: column.numpyDescr, rows: column.count, categories: categories))
+        manifestColumns.append(.init(name: name, file: file, dtype: column.numpyDescr, rows: column.count, categories: categories, width: nil))
+    }
+
+    /// Writes a row-major Float32 matrix `[rows, columns]` as `<name>.npy` and records it for the manifest.
+    public func write(_ name: String, matrix: [Float], columns: Int) throws {
+        let file = name + ".npy"
+        let rows = columns > 0 ? matrix.count / columns : 0
+        try NumpyFile.writeMatrix(matrix, rows: rows, columns: columns, to: stagingPath + "/" + file)
+        manifestColumns.append(.init(name: name, file: file, dtype: "<f4", rows: rows, categories: nil, width: columns))
     }
 
     /// Writes an arbitrary file into the folder.

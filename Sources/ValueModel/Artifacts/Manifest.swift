@@ -10,15 +10,24 @@ public struct Manifest: Codable {
         public var path: String
         public var bytes: Int
         public var hash: String
+
+        public init(path: String, bytes: Int, hash: String) {
+            self.path = path
+            self.bytes = bytes
+            self.hash = hash
+        }
     }
 
-    /// One stored column: its `.npy` file, numpy dtype, row count and (categorical) sorted categories.
+    /// One stored array: its `.npy` file, numpy dtype, row count, (categorical) sorted categories and,
+    /// for a matrix, its width.
     public struct ColumnEntry: Codable {
         public var name: String
         public var file: String
         public var dtype: String
         public var rows: Int
         public var categories: [String]?
+        /// Number of columns for a 2-D `[rows, width]` matrix; nil for a 1-D column.
+        public var width: Int?
     }
 
     public var producer: String

@@ -1,0 +1,107 @@
+import Foundation
+import ValueModel
+
+/// The text, tables and figures of notebooks/2-graph-construction.md.
+struct GraphConstructionNotebook {
+    let summary: GraphConstruction.Summary
+    let artifacts: String
+    let figures: String
+    let seconds: Double
+    let peakMiB: Double
+
+    func build() throws -> Notebook {
+        var page = Notebook(title: "Step 2 — graph construction")
+        page.paragraph("""
+            This step turns step 1's interaction table into the bipartite user–video graph the models train on, as \
+            the original notebook `2. data_preparation_GNN.ipynb` does: one edge per interaction (user → video), \
+            64 edge features, four labels, a time-based train/validation/test split by calendar day inside each \
+            burst, a 5% "tiny" graph for hyperparameter sweeps, and z-score statistics from training edges only.
+            """)
+        counts(&page)
+        splits(&page)
+        try degrees(&page)
+        features(&page)
+        notes(&page)
+        page.heading("Timing and memory (this run)")
+        page.paragraph("Step 2 took \(Format.fixed(seconds, 2)) s (including writing \(Format.fixed(Double(summary.edges * (64 + 4) * 4) / 1e6, 0)) MB of matrices) with a peak resident memory of \(Format.fixed(peakMiB, 0)) MiB.")
+        return page
+    }
+
+    private func counts(_ page: inout Notebook) {
+        page.heading("Nodes and edges")
+        page.table(["", "count"], [
+            ["user nodes (ids 0 … n_users − 1)", Format.count(summary.userNodes)],
+            ["video nodes (ids n_users + video_id)", Format.count(summary.videoNodes)],
+            ["edges (one per interaction, user → video)", Format.count(summary.edges)],
+            ["edges used for message passing (`--message-passing \(summary.messagePassing.rawValue)`)", Format.count(summary.messagePassingEdges)],
+            ["users with at least one edge", Format.count(summary.userDegrees.count)],
+            ["videos with at least one edge", Format.count(summary.videoDegrees.count)],
+        ], alignRight: [1])
+        page.paragraph("Node counts follow the original: `n_users = max(user_id) + 1`, `n_videos = max(video_id) + 1`, so ids without interactions are isolated nodes.")
+    }
+
+    private func splits(_ page: inout Notebook) {
+        page.heading("Train / validation / test split (the paper's Table 2)")
+        let rows = zip(summary.bursts, summary.edgesPerBurst).map { burst, edges -> [String] in
+            let first = burst.days.first.map(Burst.isoDate) ?? ""
+            let last = burst.days.last.map(Burst.isoDate) ?? ""
+            return ["\(burst.burst)", "\(first) – \(last)", "\(burst.days.count)",
+                    "first \(burst.trainDays) days", "next \(burst.validationDays)", "last \(burst.testDays)",
+                    "\(burst.trainDays) / \(burst.validationDays) / \(burst.testDays)" + (burst.followsOriginalRule ? "" : " (proportional rule)"),
+                    edges.map(Format.count).joined(separator: " / ")]
+        }
+        page.table(["burst", "calendar range", "# days", "train days (earliest)", "validation days", "test days (latest)", "split rule", "edges train / val / test"], rows)
+        if summary.bursts.contains(where: { !$0.followsOriginalRule }) {
+            page.paragraph("**Note:** a burst with a number of days other than 8 or 10 (the only lengths the original handles) is split with the same proportions: validation = test = max(1, round(days / 5)) days, the rest for training.")
+        }
+        page.paragraph("Days are calendar days of `time` (Beijing) that hold interactions. The real data give 8,016,340 / 2,382,507 / 2,129,065 edges.")
+        page.table(["split", "edges", "complete", "long", "rewatch", "neg"],
+                   zip(["train", "validation", "test"], zip(summary.partSizes, summary.labelRates)).map { name, value in
+                       [name, Format.count(value.0)] + value.1.map { Format.percent($0) }
+                   }, alignRight: [1, 2, 3, 4, 5])
+        page.heading("Tiny graph for sweeps", level: 3)
+        page.paragraph("A seeded (`--seed \(summary.seed)`) random 5% of all edges, sampled without replacement, then split at random 80/10/10: \(Format.count(summary.tinyEdges)) edges = \(summary.tinyPartSizes.map(Format.count).joined(separator: " / ")) (train / validation / test; 626,395 at full size). Its own standardisation statistics come from its training edges. Stored as indices into the full edge table (`tiny_edges.npy`, `tiny_split.npy`).")
+    }
+
+    private func degrees(_ page: inout Notebook) throws {
+        page.heading("Degree distributions")
+        func describe(_ values: [Int]) -> [String] {
+            let doubles = values.map(Double.init)
+            return [Format.count(values.count), Format.fixed(StepOutput.quantile(doubles, 0.5), 0),
+                    Format.fixed(doubles.reduce(0, +) / Double(max(doubles.count, 1)), 1), Format.count(values.max() ?? 0)]
+        }
+        page.table(["nodes", "count", "median degree", "mean degree", "max degree"], [
+            ["users (out-degree)"] + describe(summary.userDegrees),
+            ["videos (in-degree)"] + describe(summary.videoDegrees),
+        ], alignRight: [1, 2, 3, 4])
+        let series = try [("users", summary.userDegrees), ("videos", summary.videoDegrees)].map { name, degrees -> Series in
+            let histogram = try Histogram(binning: degrees.map(Double.init), bins: 30, spacing: .logarithmic)
+            let centers = zip(histogram.edges, histogram.edges.dropFirst()).map { ($0 * $1).squareRoot() }
+            let keep = histogram.counts.indices.filter { histogram.counts[$0] > 0 }
+            return .points(name, x: keep.map { centers[$0] }, y: keep.map { histogram.counts[$0] })
+        }
+        var figure = Figure(title: "Node degrees", xLabel: "degree (edges)", yLabel: "nodes per bin", series: series)
+        figure.logX = true
+        figure.logY = true
+        page.figure(try StepOutput.render(figure, folder: figures, name: "degree-distribution.png"), caption: "Degree distributions of users and videos (log-log, logarithmic bins).")
+    }
+
+    private func features(_ page: inout Notebook) {
+        page.heading("The 64 edge features and their training statistics")
+        page.paragraph("Columns in the original's order. Categorical columns enter as their integer codes (positions in the sorted list of their strings, −1 when missing), and `session` as a plain counter — a defect of the original kept here (SPEC). Missing values are 0. Models standardise with the mean and sample standard deviation below (training edges only; a std below 1e-6 becomes 1).")
+        let stats = summary.standardisation
+        page.table(["#", "feature", "train mean", "train std"], EdgeFeatures.names.enumerated().map { index, name in
+            ["\(index)", "`\(name)`", Format.fixed(stats.mean[index], 4), Format.fixed(stats.std[index], 4)]
+        }, alignRight: [0, 2, 3])
+    }
+
+    private func notes(_ page: inout Notebook) {
+        page.heading("Outputs and what to know about them")
+        page.bullets([
+            "`\(artifacts)/edge_features.npy` — Float32 `[edges, 64]`, raw (not standardised), missing → 0; `labels.npy` Float32 `[edges, 4]` (complete, long, rewatch, neg); `edge_user.npy`, `edge_video_node.npy` (int32 node ids; `np.stack` them for PyG's `edge_index`); `split.npy` (int8: 0 train, 1 validation, 2 test) and `train_idx.npy` / `val_idx.npy` / `test_idx.npy`; `tiny_edges.npy`, `tiny_split.npy`; `graph.json` (counts, splits, both standardisations); `feature_names.json`; `manifest.json`.",
+            "**Message passing uses every edge, test edges included**, as in the original (`--message-passing all`, the default, for reproduction). Node embeddings then see the structure of validation and test interactions (who watched what), though not their labels. `--message-passing train-only` builds the propagation matrix from training edges only: the leak-free variant.",
+            "Propagation follows PyG's `GCNConv` on the directed edge list: a video averages its users, a user node has only its self-loop. Step 3 rebuilds `D^-1/2 (A+I) D^-1/2` from the stored edge list in well under a second, so it is not stored twice.",
+            "Validation and test days of burst 1 precede the training days of bursts 2 and 3, and the history features run across bursts: a time leak of the original's split, kept and named.",
+        ])
+    }
+}

@@ -1,0 +1,51 @@
+// Step 2 — graph construction: step 1's columns -> edge table [edges, 64], labels, time split, tiny sweep
+// graph, standardisation statistics (data/processed/step2/) and notebooks/2-graph-construction.md.
+import ArgumentParser
+import Foundation
+import ValueModel
+
+extension GraphConstruction.MessagePassing: ExpressibleByArgument {}
+
+struct GraphConstructionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "2-graph-construction",
+        abstract: "Step 2: the user-video graph, its 64 edge features, the time split and the tiny sweep graph.")
+
+    @Option(help: "Folder of processed artifacts: reads <processed>/step1/, writes <processed>/step2/.")
+    var processed = "data/processed"
+
+    @Option(help: "Edges used for message passing: all (as the original, test edges included) or train-only (leak-free).")
+    var messagePassing = GraphConstruction.MessagePassing.all
+
+    @Option(help: "Seed of the tiny graph's 5% sample and its 80/10/10 split.")
+    var seed: UInt64 = 2026
+
+    @Option(help: "Markdown notebook to write.")
+    var notebook = "notebooks/2-graph-construction.md"
+
+    @Option(help: "Folder for the notebook's figures.")
+    var figures = "figures"
+
+    func run() throws {
+        do {
+            let start = ResourceUsage.now()
+            let step1 = try ColumnStore(folder: processed + "/step1", producer: "1-data-preparation")
+            let output = try ArtifactDirectory(path: processed + "/step2")
+            let summary = try GraphConstruction.run(step1: step1, output: output, messagePassing: messagePassing, seed: seed)
+            let inputs = try Manifest.describeInputs([step1.folder + "/" + Manifest.fileName])
+            try output.commit(manifest: Manifest(producer: "2-graph-construction", version: 1,
+                                                 options: ["message-passing": messagePassing.rawValue, "seed": "\(seed)"],
+                                                 inputs: inputs, rows: summary.edges))
+            let seconds = ResourceUsage.now() - start
+            let page = try GraphConstructionNotebook(summary: summary, artifacts: processed + "/step2", figures: figures,
+                                                     seconds: seconds, peakMiB: ResourceUsage.peakResidentMiB()).build()
+            try page.write(to: notebook)
+            print("step 2: \(summary.edges) edges, \(summary.userNodes + summary.videoNodes) nodes in \(String(format: "%.1f", seconds)) s -> \(processed)/step2, \(notebook)")
+        } catch {
+            StepOutput.report(error)
+            throw ExitCode.failure
+        }
+    }
+}
+
+GraphConstructionCommand.main()
