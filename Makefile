@@ -11,10 +11,10 @@ SWIFT_RELEASE := swift build -c release
 # Synthetic world used when $(RAW) holds no KuaiRec files (scale of the default notebooks).
 SYNTH_OPTIONS ?= --users 600 --videos 1200
 
-.PHONY: notebooks test deps build data step1 bench fuzz clean-data
+.PHONY: notebooks test deps build data step1 step2 bench clean-data
 
 ## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
-notebooks: deps build data step1
+notebooks: deps build data step1 step2
 
 ## make test: install, build, run the test suite
 test: deps
@@ -45,6 +45,9 @@ data: build
 
 step1: data
 	$(BIN)/1-data-preparation --raw "$(RAW)" --out "$(OUT)" --notebook notebooks/1-data-preparation.md --figures figures
+
+step2: step1
+	$(BIN)/2-graph-construction --processed "$(OUT)" --notebook notebooks/2-graph-construction.md --figures figures
 
 bench: deps build
 	$(BIN)/bench
