@@ -49,8 +49,9 @@ step1: data
 step2: step1
 	$(BIN)/2-graph-construction --processed "$(OUT)" --notebook notebooks/2-graph-construction.md --figures figures
 
+## bench: steps 1-2 against the pandas reference at full size (writes notebooks/benchmarks.md)
 bench: deps build
-	$(BIN)/bench
+	scripts/bench.sh
 
 clean-data:
 	rm -rf data/processed

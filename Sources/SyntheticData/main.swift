@@ -1,1 +1,145 @@
-print("stub")
+// 0-synthetic-data: writes a synthetic KuaiRec 2.0 world (the four input files + ground_truth.json) with a
+// planted value model, so the pipeline runs without the real data and step 4 has a known answer.
+// The world itself is described in Sources/ValueModel/Dataset/Synthetic/SyntheticConfiguration.swift.
+
+import ArgumentParser
+import Foundation
+import ValueModel
+
+struct SyntheticData: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "0-synthetic-data",
+        abstract: "Write a synthetic KuaiRec 2.0 world with a planted value model.",
+        discussion: """
+            Writes big_matrix.csv, user_features.csv, item_daily_features.csv, kuairec_caption_category.csv \
+            (the real formats) and ground_truth.json into --out. Sessions are ranked by \
+            w* . p_true(user, video, context) + noise * epsilon with w* = (0.22, 0.10, -0.02, -0.66) by default \
+            (heads complete, long, rewatch, neg). Same options and seed -> byte-identical files. \
+            --users 7176 --videos 10728 gives about 12.5 million rows, like the real big_matrix.
+            """)
+
+    @Option(help: "Output folder (created if missing).")
+    var out = "data/raw"
+
+    @Option(help: "Number of users.")
+    var users = 600
+
+    @Option(help: "Number of videos.")
+    var videos = 1200
+
+    @Option(help: "Seed of the whole world.")
+    var seed: UInt64 = 2026
+
+    @Option(help: ArgumentHelp(
+        "Scale of the noise added to the platform's score (noise * epsilon).",
+        discussion: "Planted values w* . p_true vary with an sd of about 0.145 across the catalogue; with Gumbel " +
+            "noise of scale 0.1 the log-weights of the Plackett-Luce ranking have an sd of about 1.45. " +
+            "Larger = closer to random shows, smaller = a sharper (more identifiable) value model."))
+    var noise = SyntheticWorldConfiguration.defaultNoiseScale
+
+    @Option(help: "Distribution of the standardised noise: gumbel (Plackett-Luce ranking) or normal.")
+    var noiseDistribution: SyntheticNoiseDistribution = .gumbel
+
+    @Option(help: "Candidate pool per session: N random videos, or 0 for the whole catalogue.")
+    var pool = 0
+
+    @Option(help: "Planted head weights w* as four comma-separated numbers (complete,long,rewatch,neg).")
+    var weights = SyntheticWorldConfiguration.paperWeights.map { String($0) }.joined(separator: ",")
+
+    @Option(help: "Mean sessions per burst day of a user with activity 1 (fewer = a smaller big_matrix).")
+    var sessionsPerDay = 2.7
+
+    @Option(help: "Median session length in rows (before the per-user shift).")
+    var sessionLengthMedian = 7.5
+
+    @Option(help: "Mean number of sessions per user on stray days outside the bursts.")
+    var straySessions = 0.1
+
+    @Option(help: "Dimension of the latent user and video factors.")
+    var latentDimension = 8
+
+    @Option(help: ArgumentHelp(
+        "JSON file with all engagement constants (the configuration.engagement object of a ground_truth.json).",
+        valueName: "file"))
+    var engagement: String?
+
+    @Option(help: "Worker threads (0 = all cores). The files do not depend on it.")
+    var threads = 0
+
+    @Flag(help: "Score every candidate with explicit noise even where the exact Plackett-Luce shortcut applies (slow).")
+    var scoreEveryCandidate = false
+
+    func parsedWeights() throws -> [Double] {
+        let parts = weights.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 4, parts.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--weights needs four comma-separated numbers, got \"\(weights)\"")
+        }
+        return parts.map { $0! }
+    }
+
+    func makeConfiguration() throws -> SyntheticWorldConfiguration {
+        var c = SyntheticWorldConfiguration(users: users, videos: videos, seed: seed)
+        c.noiseScale = noise
+        c.noiseDistribution = noiseDistribution
+        c.poolSize = pool
+        c.weights = try parsedWeights()
+        c.sessionsPerDay = sessionsPerDay
+        c.sessionLengthMedian = sessionLengthMedian
+        c.straySessionsPerUser = straySessions
+        c.latentDimension = latentDimension
+        c.scoreEveryCandidate = scoreEveryCandidate
+        if let engagement {
+            guard let data = FileManager.default.contents(atPath: engagement) else {
+                throw ValidationError("--engagement: cannot read \(engagement)")
+            }
+            do {
+                c.engagement = try JSONDecoder().decode(SyntheticEngagementParameters.self, from: data)
+            } catch {
+                throw ValidationError("--engagement: \(engagement) is not a complete engagement object: \(error)")
+            }
+        }
+        return c
+    }
+
+    func validate() throws {
+        guard users > 0 else { throw ValidationError("--users must be positive, got \(users)") }
+        guard videos >= 10 else { throw ValidationError("--videos must be at least 10, got \(videos)") }
+        guard noise.isFinite, noise > 0 else { throw ValidationError("--noise must be a positive number, got \(noise)") }
+        guard pool >= 0 else { throw ValidationError("--pool must be 0 (whole catalogue) or positive, got \(pool)") }
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or positive") }
+        guard !out.isEmpty else { throw ValidationError("--out must not be empty") }
+        do {
+            try makeConfiguration().validate()
+        } catch let error as PipelineError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        let started = Date()
+        let generator = try SyntheticWorldGenerator(configuration: try makeConfiguration())
+        let truth = try generator.write(to: out, threads: threads) { line in
+            FileHandle.standardError.write(Data(("  " + line + "\n").utf8))
+        }
+        let s = truth.summary
+        let seconds = Date().timeIntervalSince(started)
+        func pct(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
+        print("wrote \(out)/{big_matrix,user_features,item_daily_features,kuairec_caption_category}.csv + ground_truth.json")
+        print("  users \(s.users), videos \(s.videos), rows \(s.rows) (\(s.rowsOutsideBursts) outside the bursts), "
+              + "sessions \(s.sessions)")
+        print("  session length: median \(s.sessionLengthMedian), mean " + String(format: "%.2f", s.sessionLengthMean)
+              + ", max \(s.sessionLengthMax); rows repeating a (user, video) pair: \(s.repeatedPairRows)")
+        print("  label rates complete/long/rewatch/neg: " + s.labelRates.map(pct).joined(separator: " / ")
+              + "  (mean p_true: " + s.meanTrueProbabilities.map(pct).joined(separator: " / ") + ")")
+        print("  planted value of shown rows " + String(format: "%.4f", s.meanShownValue) + " vs catalogue "
+              + String(format: "%.4f", s.meanCatalogueValue) + " (sd " + String(format: "%.4f", s.catalogueValueSD)
+              + "); distinct videos shown \(s.distinctVideosShown)")
+        print("  w* = \(truth.weights), noise \(truth.noise.distribution) x \(truth.noise.scale) "
+              + "(\(truth.noise.sampler)), pool \(truth.poolSize == 0 ? "whole catalogue" : String(truth.poolSize))")
+        print(String(format: "  %.1f s", seconds))
+    }
+}
+
+extension SyntheticNoiseDistribution: ExpressibleByArgument {}
+
+SyntheticData.main()

@@ -16,6 +16,7 @@ public enum DataPreparation {
         var log = try InteractionLog.read(path: path("big_matrix.csv"))
         report.bigMatrixRows = log.count
         report.rowsWithoutFractionalSeconds = log.rowsWithoutFractionalSeconds
+        report.recordDays(timeMs: log.timeMs)
         clock.mark("read big_matrix.csv", into: &report)
         let users = try UserFeatureTable(path: path("user_features.csv"))
         let items = try ItemFeatureTable(path: path("item_daily_features.csv"))

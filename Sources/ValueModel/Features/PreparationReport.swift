@@ -56,13 +56,17 @@ public struct PreparationReport: Codable {
     /// Distributions keep at most this many interactions (an evenly spaced sample) to stay small.
     static let sampleLimit = 1_000_000
 
-    mutating func record(log: InteractionLog, burst: [Int8], sessions: Sessions) {
-        keptRows = log.count
+    /// Interactions per calendar day, stray days outside the bursts included.
+    mutating func recordDays(timeMs: [Int64]) {
         var perDay: [Int: Int] = [:]
-        for time in log.timeMs { perDay[Burst.day(ofMilliseconds: time), default: 0] += 1 }
+        for time in timeMs { perDay[Burst.day(ofMilliseconds: time), default: 0] += 1 }
         dailyCounts = perDay.keys.sorted().map { day in
             DayCount(day: Burst.isoDate(day), burst: Int(Burst.id(ofDay: day)), rows: perDay[day] ?? 0)
         }
+    }
+
+    mutating func record(log: InteractionLog, burst: [Int8], sessions: Sessions) {
+        keptRows = log.count
         sessionLengths = (0..<sessions.count).map { sessions.starts[$0 + 1] - sessions.starts[$0] }
         var sessionsOfUser: [Int32: Int] = [:]
         for index in 0..<sessions.count { sessionsOfUser[log.userId[sessions.starts[index]], default: 0] += 1 }

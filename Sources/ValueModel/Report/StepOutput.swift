@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Conveniences every step executable shares: rendering a figure into the figures folder without leaving a
 /// partial PNG, quantiles for tables, and turning an error into a message and exit status.
@@ -11,7 +14,9 @@ public enum StepOutput {
         let temporary = folder + "/." + name + ".partial.png"
         do {
             try figure.render(to: temporary)
-            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: final), withItemAt: URL(fileURLWithPath: temporary))
+            guard rename(temporary, final) == 0 else {
+                throw PipelineError.writeFailed(path: final, reason: String(cString: strerror(errno)))
+            }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error

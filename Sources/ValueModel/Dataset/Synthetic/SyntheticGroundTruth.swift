@@ -1,0 +1,95 @@
+// ground_truth.json: what was planted in a synthetic world, so step 4 can be checked against a known answer.
+
+import Foundation
+
+/// Counts and rates of a generated world, computed from the rows exactly as SPEC step 1 defines the labels.
+public struct SyntheticSummary: Sendable, Codable, Equatable {
+    public var users = 0
+    public var videos = 0
+    public var rows = 0
+    public var rowsOutsideBursts = 0
+    /// Simulated sessions (the SPEC's > 1 h gap rule recovers exactly these).
+    public var sessions = 0
+    public var sessionLengthMedian = 0.0
+    public var sessionLengthMean = 0.0
+    public var sessionLengthMax = 0
+    /// Rows whose (user, video) pair appeared earlier for that user.
+    public var repeatedPairRows = 0
+    /// Rates of y_complete, y_long, y_rewatch, y_neg over all rows.
+    public var labelRates: [Double] = [0, 0, 0, 0]
+    /// Mean p_true over the shown rows (should match `labelRates` up to sampling noise).
+    public var meanTrueProbabilities: [Double] = [0, 0, 0, 0]
+    /// Mean planted value w* · p_true of shown rows, and of all videos for the same users and contexts.
+    public var meanShownValue = 0.0
+    public var meanCatalogueValue = 0.0
+    /// Standard deviation of the planted value across the catalogue, for a user and context (row-weighted mean).
+    public var catalogueValueSD = 0.0
+    /// Distinct videos shown at least once.
+    public var distinctVideosShown = 0
+    public var itemDailyRows = 0
+    public var captionRecords = 0
+}
+
+/// The contents of `ground_truth.json`.
+public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
+    public struct Noise: Codable, Sendable, Equatable {
+        public var distribution: String
+        public var scale: Double
+        /// How the ranking was drawn: "plackett-luce" (exact Gumbel-top-k shortcut) or "explicit-scores".
+        public var sampler: String
+    }
+
+    public var generatorVersion: String
+    public var seed: UInt64
+    public var headOrder: [String]
+    /// The planted head weights w*, in `headOrder`.
+    public var weights: [Double]
+    public var valueModel: String
+    public var noise: Noise
+    /// Candidate pool per session; 0 = the whole catalogue.
+    public var poolSize: Int
+    public var context: String
+    public var bursts: [String]
+    public var files: [String]
+    public var configuration: SyntheticWorldConfiguration
+    public var summary: SyntheticSummary
+    public var itemDaily: SyntheticCSV.ItemDailyNotes
+    public var captions: SyntheticCSV.CaptionNotes
+
+    public init(configuration c: SyntheticWorldConfiguration, usesPlackettLuce: Bool, summary: SyntheticSummary,
+                itemDaily: SyntheticCSV.ItemDailyNotes, captions: SyntheticCSV.CaptionNotes) {
+        generatorVersion = SyntheticWorldConfiguration.generatorVersion
+        seed = c.seed
+        headOrder = SyntheticWorldConfiguration.headOrder
+        weights = c.weights
+        valueModel = "score(video) = w . p_true(user, video, session context) + noise.scale * epsilon; "
+            + "a session shows the top sess_len candidates of its pool in descending score, no video twice"
+        noise = Noise(distribution: c.noiseDistribution.rawValue, scale: c.noiseScale,
+                      sampler: usesPlackettLuce ? "plackett-luce" : "explicit-scores")
+        poolSize = c.poolSize >= c.videos ? 0 : c.poolSize
+        context = "day-part of the Beijing hour of the session's first row: 0 = 00-05, 1 = 06-11, 2 = 12-17, 3 = 18-23"
+        bursts = ["2020-07-05..2020-07-12", "2020-08-01..2020-08-10", "2020-08-27..2020-09-05"]
+        files = ["big_matrix.csv", "user_features.csv", "item_daily_features.csv", "kuairec_caption_category.csv"]
+        configuration = c
+        self.summary = summary
+        self.itemDaily = itemDaily
+        self.captions = captions
+    }
+
+    /// Pretty, key-sorted JSON (byte-identical for identical contents).
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var data = try encoder.encode(self)
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+
+    /// Reads a `ground_truth.json`.
+    public static func read(from path: String) throws -> SyntheticGroundTruth {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError.missingFile(path: path, hint: "Generate a synthetic world with 0-synthetic-data.")
+        }
+        return try JSONDecoder().decode(SyntheticGroundTruth.self, from: data)
+    }
+}

@@ -1,0 +1,211 @@
+// Time in a synthetic world: the calendar of bursts and the simulation of one user's sessions.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Calendar helpers in Beijing time (UTC+8), the time zone of KuaiRec's `time` and `date` columns.
+public enum SyntheticCalendar {
+    public static let msPerDay: Int64 = 86_400_000
+    public static let beijingOffsetMs: Int64 = 8 * 3_600_000
+
+    /// The three bursts as inclusive (first, last) Beijing dates, as in SPEC step 1.
+    public static let bursts: [(first: (Int, Int, Int), last: (Int, Int, Int))] = [
+        ((2020, 7, 5), (2020, 7, 12)), ((2020, 8, 1), (2020, 8, 10)), ((2020, 8, 27), (2020, 9, 5)),
+    ]
+
+    /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+    public static func days(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The civil date of a day number.
+    public static func civil(days z0: Int) -> (year: Int, month: Int, day: Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// Beijing day numbers of all burst days, in order.
+    public static let burstDays: [Int] = bursts.flatMap { b in
+        Array(days(year: b.first.0, month: b.first.1, day: b.first.2)...days(year: b.last.0, month: b.last.1, day: b.last.2))
+    }
+
+    /// Beijing day numbers outside the bursts where stray sessions may fall: the gaps between bursts and
+    /// three days either side of the whole period.
+    public static let strayDays: [Int] = {
+        let first = burstDays.first!, last = burstDays.last!
+        let inBurst = Set(burstDays)
+        return ((first - 3)...(last + 3)).filter { !inBurst.contains($0) }
+    }()
+
+    /// Whether a Beijing day number lies in a burst.
+    public static func isBurstDay(_ day: Int) -> Bool {
+        burstDayRanges.contains { $0.contains(day) }
+    }
+
+    static let burstDayRanges: [ClosedRange<Int>] = bursts.map { b in
+        days(year: b.first.0, month: b.first.1, day: b.first.2)...days(year: b.last.0, month: b.last.1, day: b.last.2)
+    }
+
+    /// Beijing day number of a UTC instant in ms.
+    @inline(__always)
+    public static func beijingDay(utcMs: Int64) -> Int {
+        let local = utcMs + beijingOffsetMs
+        return Int(local >= 0 ? local / msPerDay : (local - msPerDay + 1) / msPerDay)
+    }
+
+    /// Relative session-start intensity per Beijing hour (evening peak, night trough).
+    static let hourProfile: [Double] = [
+        3, 2, 1.2, 0.8, 0.6, 0.6, 1, 2, 3, 3.5, 3.5, 4, 5, 5, 4, 4, 4, 4.5, 5, 6, 7, 7.5, 7, 5,
+    ]
+}
+
+/// One row of big_matrix before formatting: the user is implicit.
+public struct SyntheticInteraction: Sendable, Equatable {
+    public var video: Int32
+    public var playDurationMs: Int32
+    /// UTC unix time in milliseconds.
+    public var utcMs: Int64
+}
+
+/// Everything simulated for one user, in time order.
+public struct SyntheticUserLog: Sendable {
+    public var user: Int
+    public var rows: [SyntheticInteraction] = []
+    /// Rows per simulated session, in order.
+    public var sessionLengths: [Int32] = []
+    /// Context of each session.
+    public var sessionDayparts: [UInt8] = []
+}
+
+/// Simulates the sessions of one user: when they happen, which videos the platform shows, how they are watched.
+public struct SyntheticSessionSimulator: Sendable {
+    public let platform: SyntheticPlatform
+    public var world: SyntheticLatentWorld { platform.model.world }
+    public var configuration: SyntheticWorldConfiguration { platform.model.world.configuration }
+
+    /// Smallest and largest pause between two rows of a session (ms), on top of the play duration.
+    static let minPauseMs = 300.0
+    static let meanExtraPauseMs = 2_500.0
+    static let maxPauseMs = 60_000.0
+    /// A new session starts at least this long after the previous session's last row (> 1 h).
+    static let minSessionGapMs: Int64 = 3_600_000 + 1_000
+
+    public init(platform: SyntheticPlatform) {
+        self.platform = platform
+    }
+
+    /// The generator of a user's sessions: derived from (seed, user) only, so output is independent of threads.
+    public static func userGenerator(seed: UInt64, user: Int) -> SeededGenerator {
+        var z = seed ^ 0x5E55_10E5_0000_0000 &+ UInt64(truncatingIfNeeded: user) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return SeededGenerator(seed: z ^ (z >> 31))
+    }
+
+    static func poisson(_ lambda: Double, _ rng: inout SeededGenerator) -> Int {
+        guard lambda > 0 else { return 0 }
+        if lambda > 30 {
+            return max(0, Int((lambda + lambda.squareRoot() * rng.nextNormal()).rounded()))
+        }
+        let limit = exp(-lambda)
+        var k = 0
+        var p = rng.nextUniform()
+        while p > limit { k += 1; p *= rng.nextUniform() }
+        return k
+    }
+
+    static func drawHour(_ rng: inout SeededGenerator) -> Int {
+        let total = SyntheticCalendar.hourProfile.reduce(0, +)
+        var r = rng.nextUniform() * total
+        for (h, w) in SyntheticCalendar.hourProfile.enumerated() {
+            if r < w { return h }
+            r -= w
+        }
+        return 23
+    }
+
+    /// Simulates one user. `scratch` is per thread; the result depends only on (configuration, user).
+    public func simulate(user: Int, scratch: SyntheticPlatform.Scratch) -> SyntheticUserLog {
+        var rng = SyntheticSessionSimulator.userGenerator(seed: configuration.seed, user: user)
+        let config = configuration
+        var log = SyntheticUserLog(user: user)
+        platform.prepare(user: user, scratch: scratch)
+
+        // Planned session starts (UTC ms), burst days then stray days, in time order.
+        var planned: [Int64] = []
+        let lambda = config.sessionsPerDay * world.userActivity[user]
+        func plan(day: Int, sessions: Int) {
+            for _ in 0..<sessions {
+                let hour = SyntheticSessionSimulator.drawHour(&rng)
+                let within = Int64(rng.nextUniform() * 3_600_000)
+                planned.append(Int64(day) * SyntheticCalendar.msPerDay - SyntheticCalendar.beijingOffsetMs
+                               + Int64(hour) * 3_600_000 + within)
+            }
+        }
+        for day in SyntheticCalendar.burstDays {
+            plan(day: day, sessions: SyntheticSessionSimulator.poisson(lambda, &rng))
+        }
+        let strays = SyntheticSessionSimulator.poisson(config.straySessionsPerUser, &rng)
+        for _ in 0..<strays {
+            let days = SyntheticCalendar.strayDays
+            plan(day: days[Int(rng.next() % UInt64(days.count))], sessions: 1)
+        }
+        planned.sort()
+
+        let model = platform.model
+        var lastRow: Int64 = .min
+        var shown: [Int32] = []
+        for plannedStart in planned {
+            var start = plannedStart
+            if lastRow != .min && start < lastRow + SyntheticSessionSimulator.minSessionGapMs {
+                // Too close to the previous session: push it past the one-hour gap.
+                start = lastRow + SyntheticSessionSimulator.minSessionGapMs + Int64(rng.nextUniform() * 1_200_000)
+                let plannedDay = SyntheticCalendar.beijingDay(utcMs: plannedStart)
+                let day = SyntheticCalendar.beijingDay(utcMs: start)
+                if day != plannedDay && SyntheticCalendar.isBurstDay(plannedDay) && !SyntheticCalendar.isBurstDay(day) {
+                    continue  // pushed out of its burst: drop it.
+                }
+            }
+            let z = rng.nextNormal()
+            let rawLength = exp(world.userSessionLogMedian[user] + config.sessionLengthSigma * z)
+            let length = Int(min(Double(config.maxSessionLength), max(1, rawLength.rounded())))
+            let localHour = Int(((start + SyntheticCalendar.beijingOffsetMs) % SyntheticCalendar.msPerDay) / 3_600_000)
+            let context = SyntheticContext(beijingHour: localHour)
+
+            shown.removeAll(keepingCapacity: true)
+            platform.selectSession(count: length, context: context, scratch: scratch, using: &rng, into: &shown)
+            var t = start
+            for v in shown {
+                let video = Int(v)
+                let m = model.mixture(user: user, video: video, context: context)
+                let play = model.drawPlayDuration(mixture: m, video: video, using: &rng)
+                log.rows.append(SyntheticInteraction(video: v, playDurationMs: Int32(play), utcMs: t))
+                lastRow = t
+                let pause = min(SyntheticSessionSimulator.maxPauseMs,
+                                SyntheticSessionSimulator.minPauseMs
+                                    - SyntheticSessionSimulator.meanExtraPauseMs * log1p(-rng.nextUniform()))
+                t += Int64(play) + Int64(pause)
+            }
+            log.sessionLengths.append(Int32(shown.count))
+            log.sessionDayparts.append(UInt8(context.daypart))
+        }
+        return log
+    }
+}
+

@@ -1,0 +1,179 @@
+/// The original's GNN: a learnable node embedding table, three GCN layers `h' = ReLU(Â h Wᵀ + b)` over the
+/// whole graph, then per edge `[h_user || h_video || x] -> 2H+64 -> 128 -> 128 -> 64 -> 4`.
+///
+/// Parameters, as PyTorch's state_dict names them: `node_emb.weight [N, H]` (N(0, 1)),
+/// `gcn{1,2,3}.lin.weight [H, H]` (glorot-uniform), `gcn{1,2,3}.bias [H]` (zeros),
+/// `edge_mlp.{0,2,4,6}.{weight,bias}` (Linear defaults). Not thread-safe: activations are reused buffers.
+public final class GNNModel: EdgeScoringModel {
+    /// Nodes in the graph (users + videos).
+    public let nodeCount: Int
+    /// Embedding width H (64 or 128 in the paper).
+    public let hidden: Int
+    /// Edge feature width (64).
+    public let featureDim: Int
+    /// The message-passing graph (every edge of the data, as the original).
+    public let adjacency: GCNNormalizedAdjacency
+    public let parameters: ParameterStore
+    /// Rows per chunk in `predict`.
+    public var predictionChunk = 32_768
+    let gcn: [GCNLayer]
+    let head: MLPHead
+    // Node-level activations and gradients, each [N, H]: h[i] is layer i's output (h[0] unused: the table).
+    let h: [FloatBuffer]
+    let dh: [FloatBuffer]
+    private let nodeScratchA: FloatBuffer, nodeScratchB: FloatBuffer
+    private let edgeInput = Workspace(), activations = Workspace(), scratch = Workspace(), gradLogits = Workspace()
+    private let gradInput = Workspace(), batchLabels = Workspace()
+    private(set) var lastBatchSize = 0
+
+    /// Width of the edge scorer's input, `2H + featureDim`.
+    public var edgeInputDim: Int { 2 * hidden + featureDim }
+
+    /// A freshly initialised model on `adjacency` (draws from `generator`).
+    public init(adjacency: GCNNormalizedAdjacency, hidden: Int = 64, featureDim: Int = 64, generator: inout SeededGenerator) {
+        self.adjacency = adjacency
+        self.nodeCount = adjacency.nodeCount
+        self.hidden = hidden
+        self.featureDim = featureDim
+        var layout: [(name: String, shape: [Int])] = [("node_emb.weight", [adjacency.nodeCount, hidden])]
+        for i in 1...3 {
+            layout.append(("gcn\(i).bias", [hidden]))
+            layout.append(("gcn\(i).lin.weight", [hidden, hidden]))
+        }
+        layout += MLPHead.layout(prefix: "edge_mlp", inputDim: 2 * hidden + featureDim)
+        let store = ParameterStore(layout)
+        store.initNormal("node_emb.weight", using: &generator)
+        for i in 1...3 { store.initGlorot("gcn\(i).lin.weight", using: &generator) }   // biases stay 0
+        MLPHead.initialise(store: store, prefix: "edge_mlp", using: &generator)
+        parameters = store
+        gcn = (1...3).map { GCNLayer(store: store, prefix: "gcn\($0)") }
+        head = MLPHead(store: store, prefix: "edge_mlp")
+        let nh = adjacency.nodeCount * hidden
+        h = (0..<4).map { FloatBuffer(count: $0 == 0 ? 0 : nh) }
+        dh = (0..<4).map { FloatBuffer(count: $0 == 0 ? 0 : nh) }
+        nodeScratchA = FloatBuffer(count: nh)
+        nodeScratchB = FloatBuffer(count: nh)
+    }
+
+    /// Runs the three GCN layers over the whole graph into `h[1...3]`.
+    // node_emb.weight: [N, H] -> h3: [N, H]
+    private func encodeInPlace() {
+        var input = UnsafePointer(parameters.valuePointer("node_emb.weight"))
+        for (i, layer) in gcn.enumerated() {
+            layer.forward(input, into: h[i + 1].pointer, scratch: nodeScratchA.pointer, adjacency: adjacency)
+            input = UnsafePointer(h[i + 1].pointer)
+        }
+    }
+
+    /// The final node embeddings `h3`, `[N, H]` (forward only).
+    public func encodeNodes() -> Matrix {
+        encodeInPlace()
+        return Matrix(rows: nodeCount, cols: hidden, values: h[3].toArray())
+    }
+
+    /// `[h[src] || h[dst] || x[e]]` for the listed edges, rows in parallel.
+    // nodes: [N, H], features: [E, F] -> out: [n, 2H + F]
+    private func gatherEdgeInput(_ out: UnsafeMutablePointer<Float>, nodes: UnsafePointer<Float>, edges: EdgeExamples,
+                                 indices: UnsafeBufferPointer<Int32>?, range: Range<Int>) {
+        let hd = hidden, fd = featureDim, w = edgeInputDim
+        edges.sources.withUnsafeBufferPointer { src in
+            edges.targets.withUnsafeBufferPointer { dst in
+                edges.features.values.withUnsafeBufferPointer { feat in
+                    let src = src.baseAddress!, dst = dst.baseAddress!, feat = feat.baseAddress!
+                    parallelRanges(range.count, minimumChunk: 1024) { part in
+                        for i in part {
+                            let e = indices.map { Int($0[range.lowerBound + i]) } ?? (range.lowerBound + i)
+                            let row = out + i * w
+                            row.update(from: nodes + Int(src[e]) * hd, count: hd)
+                            (row + hd).update(from: nodes + Int(dst[e]) * hd, count: hd)
+                            (row + 2 * hd).update(from: feat + e * fd, count: fd)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // full graph -> h3 [N, H]; batch [B] -> z [B, 2H+64] -> logits [B, 4]; loss; backward to every parameter
+    public func forwardBackward(edges: EdgeExamples, batch: [Int32]) throws -> Double {
+        let labels = try validateBatch(batch, of: edges)
+        try checkShapes(edges)
+        let n = batch.count, w = edgeInputDim, hd = hidden
+        lastBatchSize = n
+        encodeInPlace()
+        let z = edgeInput.pointer(count: n * w)
+        batch.withUnsafeBufferPointer { gatherEdgeInput(z, nodes: h[3].pointer, edges: edges, indices: $0, range: 0..<n) }
+        let y = batchLabels.pointer(count: n * 4)
+        labels.values.withUnsafeBufferPointer { gatherRowsKernel(y, $0.baseAddress!, batch, width: 4, sourceStride: 4, destinationStride: 4) }
+        let acts = activations.pointer(count: n * MLPHead.activationWidth)
+        let logits = head.forward(z, activations: acts, rows: n)
+        let dlogits = gradLogits.pointer(count: n * 4)
+        let loss = bceWithLogits(logits: logits, labels: y, dlogits: dlogits, count: n * 4)
+
+        parameters.zeroGradients()
+        let dz = gradInput.pointer(count: n * w)
+        head.backward(dlogits, input: z, activations: acts, dx: dz, scratch: scratch.pointer(count: 2 * n * 128), rows: n)
+        // Scatter d[h_user || h_video] back to node rows: dh3 [N, H].
+        dh[3].zero()
+        let bsrc = batch.map { edges.sources[Int($0)] }, bdst = batch.map { edges.targets[Int($0)] }
+        scatterAddRowsKernel(dh[3].pointer, dz, bsrc, width: hd, targetStride: hd, gradStride: w)
+        scatterAddRowsKernel(dh[3].pointer, dz + hd, bdst, width: hd, targetStride: hd, gradStride: w)
+        // GCN layers backward: 3 -> 2 -> 1 -> node_emb.weight's gradient.
+        let table = UnsafePointer(parameters.valuePointer("node_emb.weight"))
+        for i in stride(from: 3, through: 1, by: -1) {
+            let input = i == 1 ? table : UnsafePointer(h[i - 1].pointer)
+            let target = i == 1 ? parameters.gradientPointer("node_emb.weight") : dh[i - 1].pointer
+            gcn[i - 1].backward(dh[i].pointer, output: h[i].pointer, input: input, dh: target,
+                                scratch: nodeScratchA.pointer, nodeScratchB.pointer, adjacency: adjacency)
+        }
+        return loss
+    }
+
+    /// Logits of the last `forwardBackward` batch, `[B, 4]`.
+    var lastLogits: [Float] {
+        let n = lastBatchSize
+        return Array(UnsafeBufferPointer(start: activations.buffer.pointer + n * (MLPHead.activationWidth - 4), count: n * 4))
+    }
+
+    private func checkShapes(_ edges: EdgeExamples) throws {
+        guard edges.features.cols == featureDim else {
+            throw PipelineError.invalidData("GNN expects \(featureDim) edge features, got \(edges.features.cols)")
+        }
+        for i in 0..<edges.count where edges.sources[i] < 0 || Int(edges.sources[i]) >= nodeCount || edges.targets[i] < 0 || Int(edges.targets[i]) >= nodeCount {
+            throw PipelineError.invalidData("edge \(i) has a node id outside 0..<\(nodeCount)")
+        }
+    }
+
+    // edges: [n] -> probabilities: [n, 4]; node embeddings computed once, edges scored in chunks
+    public func predict(edges: EdgeExamples) throws -> Matrix {
+        encodeInPlace()
+        return try scoreEdges(nodeEmbeddings: h[3].pointer, edges: edges)
+    }
+
+    /// Probabilities `[n, 4]` for `edges` given final node embeddings `[N, H]` (from `encodeNodes`), for
+    /// scoring many candidate edges (counterfactual lists) without re-running the GCN.
+    public func scoreEdges(nodeEmbeddings: Matrix, edges: EdgeExamples) throws -> Matrix {
+        guard nodeEmbeddings.rows == nodeCount, nodeEmbeddings.cols == hidden else {
+            throw PipelineError.invalidData("node embeddings are \(nodeEmbeddings.rows)x\(nodeEmbeddings.cols), expected \(nodeCount)x\(hidden)")
+        }
+        return try nodeEmbeddings.values.withUnsafeBufferPointer { try scoreEdges(nodeEmbeddings: $0.baseAddress!, edges: edges) }
+    }
+
+    private func scoreEdges(nodeEmbeddings: UnsafePointer<Float>, edges: EdgeExamples) throws -> Matrix {
+        try checkShapes(edges)
+        var out = Matrix(rows: edges.count, cols: 4)
+        let chunk = predictionChunk
+        let rowsNeeded = min(chunk, max(edges.count, 1))
+        let z = edgeInput.pointer(count: rowsNeeded * edgeInputDim)
+        let acts = activations.pointer(count: rowsNeeded * MLPHead.activationWidth)
+        var start = 0
+        while start < edges.count {
+            let n = min(chunk, edges.count - start)
+            gatherEdgeInput(z, nodes: nodeEmbeddings, edges: edges, indices: nil, range: start..<(start + n))
+            let logits = head.forward(z, activations: acts, rows: n)
+            writeProbabilities(logits, rows: n, into: &out, rowOffset: start)
+            start += n
+        }
+        return out
+    }
+}

@@ -1,0 +1,62 @@
+/// The 4-layer perceptron shared by EdgeMLP (`net.*`) and the GNN's edge scorer (`edge_mlp.*`):
+/// `in -> 128 -> ReLU -> 128 -> ReLU -> 64 -> ReLU -> 4` (Sequential indices 0, 2, 4, 6 are the Linears).
+struct MLPHead {
+    static let hiddenSizes = [128, 128, 64]
+    static let headCount = 4
+    let layers: [Linear]
+
+    /// The `(name, shape)` layout of the four Linears under `prefix` (`net` or `edge_mlp`).
+    static func layout(prefix: String, inputDim: Int) -> [(name: String, shape: [Int])] {
+        let sizes = [inputDim] + hiddenSizes + [headCount]
+        var out: [(name: String, shape: [Int])] = []
+        for i in 0..<4 {
+            out.append(("\(prefix).\(2 * i).weight", [sizes[i + 1], sizes[i]]))
+            out.append(("\(prefix).\(2 * i).bias", [sizes[i + 1]]))
+        }
+        return out
+    }
+
+    init(store: ParameterStore, prefix: String) {
+        layers = (0..<4).map { Linear(store: store, weightName: "\(prefix).\(2 * $0).weight", biasName: "\(prefix).\(2 * $0).bias") }
+    }
+
+    static func initialise(store: ParameterStore, prefix: String, using generator: inout SeededGenerator) {
+        for i in 0..<4 { store.initLinear(weight: "\(prefix).\(2 * i).weight", bias: "\(prefix).\(2 * i).bias", using: &generator) }
+    }
+
+    /// Floats of activation storage for `rows` rows: the three ReLU outputs and the logits.
+    static var activationWidth: Int { hiddenSizes.reduce(0, +) + headCount }
+
+    /// Forward; activations (post-ReLU a0 [n,128], a1 [n,128], a2 [n,64], logits [n,4]) are written
+    /// consecutively into `acts` and kept for `backward`. Returns the logits pointer.
+    // x: [n, inDim] -> logits: [n, 4]
+    @discardableResult
+    func forward(_ x: UnsafePointer<Float>, activations acts: UnsafeMutablePointer<Float>, rows n: Int) -> UnsafeMutablePointer<Float> {
+        var input = x
+        var out = acts
+        for (i, layer) in layers.enumerated() {
+            layer.forward(input, into: out, rows: n)
+            if i < 3 { reluForward(out, count: n * layer.outDim) }
+            input = UnsafePointer(out)
+            if i < 3 { out += n * layer.outDim }
+        }
+        return out
+    }
+
+    /// Backward from `dlogits`; accumulates parameter gradients and writes `dx` (if non-nil).
+    /// `scratch` needs `2 * n * 128` floats.
+    // dlogits: [n, 4], x: [n, inDim] -> dx: [n, inDim]
+    func backward(_ dlogits: UnsafePointer<Float>, input x: UnsafePointer<Float>, activations acts: UnsafePointer<Float>,
+                  dx: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>, rows n: Int) {
+        let a0 = acts, a1 = a0 + n * 128, a2 = a1 + n * 128
+        let gA = scratch, gB = scratch + n * 128
+        // logits = a2 W6ᵀ + b6 -> d a2 (gA: [n, 64])
+        layers[3].backward(dlogits, input: a2, dx: gA, rows: n)
+        reluBackward(gA, gA, output: a2, count: n * 64)
+        layers[2].backward(gA, input: a1, dx: gB, rows: n)      // -> d a1: [n, 128]
+        reluBackward(gB, gB, output: a1, count: n * 128)
+        layers[1].backward(gB, input: a0, dx: gA, rows: n)      // -> d a0: [n, 128]
+        reluBackward(gA, gA, output: a0, count: n * 128)
+        layers[0].backward(gA, input: x, dx: dx, rows: n)       // -> dx: [n, inDim]
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import COpenBLAS
+
+/// Thread settings of the learning engine: OpenBLAS's pool and the engine's own parallel loops.
+public enum LearningThreads {
+    nonisolated(unsafe) private static var configured = ProcessInfo.processInfo.activeProcessorCount
+
+    /// The number of threads parallel loops use (defaults to the number of active cores).
+    public static var count: Int { configured }
+
+    /// Sets the thread count for both OpenBLAS (`openblas_set_num_threads`) and the engine's loops.
+    public static func configure(threads: Int) {
+        configured = max(1, threads)
+        openblas_set_num_threads(Int32(configured))
+    }
+}
+
+/// Runs `body(chunk)` for `chunk` in `0..<chunks` on up to `LearningThreads.count` threads
+/// (sequentially when there is one chunk or one thread).
+@inline(__always)
+func parallelFor(chunks: Int, _ body: (Int) -> Void) {
+    if chunks <= 1 || LearningThreads.count <= 1 {
+        for c in 0..<chunks { body(c) }
+        return
+    }
+    withoutActuallyEscaping(body) { escapable in
+        nonisolated(unsafe) let work = escapable
+        DispatchQueue.concurrentPerform(iterations: chunks) { work($0) }
+    }
+}
+
+/// Splits `0..<count` into about `LearningThreads.count * 4` contiguous ranges (at least `minimumChunk`
+/// long) and runs `body(range)` on each in parallel.
+@inline(__always)
+func parallelRanges(_ count: Int, minimumChunk: Int = 4096, _ body: (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let wanted = max(1, min(LearningThreads.count * 4, (count + minimumChunk - 1) / minimumChunk))
+    let size = (count + wanted - 1) / wanted
+    parallelFor(chunks: wanted) { c in
+        let lo = c * size
+        let hi = min(count, lo + size)
+        if lo < hi { body(lo..<hi) }
+    }
+}
