@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "0-synthetic-data", targets: ["SyntheticData"]),
         .executable(name: "1-data-preparation", targets: ["DataPreparation"]),
         .executable(name: "2-graph-construction", targets: ["GraphConstruction"]),
+        .executable(name: "3-training", targets: ["Training"]),
+        .executable(name: "4-head-weight-estimation", targets: ["HeadWeightEstimation"]),
         .executable(name: "bench", targets: ["Bench"]),
         .library(name: "ValueModel", targets: ["ValueModel"]),
     ],
@@ -41,6 +43,16 @@ let package = Package(
             name: "GraphConstruction",
             dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/GraphConstruction"
+        ),
+        .executableTarget(
+            name: "Training",
+            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Training"
+        ),
+        .executableTarget(
+            name: "HeadWeightEstimation",
+            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/HeadWeightEstimation"
         ),
         .executableTarget(
             name: "Bench",

@@ -9,8 +9,21 @@ import Darwin
 /// folder, are flushed to disk, and the file is renamed over its final name in one step.
 public enum AtomicWrite {
     /// Writes `data` to `path` atomically, creating the parent folder if needed.
-    public static func write(_ data: Data, to path: String) throws {
-        try write(to: path) { handle in try handle.write(data) }
+    public static func write(_ data: Data, to path: String, durable: Bool = true) throws {
+        try write(to: path, durable: durable) { handle in try handle.write(data) }
+    }
+
+    /// Flushes every file in `folder`, and the folder itself, to disk.
+    public static func syncFolder(_ folder: String) throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for path in names.map({ folder + "/" + $0 }) + [folder] {
+            let descriptor = open(path, O_RDONLY)
+            guard descriptor >= 0 else { throw PipelineError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+            defer { close(descriptor) }
+            guard fsync(descriptor) == 0 || errno == EINVAL else {
+                throw PipelineError.writeFailed(path: path, reason: String(cString: strerror(errno)))
+            }
+        }
     }
 
     /// Writes a UTF-8 string to `path` atomically.
@@ -20,7 +33,9 @@ public enum AtomicWrite {
 
     /// Creates `path`'s temporary twin, lets `fill` write into it, flushes it and renames it into place.
     /// On any error the temporary file is removed and the old `path` (if any) is left as it was.
-    public static func write(to path: String, _ fill: (BufferedFileWriter) throws -> Void) throws {
+    /// `durable: false` skips the per-file `fsync`, for files inside a staging folder that is synced once
+    /// as a whole before it is moved into place (`ArtifactDirectory`).
+    public static func write(to path: String, durable: Bool = true, _ fill: (BufferedFileWriter) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         do {
@@ -32,7 +47,7 @@ public enum AtomicWrite {
         let writer = try BufferedFileWriter(path: temporary, reportedPath: path)
         do {
             try fill(writer)
-            try writer.finish()
+            try writer.finish(durable: durable)
             guard rename(temporary, path) == 0 else {
                 throw PipelineError.writeFailed(path: path, reason: String(cString: strerror(errno)))
             }
@@ -107,9 +122,9 @@ public final class BufferedFileWriter {
         }
     }
 
-    func finish() throws {
+    func finish(durable: Bool) throws {
         try flush()
-        guard fsync(descriptor) == 0 || errno == EINVAL else {
+        guard !durable || fsync(descriptor) == 0 || errno == EINVAL else {
             throw PipelineError.writeFailed(path: reportedPath, reason: String(cString: strerror(errno)))
         }
         closed = true

@@ -15,9 +15,9 @@ public enum NumpyFile {
         return magic + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(dictionary.utf8)
     }
 
-    /// Writes `column` to `path` atomically.
-    public static func write(_ column: Column, to path: String) throws {
-        try AtomicWrite.write(to: path) { writer in
+    /// Writes `column` to `path` atomically (`durable`: see `AtomicWrite.write(to:durable:_:)`).
+    public static func write(_ column: Column, to path: String, durable: Bool = true) throws {
+        try AtomicWrite.write(to: path, durable: durable) { writer in
             try writer.write(Data(header(descr: column.numpyDescr, shape: [column.count])))
             switch column {
             case let .int8(values): try writer.writeRaw(values)
@@ -31,9 +31,9 @@ public enum NumpyFile {
     }
 
     /// Writes a row-major Float32 matrix `[rows, columns]` to `path` atomically.
-    public static func writeMatrix(_ values: [Float], rows: Int, columns: Int, to path: String) throws {
+    public static func writeMatrix(_ values: [Float], rows: Int, columns: Int, to path: String, durable: Bool = true) throws {
         precondition(values.count == rows * columns, "matrix size does not match its shape")
-        try AtomicWrite.write(to: path) { writer in
+        try AtomicWrite.write(to: path, durable: durable) { writer in
             try writer.write(Data(header(descr: "<f4", shape: [rows, columns])))
             try writer.writeRaw(values)
         }

@@ -74,12 +74,24 @@ public struct CaptionCategoryTable {
         }
     }
 
-    /// Level `level` (1...3) category names at `rows`, coded like pandas categories; missing -> `missingName`
-    /// (the original fills level 1 with "UNKNOWN") or code -1.
+    /// Level `level` (1...3) category names at `rows`, as codes into the sorted distinct names of the table
+    /// (plus `missingName`); a missing name becomes `missingName` (the original fills level 1 with "UNKNOWN")
+    /// or code -1.
     public func categoryNames(level: Int, rows: [Int32], missingName: String? = nil) -> Column {
         let names = levelNames[level - 1]
-        let texts: [String?] = rows.map { row in (row >= 0 ? names[Int(row)] : nil) ?? missingName }
-        let coding = CategoryCoding(texts)
-        return .categorical(codes: texts.map { coding.code($0) }, categories: coding.categories)
+        let coding = CategoryCoding(names + [missingName])
+        let missingCode = coding.code(missingName)
+        let codeOfRow = names.map { name in name.map { coding.code($0) } ?? missingCode }
+        let codes = rows.map { row in row >= 0 ? codeOfRow[Int(row)] : missingCode }
+        // Keep only categories that occur, so the table matches the interactions (as pandas would build it).
+        var used = [Bool](repeating: false, count: coding.categories.count)
+        for code in codes where code >= 0 { used[Int(code)] = true }
+        var newCode = [Int32](repeating: -1, count: coding.categories.count)
+        var categories: [String] = []
+        for (code, name) in coding.categories.enumerated() where used[code] {
+            newCode[code] = Int32(categories.count)
+            categories.append(name)
+        }
+        return .categorical(codes: codes.map { $0 >= 0 ? newCode[Int($0)] : -1 }, categories: categories)
     }
 }

@@ -100,23 +100,24 @@ public struct PreparationReport: Codable {
 
     mutating func recordCategoryEntropies(user: [Int32], levels: [[Double]]) {
         userCategoryEntropy = levels.map { ids in
+            // A missing category counts as one category of its own here ("unknown").
+            let (slots, slotCount) = HistoryFeatures.denseCategories(ids)
+            var counts = [Int](repeating: 0, count: slotCount + 1)
             var entropies: [Double] = []
-            var counts: [Double: Int] = [:]
             var start = 0
             for row in 0...user.count {
                 if row == user.count || (row > start && user[row] != user[start]) {
                     let total = Double(row - start)
-                    entropies.append(counts.values.reduce(0) { sum, count in
-                        let p = Double(count) / total
-                        return sum - p * log(p)
-                    })
-                    counts.removeAll(keepingCapacity: true)
+                    var entropy = 0.0
+                    for index in counts.indices where counts[index] > 0 {
+                        let p = Double(counts[index]) / total
+                        entropy -= p * log(p)
+                        counts[index] = 0
+                    }
+                    entropies.append(entropy)
                     start = row
                 }
-                if row < user.count {
-                    // A missing category counts as one category of its own here ("unknown").
-                    counts[ids[row].isNaN ? -.infinity : ids[row], default: 0] += 1
-                }
+                if row < user.count { counts[slots[row] < 0 ? slotCount : Int(slots[row])] += 1 }
             }
             return entropies
         }

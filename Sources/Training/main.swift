@@ -1,0 +1,1 @@
+print("step 3: not yet implemented")
