@@ -36,6 +36,26 @@ public enum AtomicWrite {
     /// `durable: false` skips the per-file `fsync`, for files inside a staging folder that is synced once
     /// as a whole before it is moved into place (`ArtifactDirectory`).
     public static func write(to path: String, durable: Bool = true, _ fill: (BufferedFileWriter) throws -> Void) throws {
+        let file = try AtomicFile(path: path, durable: durable)
+        try fill(file.writer)
+        try file.commit()
+    }
+}
+
+/// A file being written atomically: bytes go to `writer` (a temporary file beside `path`); `commit()`
+/// flushes it and renames it over `path`. Dropped without `commit()`, the temporary file is removed.
+public final class AtomicFile {
+    public let path: String
+    /// Where the bytes go until `commit()`.
+    public let writer: BufferedFileWriter
+    private let temporary: String
+    private let durable: Bool
+    private var committed = false
+
+    /// Opens the temporary twin of `path`, creating the parent folder if needed.
+    public init(path: String, durable: Bool = true) throws {
+        self.path = path
+        self.durable = durable
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         do {
@@ -43,18 +63,29 @@ public enum AtomicWrite {
         } catch {
             throw PipelineError.writeFailed(path: path, reason: "cannot create folder \(folder): \(error.localizedDescription)")
         }
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-        let writer = try BufferedFileWriter(path: temporary, reportedPath: path)
+        temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        writer = try BufferedFileWriter(path: temporary, reportedPath: path)
+    }
+
+    /// Flushes the bytes (to disk when durable) and renames the file into place.
+    public func commit() throws {
         do {
-            try fill(writer)
             try writer.finish(durable: durable)
             guard rename(temporary, path) == 0 else {
                 throw PipelineError.writeFailed(path: path, reason: String(cString: strerror(errno)))
             }
+            committed = true
         } catch {
             writer.abandon()
             unlink(temporary)
             throw error
+        }
+    }
+
+    deinit {
+        if !committed {
+            writer.abandon()
+            unlink(temporary)
         }
     }
 }

@@ -75,70 +75,11 @@ public struct SyntheticByteBuffer: Sendable {
     public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 }
 
-/// Writes a file atomically: into a temporary file in the same folder, renamed over the target on `commit()`.
-/// A writer dropped without `commit()` removes its temporary file, so an interrupted run leaves no half file.
-public final class SyntheticAtomicFile {
-    public let path: String
-    let temporaryPath: String
-    private var handle: UnsafeMutablePointer<FILE>?
-    private var failed: String?
-
-    public init(path: String) throws {
-        self.path = path
-        let url = URL(fileURLWithPath: path)
-        temporaryPath = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        guard let h = fopen(temporaryPath, "wb") else {
-            throw PipelineError.writeFailed(path: path, reason: String(cString: strerror(errno)))
-        }
-        handle = h
-        setvbuf(h, nil, _IOFBF, 1 << 20)
-    }
-
-    /// Appends the buffer's bytes and empties it.
+extension BufferedFileWriter {
+    /// Appends a byte buffer's bytes and empties it.
     public func write(_ buffer: inout SyntheticByteBuffer) throws {
-        try write(buffer.bytes)
+        try writeRaw(buffer.bytes)
         buffer.removeAll()
-    }
-
-    public func write(_ bytes: [UInt8]) throws {
-        guard let h = handle else { throw PipelineError.writeFailed(path: path, reason: "file already closed") }
-        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, h) }
-        if written != bytes.count {
-            failed = String(cString: strerror(errno))
-            throw PipelineError.writeFailed(path: path, reason: failed ?? "short write")
-        }
-    }
-
-    /// Flushes, closes and renames the temporary file over the target.
-    public func commit() throws {
-        guard let h = handle else { throw PipelineError.writeFailed(path: path, reason: "file already closed") }
-        handle = nil
-        let flushed = fflush(h) == 0
-        let closed = fclose(h) == 0
-        guard flushed, closed, failed == nil else {
-            unlink(temporaryPath)
-            throw PipelineError.writeFailed(path: path, reason: failed ?? String(cString: strerror(errno)))
-        }
-        guard rename(temporaryPath, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            throw PipelineError.writeFailed(path: path, reason: reason)
-        }
-    }
-
-    deinit {
-        if let h = handle {
-            fclose(h)
-            unlink(temporaryPath)
-        }
-    }
-
-    /// Writes a whole buffer atomically.
-    public static func write(_ buffer: SyntheticByteBuffer, to path: String) throws {
-        let file = try SyntheticAtomicFile(path: path)
-        try file.write(buffer.bytes)
-        try file.commit()
     }
 }
 

@@ -48,17 +48,17 @@ public struct SyntheticWorldGenerator: Sendable {
         let workers = threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
 
         // Small files first.
-        try SyntheticAtomicFile.write(SyntheticCSV.userFeatures(world: world), to: path("user_features.csv"))
+        try AtomicWrite.write(Data(SyntheticCSV.userFeatures(world: world).bytes), to: path("user_features.csv"))
         let (items, itemNotes) = SyntheticCSV.itemDailyFeatures(world: world)
-        try SyntheticAtomicFile.write(items, to: path("item_daily_features.csv"))
+        try AtomicWrite.write(Data(items.bytes), to: path("item_daily_features.csv"))
         let (captions, captionNotes) = SyntheticCSV.captionCategories(world: world)
-        try SyntheticAtomicFile.write(captions, to: path("kuairec_caption_category.csv"))
+        try AtomicWrite.write(Data(captions.bytes), to: path("kuairec_caption_category.csv"))
 
         // big_matrix.csv: batches of users simulated and formatted in parallel, written in user order.
-        let file = try SyntheticAtomicFile(path: path("big_matrix.csv"))
+        let file = try AtomicFile(path: path("big_matrix.csv"))
         var header = SyntheticByteBuffer()
         header.append(SyntheticCSV.bigMatrixHeader); header.newline()
-        try file.write(&header)
+        try file.writer.write(&header)
 
         var summary = SyntheticSummary()
         summary.users = world.userCount
@@ -123,7 +123,7 @@ public struct SyntheticWorldGenerator: Sendable {
                 }
             }
             for slot in slots {
-                try file.write(&slot.bytes)
+                try file.writer.write(&slot.bytes)
                 let log = slot.log
                 summary.rows += log.rows.count
                 summary.sessions += log.sessionLengths.count
@@ -173,7 +173,7 @@ public struct SyntheticWorldGenerator: Sendable {
                                          summary: summary, itemDaily: itemNotes, captions: captionNotes)
         var json = SyntheticByteBuffer()
         json.bytes = [UInt8](try truth.encoded())
-        try SyntheticAtomicFile.write(json, to: path("ground_truth.json"))
+        try AtomicWrite.write(Data(json.bytes), to: path("ground_truth.json"))
         return truth
     }
 
