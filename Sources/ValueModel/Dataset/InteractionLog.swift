@@ -58,7 +58,7 @@ public struct InteractionLog {
         var failures = [PipelineError?](repeating: nil, count: ranges.count)
         parts.withUnsafeMutableBufferPointer { partSlots in
             failures.withUnsafeMutableBufferPointer { failureSlots in
-                parallelFor(ranges.count) { chunk in
+                parallelFor(chunks: ranges.count) { chunk in
                     do {
                         let firstLine = chunk == 0 ? file.dataStartLine : 1
                         partSlots[chunk] = try readChunk(file, range: ranges[chunk], firstLine: firstLine, columns: columns)

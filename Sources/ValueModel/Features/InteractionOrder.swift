@@ -31,7 +31,7 @@ public struct InteractionOrder {
         let time = log.timeMs
         sorted.withUnsafeMutableBufferPointer { rows in
             let userRanges = contiguousRanges(maxUser + 1, parts: 16)
-            parallelFor(userRanges.count) { part in
+            parallelFor(chunks: userRanges.count) { part in
                 for user in userRanges[part] {
                     let segment = start[user]..<start[user + 1]
                     guard segment.count > 1 else { continue }

@@ -25,7 +25,7 @@ public enum EdgeFeatures {
             matrix.withUnsafeMutableBufferPointer { out in
                 column.withUnsafeBufferPointer { values in
                     let ranges = contiguousRanges(rows, parts: 8)
-                    parallelFor(ranges.count) { part in
+                    parallelFor(chunks: ranges.count) { part in
                         for row in ranges[part] {
                             let value = values[row]
                             out[row * width + feature] = value.isNaN ? 0 : value

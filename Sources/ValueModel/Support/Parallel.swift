@@ -42,3 +42,9 @@ func parallelRanges(_ count: Int, minimumChunk: Int = 4096, _ body: (Range<Int>)
         if lo < hi { body(lo..<hi) }
     }
 }
+
+/// Splits `0..<total` into at most `parts` contiguous, nearly equal ranges.
+public func contiguousRanges(_ total: Int, parts: Int) -> [Range<Int>] {
+    let parts = max(1, min(parts, total))
+    return (0..<parts).map { part in (total * part / parts)..<(total * (part + 1) / parts) }
+}
