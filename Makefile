@@ -11,7 +11,7 @@ SWIFT_RELEASE := swift build -c release
 # Synthetic world used when $(RAW) holds no KuaiRec files (scale of the default notebooks).
 SYNTH_OPTIONS ?= --users 600 --videos 1200
 
-.PHONY: notebooks test deps build data step1 step2 bench clean-data
+.PHONY: notebooks test deps build data step1 step2 bench fuzz clean-data
 
 ## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
 notebooks: deps build data step1 step2
@@ -52,6 +52,10 @@ step2: step1
 ## bench: steps 1-2 against the pandas reference at full size (writes notebooks/benchmarks.md)
 bench: deps build
 	scripts/bench.sh
+
+## fuzz: a long run of the CSV fuzz test (FUZZ_CASES mutated KuaiRec folders through step 1)
+fuzz: deps
+	FUZZ_CASES=$${FUZZ_CASES:-5000} FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} swift test --filter CSVFuzzTests
 
 clean-data:
 	rm -rf data/processed

@@ -51,10 +51,14 @@ struct DataPreparationNotebook {
             ["outside the three bursts (dropped)", Format.count(report.droppedOutsideBursts)],
             ["kept (inside a burst)", Format.count(report.keptRows)],
             ["`time` without fractional seconds (kept here; the original drops them)", Format.count(report.rowsWithoutFractionalSeconds)],
+            ["`watch_ratio` ≠ play / video duration (beyond 0.1%; kept, warned)", Format.count(report.anomalies.inconsistentWatchRatio)],
+            ["`video_duration` ≤ 0 (kept, warned)", Format.count(report.anomalies.nonPositiveVideoDuration)],
+            ["negative `play_duration` or `watch_ratio` (kept, warned)", Format.count(report.anomalies.negativePlayOrRatio)],
             ["user has no row in user_features.csv (u_ columns missing)", Format.count(report.interactionsWithoutUserFeatures)],
             ["video has no row in item_daily_features.csv (i_ columns missing)", Format.count(report.interactionsWithoutItemFeatures)],
             ["video has no category row (level 1 set to -124 / UNKNOWN)", Format.count(report.interactionsWithoutCategory)],
         ], alignRight: [1])
+        page.paragraph("Users or videos without feature rows keep their interactions: their `u_` / `i_` values are missing (NaN, category code −1), exactly as the original's left merges leave them, and become 0 (codes stay −1) in step 2's edge matrix.")
         page.paragraph("Kept interactions involve \(Format.count(report.users)) users and \(Format.count(report.videos)) videos.")
     }
 

@@ -39,6 +39,7 @@ struct DataPreparationCommand: ParsableCommand {
 
     private func prepare() throws {
         let start = ResourceUsage.now()
+        try DataPreparation.checkResources(folder: raw, output: out)
         let output = try ArtifactDirectory(path: out + "/step1")
         let report = try DataPreparation.run(folder: raw) { name, column in try output.write(name, column) }
         let inputs = try Manifest.describeInputs(DataPreparation.inputFiles.map { raw + "/" + $0 })
@@ -51,6 +52,10 @@ struct DataPreparationCommand: ParsableCommand {
                                                figures: figures, synthetic: groundTruth,
                                                seconds: elapsed, peakMiB: ResourceUsage.peakResidentMiB()).build()
         try page.write(to: notebook)
+        let anomalies = report.anomalies
+        if anomalies != InteractionLog.Anomalies() {
+            StepOutput.warn("big_matrix.csv: \(anomalies.inconsistentWatchRatio) rows with watch_ratio != play/video duration, \(anomalies.nonPositiveVideoDuration) with video_duration <= 0, \(anomalies.negativePlayOrRatio) with negative play or ratio (kept; see the notebook)")
+        }
         print("step 1: \(report.keptRows) interactions in \(String(format: "%.1f", elapsed)) s -> \(out)/step1, \(notebook)")
     }
 

@@ -30,6 +30,10 @@ struct GraphConstructionCommand: ParsableCommand {
         do {
             let start = ResourceUsage.now()
             let step1 = try ColumnStore(folder: processed + "/step1", producer: "1-data-preparation")
+            // edge matrix + labels (272 B/edge) in memory and on disk, plus columns read one at a time
+            try ResourceCheck.requireMemory(step1.rows * 400, for: "Step 2 on \(step1.rows) edges",
+                                            hint: "Close other programs, or run on a machine with more memory.")
+            try ResourceCheck.requireDisk(step1.rows * 300, under: processed, for: "Step 2's artifacts")
             let output = try ArtifactDirectory(path: processed + "/step2")
             let summary = try GraphConstruction.run(step1: step1, output: output, messagePassing: messagePassing, seed: seed)
             let inputs = try Manifest.describeInputs([step1.folder + "/" + Manifest.fileName])

@@ -79,7 +79,7 @@ import Testing
         let processed = raw + "/processed"
         let step1 = try ArtifactDirectory(path: processed + "/step1")
         let report = try DataPreparation.run(folder: raw) { try step1.write($0, $1) }
-        try step1.commit(manifest: Manifest(producer: "test", version: 1, options: [:], inputs: [], rows: report.keptRows))
+        try step1.commit(manifest: Manifest(producer: "1-data-preparation", version: 1, options: [:], inputs: [], rows: report.keptRows))
         let store = try ColumnStore(folder: processed + "/step1", producer: "1-data-preparation")
         let output = try ArtifactDirectory(path: processed + "/step2")
         do {

@@ -2,7 +2,8 @@ import Foundation
 
 /// Read access to a step's column folder (`.npy` files listed in `manifest.json`), checking what it reads:
 /// a missing manifest, a column absent from it, a file of the wrong length or dtype is an error that names
-/// the file and the step to re-run.
+/// the file and the step to re-run. Opening a folder also checks that it was made by the expected step and
+/// that the files it was made from are unchanged (same content hash); otherwise it is stale.
 public struct ColumnStore {
     public let folder: String
     public let manifest: Manifest
@@ -17,6 +18,22 @@ public struct ColumnStore {
             manifest = try Manifest.read(folder: folder)
         } catch PipelineError.missingFile(let path, _) {
             throw PipelineError.missingFile(path: path, hint: "Run `\(producer)` first (or `make notebooks`).")
+        }
+        let manifestPath = folder + "/" + Manifest.fileName
+        guard manifest.producer == producer else {
+            throw PipelineError.malformedInput(SourceLocation(file: manifestPath),
+                reason: "was written by `\(manifest.producer)`, not `\(producer)`; point the option at \(producer)'s output or re-run it")
+        }
+        for input in manifest.inputs {
+            let current: String
+            do {
+                current = try ContentHash.ofFile(input.path)
+            } catch {
+                throw PipelineError.invalidData("\(folder) is stale: its input \(input.path) is gone. Re-run `\(producer)`.")
+            }
+            guard current == input.hash else {
+                throw PipelineError.invalidData("\(folder) is stale: \(input.path) changed after `\(producer)` read it (content hash \(input.hash) then, \(current) now). Re-run `\(producer)`.")
+            }
         }
     }
 

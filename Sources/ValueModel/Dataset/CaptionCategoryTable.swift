@@ -29,7 +29,7 @@ public struct CaptionCategoryTable {
         var keptRows: [Int] = []
         var keptIds: [Int] = []
         for row in 0..<raw.rowCount {
-            guard let id = PandasText.integerValue(raw.columns[0][row]), id >= 0, id < Int(Int32.max) else {
+            guard let id = PandasText.integerValue(raw.columns[0][row]), id >= 0, id < maximumId else {
                 skipped.append(raw.lines[row])
                 continue
             }

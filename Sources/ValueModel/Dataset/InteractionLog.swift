@@ -5,6 +5,10 @@ import Glibc
 import Darwin
 #endif
 
+/// Ids are dense array indices (KuaiRec's are below 11,000); larger ones are rejected rather than allowed
+/// to size multi-gigabyte lookup tables.
+public let maximumId = 50_000_000
+
 /// The interactions of `big_matrix.csv`, one array per column, in file order.
 public struct InteractionLog {
     /// The columns read, in the file's header names.
@@ -29,6 +33,33 @@ public struct InteractionLog {
 
     /// Number of rows.
     public var count: Int { userId.count }
+
+    /// Rows that read fine but look wrong; counted and reported, not dropped (the original keeps them too).
+    public struct Anomalies: Codable, Equatable {
+        /// `watch_ratio` differs from `play_duration / video_duration` by more than 0.1% (relative).
+        public var inconsistentWatchRatio = 0
+        /// `video_duration` is 0 or negative (the ratio is then undefined).
+        public var nonPositiveVideoDuration = 0
+        /// `play_duration` or `watch_ratio` is negative.
+        public var negativePlayOrRatio = 0
+
+        public init() {}
+    }
+
+    /// Counts the rows that look wrong.
+    public func anomalies() -> Anomalies {
+        var found = Anomalies()
+        for row in 0..<count {
+            let (play, duration, ratio) = (playDuration[row], videoDuration[row], watchRatio[row])
+            if play < 0 || ratio < 0 { found.negativePlayOrRatio += 1 }
+            if duration <= 0 {
+                found.nonPositiveVideoDuration += 1
+            } else if abs(ratio - play / duration) > 1e-3 * max(1, abs(ratio)) {
+                found.inconsistentWatchRatio += 1
+            }
+        }
+        return found
+    }
 
     public init() {}
 
@@ -91,8 +122,8 @@ public struct InteractionLog {
             try record.requireShape()
             let user = try record.int(userColumn)
             let video = try record.int(videoColumn)
-            guard user >= 0, user < Int(Int32.max) else { throw record.error(userColumn, expected: "a user id in 0..<2^31") }
-            guard video >= 0, video < Int(Int32.max) else { throw record.error(videoColumn, expected: "a video id in 0..<2^31") }
+            guard user >= 0, user < maximumId else { throw record.error(userColumn, expected: "a user id in 0..<\(maximumId)") }
+            guard video >= 0, video < maximumId else { throw record.error(videoColumn, expected: "a video id in 0..<\(maximumId)") }
             guard let time = record.dateTime(timeColumn) else {
                 throw record.error(timeColumn, expected: "a time YYYY-MM-DD HH:MM:SS[.mmm]")
             }
@@ -104,7 +135,9 @@ public struct InteractionLog {
             log.videoDuration.append(try record.finiteDouble(durationColumn))
             log.timeMs.append(time.milliseconds)
             log.date.append(Int32(date))
-            log.timestamp.append(try record.finiteDouble(timestampColumn))
+            let timestamp = try record.finiteDouble(timestampColumn)
+            guard abs(timestamp) < 1e11 else { throw record.error(timestampColumn, expected: "unix seconds (|t| < 1e11)") }
+            log.timestamp.append(timestamp)
             log.watchRatio.append(try record.finiteDouble(ratioColumn))
             if !time.hasFraction { log.rowsWithoutFractionalSeconds += 1 }
         }

@@ -28,8 +28,8 @@ struct RawTable {
     /// Column `slot` read as non-negative integer ids; a missing or invalid id is a located error.
     func ids(_ slot: Int, file: CSVFile, columnIndex: Int) throws -> [Int] {
         try columns[slot].enumerated().map { row, text in
-            guard let id = PandasText.integerValue(text), id >= 0, id < Int(Int32.max) else {
-                throw PipelineError.unparsableValue(file.location(line: lines[row], column: columnIndex), text: text, expected: "a non-negative integer id")
+            guard let id = PandasText.integerValue(text), id >= 0, id < maximumId else {
+                throw PipelineError.unparsableValue(file.location(line: lines[row], column: columnIndex), text: text, expected: "an integer id in 0..<\(maximumId)")
             }
             return id
         }

@@ -7,6 +7,21 @@ public enum DataPreparation {
     /// The four input files of a KuaiRec 2.0 folder.
     public static let inputFiles = ["big_matrix.csv", "user_features.csv", "item_daily_features.csv", "kuairec_caption_category.csv"]
 
+    /// Bytes of memory step 1 needs per row of big_matrix.csv (base columns, their sorted copy, the derived
+    /// columns in flight and the writer's queue), and bytes of artifacts it writes per kept row.
+    public static let memoryPerRow = 260
+    public static let diskPerRow = 330
+
+    /// Checks that memory and disk suffice for `folder`'s big_matrix.csv before anything is read.
+    public static func checkResources(folder: String, output: String) throws {
+        let path = (folder as NSString).appendingPathComponent("big_matrix.csv")
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { return }
+        let rows = size / 60  // a big_matrix row is at least ~60 bytes of text
+        try ResourceCheck.requireMemory(rows * memoryPerRow, for: "Step 1 on \(path) (up to \(rows) rows)",
+                                        hint: "Close other programs, or run on a machine with more memory.")
+        try ResourceCheck.requireDisk(rows * diskPerRow, under: output, for: "Step 1's artifacts")
+    }
+
     /// Runs step 1 on `folder`; `emit(name, column)` receives the 80 output columns in order.
     /// Nothing is emitted before every input file has been read and checked.
     public static func run(folder: String, emit: (String, Column) throws -> Void) throws -> PreparationReport {
@@ -17,6 +32,7 @@ public enum DataPreparation {
         report.bigMatrixRows = log.count
         report.rowsWithoutFractionalSeconds = log.rowsWithoutFractionalSeconds
         report.recordDays(timeMs: log.timeMs)
+        report.anomalies = log.anomalies()
         clock.mark("read big_matrix.csv", into: &report)
         let users = try UserFeatureTable(path: path("user_features.csv"))
         let items = try ItemFeatureTable(path: path("item_daily_features.csv"))

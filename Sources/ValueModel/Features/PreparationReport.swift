@@ -18,6 +18,7 @@ public struct PreparationReport: Codable {
 
     public var bigMatrixRows = 0
     public var rowsWithoutFractionalSeconds = 0
+    public var anomalies = InteractionLog.Anomalies()
     public var userFeatureRows = 0
     public var itemVideos = 0
     public var captionVideos = 0
@@ -47,7 +48,7 @@ public struct PreparationReport: Codable {
 
     /// The JSON form keeps the counts and rates, not the per-session and per-row distributions.
     enum CodingKeys: String, CodingKey {
-        case bigMatrixRows, rowsWithoutFractionalSeconds, userFeatureRows, itemVideos, captionVideos
+        case bigMatrixRows, rowsWithoutFractionalSeconds, anomalies, userFeatureRows, itemVideos, captionVideos
         case captionSkippedLines, captionDuplicateLines, droppedOutsideBursts, keptRows, users, videos
         case interactionsWithoutUserFeatures, interactionsWithoutItemFeatures, interactionsWithoutCategory
         case dailyCounts, bursts, overallLabelRates, stageSeconds

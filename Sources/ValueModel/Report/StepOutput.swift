@@ -34,6 +34,11 @@ public enum StepOutput {
         return sorted[low] + (position - Double(low)) * (sorted[high] - sorted[low])
     }
 
+    /// Prints a warning to standard error in one line.
+    public static func warn(_ text: String) {
+        FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
+    }
+
     /// Prints a step's error to standard error in one line.
     public static func report(_ error: Error) {
         let text = (error as? PipelineError)?.description ?? "error: \(error)"
