@@ -28,6 +28,7 @@ measure() {  # measure NAME COMMAND... -> NAME.seconds NAME.rss_mib (GNU time)
   /usr/bin/time -f "%e %M" -o "$WORK/$name.time" "$@" > "$WORK/$name.log" 2>&1 || { cat "$WORK/$name.log"; exit 1; }
 }
 
+uptime | sed 's/.*load average: //' > "$WORK/load.txt"
 echo "bench: step 1 (Swift)"
 measure swift-step1 "$BIN/1-data-preparation" --raw "$WORK/raw" --out "$WORK/processed" \
   --notebook "$WORK/1-data-preparation.md" --figures "$WORK/figures"
@@ -37,5 +38,6 @@ measure swift-step2 "$BIN/2-graph-construction" --processed "$WORK/processed" \
 echo "bench: notebooks 1-2 (pandas reference, no CSV export)"
 measure pandas "$VENV/bin/python" "$REFERENCE" --data "$WORK/raw" --out "$WORK/reference" --no-csv
 
+echo " / $(uptime | sed 's/.*load average: //')" >> "$WORK/load.txt"
 "$VENV/bin/python" scripts/bench_report.py "$WORK" > notebooks/benchmarks.md
 echo "bench: wrote notebooks/benchmarks.md"
