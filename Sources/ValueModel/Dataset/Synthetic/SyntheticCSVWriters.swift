@@ -60,7 +60,7 @@ public struct SyntheticByteBuffer: Sendable {
 
     /// `YYYY-MM-DD` of a day number.
     public mutating func append(isoDate day: Int) {
-        let c = SyntheticCalendar.civil(days: day)
+        let c = FieldParsing.civilFromDays(day)
         append(int: c.year, width: 4); append(UInt8(ascii: "-"))
         append(int: c.month, width: 2); append(UInt8(ascii: "-"))
         append(int: c.day, width: 2)
@@ -68,7 +68,7 @@ public struct SyntheticByteBuffer: Sendable {
 
     /// `YYYYMMDD` of a day number.
     public mutating func append(compactDate day: Int) {
-        let c = SyntheticCalendar.civil(days: day)
+        let c = FieldParsing.civilFromDays(day)
         append(int: c.year * 10_000 + c.month * 100 + c.day)
     }
 
@@ -131,7 +131,7 @@ public enum SyntheticCSV {
             let local = row.utcMs + SyntheticCalendar.beijingOffsetMs
             let day = Int(local / SyntheticCalendar.msPerDay)
             var msOfDay = Int(local % SyntheticCalendar.msPerDay)
-            let c = SyntheticCalendar.civil(days: day)
+            let c = FieldParsing.civilFromDays(day)
             out.append(int: c.year, width: 4); out.append(UInt8(ascii: "-"))
             out.append(int: c.month, width: 2); out.append(UInt8(ascii: "-"))
             out.append(int: c.day, width: 2); out.append(UInt8(ascii: " "))

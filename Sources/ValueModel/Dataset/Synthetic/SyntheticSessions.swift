@@ -11,39 +11,8 @@ public enum SyntheticCalendar {
     public static let msPerDay: Int64 = 86_400_000
     public static let beijingOffsetMs: Int64 = 8 * 3_600_000
 
-    /// The three bursts as inclusive (first, last) Beijing dates, as in SPEC step 1.
-    public static let bursts: [(first: (Int, Int, Int), last: (Int, Int, Int))] = [
-        ((2020, 7, 5), (2020, 7, 12)), ((2020, 8, 1), (2020, 8, 10)), ((2020, 8, 27), (2020, 9, 5)),
-    ]
-
-    /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-    public static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// The civil date of a day number.
-    public static func civil(days z0: Int) -> (year: Int, month: Int, day: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
     /// Beijing day numbers of all burst days, in order.
-    public static let burstDays: [Int] = bursts.flatMap { b in
-        Array(days(year: b.first.0, month: b.first.1, day: b.first.2)...days(year: b.last.0, month: b.last.1, day: b.last.2))
-    }
+    public static let burstDays: [Int] = Burst.kuaiRec.flatMap { Array($0.firstDay...$0.lastDay) }
 
     /// Beijing day numbers outside the bursts where stray sessions may fall: the gaps between bursts and
     /// three days either side of the whole period.
@@ -58,9 +27,7 @@ public enum SyntheticCalendar {
         burstDayRanges.contains { $0.contains(day) }
     }
 
-    static let burstDayRanges: [ClosedRange<Int>] = bursts.map { b in
-        days(year: b.first.0, month: b.first.1, day: b.first.2)...days(year: b.last.0, month: b.last.1, day: b.last.2)
-    }
+    static let burstDayRanges: [ClosedRange<Int>] = Burst.kuaiRec.map { $0.firstDay...$0.lastDay }
 
     /// Beijing day number of a UTC instant in ms.
     @inline(__always)
