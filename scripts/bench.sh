@@ -38,6 +38,23 @@ measure swift-step2 "$BIN/2-graph-construction" --processed "$WORK/processed" \
 echo "bench: notebooks 1-2 (pandas reference, no CSV export)"
 measure pandas "$VENV/bin/python" "$REFERENCE" --data "$WORK/raw" --out "$WORK/reference" --no-csv
 
+# The learning engine against PyTorch + PyG (same shapes, 2 threads each), one scenario per process.
+if [ -z "${BENCH_SKIP_LEARNING:-}" ]; then
+  if [ ! -x .venv-bench/bin/python ] || ! .venv-bench/bin/python -c "import torch, torch_geometric, sklearn" 2>/dev/null; then
+    echo "bench: creating .venv-bench (torch, torch_geometric, scikit-learn)"
+    python3 -m venv .venv-bench
+    .venv-bench/bin/pip install -q torch torch_geometric scikit-learn numpy safetensors
+  fi
+  : > "$WORK/learning.jsonl"
+  for model in gnn64 mlp; do
+    echo "bench: $model training step, full size (Swift, then PyTorch + PyG)"
+    "$BIN/bench" --scale full --model "$model" --steps 5 --threads 2 >> "$WORK/learning.jsonl"
+    .venv-bench/bin/python ../shared/bench/pyg_reference.py --scale full --model "$model" --steps 3 --threads 2 --device cpu 2>> "$WORK/pyg.log" >> "$WORK/learning.jsonl"
+  done
+  echo "bench: AUC on the test-split size (scikit-learn)"
+  .venv-bench/bin/python ../shared/bench/pyg_reference.py --scale full --model auc --threads 2 --device cpu 2>> "$WORK/pyg.log" >> "$WORK/learning.jsonl"
+fi
+
 echo " / $(uptime | sed 's/.*load average: //')" >> "$WORK/load.txt"
 "$VENV/bin/python" scripts/bench_report.py "$WORK" > notebooks/benchmarks.md
 echo "bench: wrote notebooks/benchmarks.md"

@@ -41,3 +41,29 @@ print("Stage timings of the pandas reference (s):\n")
 print("| stage | seconds |\n|---|---:|")
 for k, v in stages.items():
     print(f"| {k} | {v} |")
+
+learning = os.path.join(work, "learning.jsonl")
+if os.path.exists(learning):
+    runs = [json.loads(l) for l in open(learning) if l.strip().startswith("{")]
+    print("\n## The learning engine against PyTorch + PyTorch Geometric (CPU, 2 threads each)\n")
+    print("Graphs of the original's shapes (17,904 nodes, 12,527,912 edges, 64 features, 4 heads; power-law degrees), "
+          "built by each side's own generator: `bench` (Swift) and `../shared/bench/pyg_reference.py`. One training step = "
+          "full-graph propagation through 3 GCN layers + a batch of 4,096 edges + Adam.\n")
+    print("| model | quantity | Swift | PyTorch + PyG | speed-up |\n|---|---|---:|---:|---:|")
+    for model in ("gnn64", "mlp"):
+        swift = next((r for r in runs if r.get("implementation") == "swift" and r.get("model") == model), None)
+        torch_run = next((r for r in runs if r.get("implementation") != "swift" and r.get("model") == model), None)
+        if not swift or not torch_run:
+            continue
+        for key, label in (("step_s_median", "training step (s, median)"), ("eval_forward_s", "forward over the validation split (s)"),
+                           ("peak_rss_mb", "peak resident memory (MB)")):
+            a, b = swift.get(key), torch_run.get(key)
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+                ratio = f"{b / a:.1f}x" if a > 0 and key != "peak_rss_mb" else ""
+                print(f"| {model} | {label} | {a:.3g} | {b:.3g} | {ratio} |")
+    auc = next((r for r in runs if r.get("model") == "auc"), None)
+    swift_gnn = next((r for r in runs if r.get("implementation") == "swift" and r.get("model") == "gnn64"), None)
+    if auc and swift_gnn:
+        print(f"\nAUC of one head: scikit-learn's `roc_auc_score` on {auc['auc_n']:,} predictions took {auc['auc_s_median']:.3g} s (median of 3); "
+              f"this engine took {swift_gnn['auc_one_head_s']:.3g} s on {swift_gnn['eval_edges']:,} predictions "
+              f"({auc['auc_s_median'] / swift_gnn['auc_one_head_s']:.0f}x), and {swift_gnn['eval_auc_s']:.3g} s for all four heads.")
