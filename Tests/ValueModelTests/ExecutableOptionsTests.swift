@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import ValueModel
+
+/// The step executables as a user runs them: bad options and bad input give swift-argument-parser's usual
+/// messages or a located error, a non-zero exit status, and no output.
+@Suite struct ExecutableOptionsTests {
+    /// The folder holding the built products (next to this test bundle's resources).
+    static let products = Bundle.module.bundleURL.deletingLastPathComponent().path
+
+    /// Runs a product; returns its exit status and standard error.
+    static func run(_ product: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: products + "/" + product)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test(arguments: ["0-synthetic-data", "1-data-preparation", "2-graph-construction"])
+    func unknownOptionsAreRefused(product: String) throws {
+        let folder = FileManager.default.temporaryDirectory.path  // a folder that exists, so only the option is wrong
+        let result = try Self.run(product, product == "1-data-preparation" ? ["--raw", folder, "--no-such-option"] : ["--no-such-option"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("Unknown option '--no-such-option'"))
+    }
+
+    @Test func invalidValuesAreRefused() throws {
+        let users = try Self.run("0-synthetic-data", ["--users=0", "--out", "/tmp/never-written"])
+        #expect(users.status == 64)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))
+        let folder = try Self.run("1-data-preparation", ["--raw", "/nonexistent/raw"])
+        #expect(folder.status == 64)
+        #expect(folder.stderr.contains("--raw /nonexistent/raw: no such folder"))
+        let mode = try Self.run("2-graph-construction", ["--message-passing", "sometimes"])
+        #expect(mode.status == 64)
+    }
+
+    @Test func helpExplainsEachOption() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.products + "/2-graph-construction")
+        process.arguments = ["--help"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.contains("--message-passing"))
+        #expect(text.contains("leak-free"))
+    }
+
+    @Test func badInputStopsStepOneWithItsLocationAndNoOutput() throws {
+        let raw = try HandWrittenWorld.write()
+        let big = raw + "/big_matrix.csv"
+        var lines = try String(contentsOfFile: big, encoding: .utf8).components(separatedBy: "\n")
+        lines[5] = lines[5].replacingOccurrences(of: ",4000,", with: ",4x00,")
+        try lines.joined(separator: "\n").write(toFile: big, atomically: true, encoding: .utf8)
+        let result = try Self.run("1-data-preparation", ["--raw", raw, "--out", raw + "/out", "--notebook", raw + "/nb.md", "--figures", raw + "/fig"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("big_matrix.csv:6:4 (column \"video_duration\"): cannot read \"4x00\" as a number"))
+        #expect(!FileManager.default.fileExists(atPath: raw + "/out/step1"))
+        #expect(!FileManager.default.fileExists(atPath: raw + "/nb.md"))
+    }
+}
