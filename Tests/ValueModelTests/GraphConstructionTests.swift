@@ -57,6 +57,20 @@ import Testing
         #expect(TinyGraph(edgeCount: 10_000, generator: &other).edges != tiny.edges)
     }
 
+    @Test func normalisedAdjacencyByHand() throws {
+        // users 0, 1; videos 2, 3; edges 0->2 (twice), 1->2, 0->3. Degrees (in-degree + 1): 1, 1, 4, 2.
+        // Row 2: from user 0 twice 2/sqrt(4*1) = 1, from user 1 1/sqrt(4) = 0.5, self-loop 1/4.
+        // Row 3: from user 0 1/sqrt(2*1), self-loop 1/2. Users keep only their self-loop (weight 1).
+        let adjacency = try GCNNormalizedAdjacency(nodeCount: 4, sources: [0, 1, 0, 0], targets: [2, 2, 3, 2], strategy: .sparse)
+        let expected: [Float] = [1, 0, 0, 0,
+                                 0, 1, 0, 0,
+                                 1, 0.5, 0.25, 0,
+                                 Float(1 / 2.0.squareRoot()), 0, 0, 0.5]
+        let dense = adjacency.denseMatrix().values
+        #expect(zip(dense, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "\(dense)")
+        #expect(adjacency.degree == [1, 1, 4, 2])
+    }
+
     @Test func standardisationUsesSampleStd() {
         // column 0: rows 0,1,2 = 1, 2, 3 -> mean 2, sample std 1; column 1 constant -> std 1
         let matrix: [Float] = [1, 5, 2, 5, 3, 5, 100, 100]
