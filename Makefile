@@ -11,10 +11,10 @@ SWIFT_RELEASE := swift build -c release
 # Synthetic world used when $(RAW) holds no KuaiRec files (scale of the default notebooks).
 SYNTH_OPTIONS ?= --users 600 --videos 1200
 
-.PHONY: notebooks test deps build data step1 step2 bench fuzz clean-data
+.PHONY: notebooks test deps build data step1 step2 step3 bench fuzz clean-data
 
 ## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
-notebooks: deps build data step1 step2
+notebooks: deps build data step1 step2 step3
 
 ## make test: install, build, run the test suite
 test: deps
@@ -48,6 +48,9 @@ step1: data
 
 step2: step1
 	$(BIN)/2-graph-construction --processed "$(OUT)" --notebook notebooks/2-graph-construction.md --figures figures
+
+step3: step2
+	$(BIN)/3-training --processed "$(OUT)" --notebook notebooks/3-training.md --figures figures
 
 ## bench: steps 1-2 against the pandas reference at full size (writes notebooks/benchmarks.md)
 bench: deps build

@@ -1,1 +1,138 @@
-print("step 3: not yet implemented")
+// Step 3 — training: step 2's graph -> hyperparameter sweeps on the tiny graph, logistic regression, the edge
+// MLP and two GNNs on the full graph (data/processed/step3/: checkpoints, test predictions, node embeddings,
+// results) and notebooks/3-training.md with its figures.
+import ArgumentParser
+import Foundation
+import ValueModel
+
+struct TrainingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "3-training",
+        abstract: "Step 3: sweeps on the tiny graph, then logistic regression, edge MLP, GNN-64 and GNN-128 with per-head AUCs.",
+        discussion: """
+            Defaults are a reduced budget that finishes in a few minutes on two cores (\(Budget.reduced.description)). \
+            --paper runs the original protocol (\(Budget.paper.description)). Explicit options override either.
+            """)
+
+    @Option(help: "Folder of processed artifacts: reads <processed>/step2/, writes <processed>/step3/.")
+    var processed = "data/processed"
+
+    @Option(help: "Folder of the raw data; a ground_truth.json there marks the synthetic world (named in the notebook).")
+    var raw = "data/raw"
+
+    @Option(help: "Markdown notebook to write.")
+    var notebook = "notebooks/3-training.md"
+
+    @Option(help: "Folder for the notebook's figures.")
+    var figures = "figures"
+
+    @Option(help: "Seed of weight initialisation, batch draws and the monitored training sample.")
+    var seed: UInt64 = 2026
+
+    @Option(help: "Threads for BLAS and the parallel loops (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "The original's full protocol: up to 2000 steps per model, 500-step sweeps, full training split monitored.")
+    var paper = false
+
+    @Option(help: "Largest number of steps per model (reduced default: \(Budget.reduced.maxSteps); --paper: \(Budget.paper.maxSteps)).")
+    var maxSteps: Int?
+
+    @Option(help: "Steps per sweep run on the tiny graph, 0 to skip the sweeps (reduced default: \(Budget.reduced.sweepSteps); --paper: \(Budget.paper.sweepSteps)).")
+    var sweepSteps: Int?
+
+    @Option(help: "Early stopping: stop when every head has gone this many steps without a better validation AUC.")
+    var patience = 20
+
+    @Option(help: "Training edges (a fixed seeded sample) whose AUC is monitored after every step; 0 = the whole training split (reduced default: \(Budget.reduced.monitorSample); --paper: 0).")
+    var monitorSample: Int?
+
+    @Option(help: "Validation edges (a fixed seeded sample) scored after every step for early stopping; 0 = the whole validation split. Final AUCs always use whole splits (reduced default: \(Budget.reduced.validationSample); --paper: 0).")
+    var validationSample: Int?
+
+    @Option(help: "Adam learning rate of the main runs (the paper's choice after the sweep: 1e-3).")
+    var learningRate: Float = 1e-3
+
+    @Option(help: "Training edges per step of the main runs, drawn with replacement (the paper: 4096).")
+    var batchSize = 4096
+
+    @Option(help: "Seconds between plain progress lines when standard error is not a terminal.")
+    var progressInterval: Double = 10
+
+    func validate() throws {
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number, got \(learningRate)") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard patience > 0 else { throw ValidationError("--patience must be positive, got \(patience)") }
+        if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive, got \(maxSteps)") }
+        if let sweepSteps, sweepSteps < 0 { throw ValidationError("--sweep-steps must be 0 (skip) or positive, got \(sweepSteps)") }
+        if let monitorSample, monitorSample < 0 { throw ValidationError("--monitor-sample must be 0 (whole split) or positive, got \(monitorSample)") }
+        if let validationSample, validationSample < 0 { throw ValidationError("--validation-sample must be 0 (whole split) or positive, got \(validationSample)") }
+        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, got \(threads)") }
+        guard progressInterval > 0 else { throw ValidationError("--progress-interval must be positive") }
+    }
+
+    func run() throws {
+        do {
+            let start = ResourceUsage.now()
+            let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            LearningThreads.configure(threads: threadCount)
+            let budget = paper ? Budget.paper : Budget.reduced
+            var options = TrainingStep.Options()
+            options.learningRate = learningRate
+            options.batchSize = batchSize
+            options.maxSteps = maxSteps ?? budget.maxSteps
+            options.sweepSteps = sweepSteps ?? budget.sweepSteps
+            options.monitorSample = monitorSample ?? budget.monitorSample
+            options.validationSample = validationSample ?? budget.validationSample
+            options.patience = patience
+            options.seed = seed
+            options.threads = threadCount
+            options.paper = paper
+
+            let step2 = try ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")
+            let output = try ArtifactDirectory(path: processed + "/step3")
+            let interval = progressInterval
+            let results = try TrainingStep.run(step2: step2, output: output, options: options) { label, total in
+                ProgressLine(label: label, total: total, interval: interval)
+            }
+            let inputs = try Manifest.describeInputs([step2.folder + "/" + Manifest.fileName])
+            let manifestOptions = [
+                "seed": "\(seed)", "paper": "\(paper)", "max-steps": "\(options.maxSteps)", "sweep-steps": "\(options.sweepSteps)",
+                "patience": "\(patience)", "monitor-sample": "\(options.monitorSample)",
+                "validation-sample": "\(options.validationSample)", "learning-rate": "\(learningRate)",
+                "batch-size": "\(batchSize)", "threads": "\(threadCount)",
+            ]
+            try output.commit(manifest: Manifest(producer: "3-training", version: 1, options: manifestOptions, inputs: inputs,
+                                                 rows: results.data.test))
+            let synthetic = FileManager.default.fileExists(atPath: raw + "/ground_truth.json")
+            let page = try TrainingNotebook(results: results, budget: budget, options: options, synthetic: synthetic,
+                                            artifacts: processed + "/step3", figures: figures,
+                                            seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
+            try page.write(to: notebook)
+            let summary = results.models.map { "\($0.name) \(String(format: "%.4f", $0.test.mean))" }.joined(separator: ", ")
+            print("step 3: test mean AUC \(summary); best GNN \(results.bestGNN) in \(String(format: "%.1f", ResourceUsage.now() - start)) s -> \(processed)/step3, \(notebook)")
+        } catch {
+            StepOutput.report(error)
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// The step budgets: the reduced default (minutes on two cores) and the original's protocol.
+struct Budget {
+    var maxSteps: Int
+    var sweepSteps: Int
+    var monitorSample: Int
+    var validationSample: Int
+
+    static let reduced = Budget(maxSteps: 300, sweepSteps: 150, monitorSample: 10_000, validationSample: 30_000)
+    static let paper = Budget(maxSteps: 2000, sweepSteps: 500, monitorSample: 0, validationSample: 0)
+
+    var description: String {
+        "at most \(maxSteps) steps per model, \(sweepSteps)-step sweeps, training AUC monitored on "
+            + (monitorSample == 0 ? "the whole training split" : "\(monitorSample) sampled training edges")
+            + ", early stopping on " + (validationSample == 0 ? "the whole validation split" : "\(validationSample) sampled validation edges")
+    }
+}
+
+TrainingCommand.main()

@@ -1,0 +1,113 @@
+/// How one model is trained: the original's protocol with its knobs.
+public struct TrainingSettings: Codable, Sendable, Equatable {
+    /// Adam's learning rate.
+    public var learningRate: Float
+    /// Training edges per step, drawn uniformly with replacement.
+    public var batchSize: Int
+    /// Largest number of steps (the original: 2000).
+    public var maxSteps: Int
+    /// Early-stopping patience in steps (the original: 20); nil runs exactly `maxSteps` steps and keeps the
+    /// last weights (the sweeps).
+    public var patience: Int?
+    /// Seed of the batch draws.
+    public var seed: UInt64
+
+    public init(learningRate: Float, batchSize: Int, maxSteps: Int, patience: Int?, seed: UInt64) {
+        self.learningRate = learningRate
+        self.batchSize = batchSize
+        self.maxSteps = maxSteps
+        self.patience = patience
+        self.seed = seed
+    }
+}
+
+/// What was measured after every step of a run (index i is step i + 1).
+public struct TrainingCurve: Codable, Sendable, Equatable {
+    /// Mean BCE of the step's batch, before the update.
+    public var loss: [Double] = []
+    /// Mean over heads of the validation AUCs.
+    public var validationMeanAUC: [Double] = []
+    /// Validation AUC per head, `[steps][4]`.
+    public var validationPerHead: [[Double]] = []
+    /// Mean AUC on the monitored training edges (empty when training AUC is not monitored).
+    public var trainMeanAUC: [Double] = []
+}
+
+/// The outcome of one training run.
+public struct TrainingRun: Codable, Sendable {
+    public var settings: TrainingSettings
+    public var curve = TrainingCurve()
+    /// The step whose weights were kept (the last step where some head improved); nil without early stopping.
+    public var bestStep: Int?
+    /// Best validation AUC per head seen during training (possibly from different steps, as the original prints).
+    public var bestValidationPerHead: [Double] = []
+    /// Steps actually taken.
+    public var steps = 0
+    /// True when the early-stopping rule ended the run before `maxSteps`.
+    public var stoppedEarly = false
+    /// Wall time of the whole run, of the parameter updates and of the per-step evaluations (seconds).
+    public var seconds = 0.0
+    public var updateSeconds = 0.0
+    public var evaluationSeconds = 0.0
+}
+
+/// The original's training loop (one "epoch" = one step): recompute the node embeddings over the full graph,
+/// draw `batchSize` training edges with replacement, one Adam update, then evaluate validation AUCs (and,
+/// optionally, the mean AUC on a fixed sample of training edges) and apply the early-stopping rule. The best
+/// weights are restored into the model at the end.
+public enum Trainer {
+    /// Trains `model` on `graph.train`, monitoring `validation` (and `trainMonitor` if given), and leaves the
+    /// kept weights in the model.
+    public static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples,
+                             trainMonitor: EdgeExamples?, settings: TrainingSettings, progress: ProgressLine? = nil) throws -> TrainingRun {
+        guard settings.batchSize > 0, settings.maxSteps > 0, settings.learningRate > 0 else {
+            throw PipelineError.invalidOption(name: "training", reason: "batch size, steps and learning rate must be positive")
+        }
+        guard !graph.train.isEmpty else { throw PipelineError.invalidData("the \(graph.name) graph has no training edges") }
+        let start = ResourceUsage.now()
+        var run = TrainingRun(settings: settings)
+        let optimizer = Adam(parameters: model.parameters, learningRate: settings.learningRate)
+        var generator = SeededGenerator(seed: settings.seed)
+        var stopping = settings.patience.map { EarlyStopping(heads: 4, patience: $0) }
+        let kept = ParameterStore(model.parameters.entries.map { (name: $0.name, shape: $0.shape) })
+        let sets = [validation] + (trainMonitor.map { [$0] } ?? [])
+
+        for step in 1...settings.maxSteps {
+            let t0 = ResourceUsage.now()
+            let batch = drawBatch(size: settings.batchSize, from: graph.train.count, using: &generator).map { graph.train[Int($0)] }
+            let loss = try model.trainStep(edges: graph.edges, batch: batch, optimizer: optimizer)
+            guard loss.isFinite else { throw PipelineError.invalidData("training diverged at step \(step) (loss \(loss))") }
+            let t1 = ResourceUsage.now()
+            let aucs = try SplitEvaluation.evaluate(model, sets)
+            run.evaluationSeconds += ResourceUsage.now() - t1
+            run.updateSeconds += t1 - t0
+            run.curve.loss.append(loss)
+            run.curve.validationMeanAUC.append(aucs[0].mean)
+            run.curve.validationPerHead.append(aucs[0].perHead)
+            if aucs.count > 1 { run.curve.trainMeanAUC.append(aucs[1].mean) }
+            run.steps = step
+            if stopping != nil {
+                if stopping!.observe(aucs[0].perHead) { kept.copyValues(from: model.parameters) }
+                if stopping!.shouldStop {
+                    run.stoppedEarly = step < settings.maxSteps
+                    break
+                }
+            }
+            progress?.update(step: step, loss: loss, validationAUC: aucs[0].mean, best: run.curve.validationMeanAUC.max(),
+                             upperBound: stopping != nil)
+        }
+        if let stopping {
+            run.bestStep = stopping.bestStep
+            run.bestValidationPerHead = stopping.best
+            if stopping.bestStep != nil { model.parameters.copyValues(from: kept) }
+        } else {
+            run.bestValidationPerHead = (0..<4).map { h in run.curve.validationPerHead.map { $0[h] }.max() ?? .nan }
+        }
+        run.seconds = ResourceUsage.now() - start
+        progress?.finish("\(run.steps) steps in \(ProgressLine.duration(run.seconds))"
+                         + (run.bestStep.map { ", best step \($0)" } ?? "")
+                         + ", best val AUC \(Format.fixed(run.curve.validationMeanAUC.max() ?? .nan, 4))"
+                         + (run.stoppedEarly ? " (early stop)" : ""))
+        return run
+    }
+}

@@ -1,0 +1,96 @@
+/// Everything step 3 measured, as written to `results.json` and read by the notebook.
+public struct TrainingResults: Codable {
+    /// One trained model: its AUC tables, GAUCs, training run and timings.
+    public struct Model: Codable {
+        /// Artifact name: `logreg`, `edge_mlp`, `gnn64`, `gnn128`.
+        public var name: String
+        /// Table name: "Logistic regression", "Edge MLP", "GNN (hidden = 64)", …
+        public var displayName: String
+        /// GNN embedding width (nil for the other models).
+        public var hidden: Int?
+        /// Number of trainable scalars.
+        public var parameterCount: Int
+        /// Final AUCs of the kept weights on the full splits.
+        public var train: SplitAUC
+        public var validation: SplitAUC
+        public var test: SplitAUC
+        /// Group AUC per head on the test split (users as groups; nil for a head no user has both classes of).
+        public var testGAUC: [Double?]
+        /// Micro-averaged test AUC (all (edge, head) pairs pooled).
+        public var testMicroAUC: Double
+        /// The training run (nil for logistic regression, which is fitted in closed form by Newton's method).
+        public var run: TrainingRun?
+        /// Wall time: fitting or training, and the final full-split evaluation (seconds).
+        public var fitSeconds: Double
+        public var evaluationSeconds: Double
+
+        /// Mean of the defined per-head test GAUCs.
+        public var testGAUCMean: Double {
+            let values = testGAUC.compactMap { $0 }
+            return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+        }
+    }
+
+    /// A feature and its logistic-regression coefficient (standardised units).
+    public struct Coefficient: Codable {
+        public var feature: String
+        public var value: Double
+    }
+
+    /// A ROC curve thinned for plotting.
+    public struct Curve: Codable {
+        public var name: String
+        public var falsePositiveRate: [Double]
+        public var truePositiveRate: [Double]
+        public var auc: Double
+    }
+
+    /// The graph trained on.
+    public struct Data: Codable {
+        public var userNodes: Int
+        public var videoNodes: Int
+        public var edges: Int
+        public var train: Int
+        public var validation: Int
+        public var test: Int
+        public var tinyTrain: Int
+        public var tinyValidation: Int
+        public var tinyTest: Int
+        public var messagePassing: String
+        public var trainMonitorEdges: Int
+        public var validationMonitorEdges: Int
+    }
+
+    /// The settings of this run.
+    public struct Settings: Codable {
+        public var learningRate: Float
+        public var batchSize: Int
+        public var maxSteps: Int
+        public var patience: Int
+        public var monitorSample: Int
+        public var validationSample: Int
+        public var sweepSteps: Int
+        public var seed: UInt64
+        public var threads: Int
+        public var paper: Bool
+    }
+
+    public var data: Data
+    public var settings: Settings
+    public var models: [Model] = []
+    /// Largest logistic coefficients by absolute value, per head.
+    public var logisticCoefficients: [[Coefficient]] = []
+    public var sweeps: SweepResults?
+    /// The GNN with the best validation mean AUC (`gnn64` or `gnn128`).
+    public var bestGNN = ""
+    /// Test ROC of the best GNN: micro-averaged, then one per head.
+    public var rocMicro: Curve?
+    public var rocPerHead: [Curve] = []
+    /// Wall times (seconds): reading inputs, sweeps, everything.
+    public var loadSeconds = 0.0
+    public var sweepSeconds = 0.0
+    public var totalSeconds = 0.0
+
+    /// The model called `name`.
+    public func model(_ name: String) -> Model? { models.first { $0.name == name } }
+}
