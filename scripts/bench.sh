@@ -46,6 +46,7 @@ if [ -z "${BENCH_SKIP_LEARNING:-}" ]; then
     .venv-bench/bin/pip install -q torch torch_geometric scikit-learn numpy safetensors
   fi
   : > "$WORK/learning.jsonl"
+  uptime | sed 's/.*load average: //' > "$WORK/learning-load.txt"
   for model in gnn64 mlp; do
     echo "bench: $model training step, full size (Swift, then PyTorch + PyG)"
     "$BIN/bench" --scale full --model "$model" --steps 5 --threads 2 >> "$WORK/learning.jsonl"

@@ -49,6 +49,9 @@ if os.path.exists(learning):
     print("Graphs of the original's shapes (17,904 nodes, 12,527,912 edges, 64 features, 4 heads; power-law degrees), "
           "built by each side's own generator: `bench` (Swift) and `../shared/bench/pyg_reference.py`. One training step = "
           "full-graph propagation through 3 GCN layers + a batch of 4,096 edges + Adam.\n")
+    learning_load = os.path.join(work, "learning-load.txt")
+    if os.path.exists(learning_load):
+        print(f"Load average during these runs: {open(learning_load).read().strip()}.\n")
     print("| model | quantity | Swift | PyTorch + PyG | speed-up |\n|---|---|---:|---:|---:|")
     for model in ("gnn64", "mlp"):
         swift = next((r for r in runs if r.get("implementation") == "swift" and r.get("model") == model), None)
