@@ -51,6 +51,13 @@ struct TrainingNotebook {
 
     // MARK: - Sections
 
+    /// The settings table's checkpoint line: how often state was saved and which models continued from it.
+    private var resumeSummary: String {
+        let every = options.checkpointEvery == 0 ? "saved when each model finishes" : "saved every \(options.checkpointEvery) steps"
+        let resumed = results.models.compactMap { m in m.run?.resumedFromStep.map { "\(m.name) from step \($0)" } }
+        return every + (resumed.isEmpty ? "; not resumed" : "; resumed: " + resumed.joined(separator: ", "))
+    }
+
     private func settings(_ page: inout Notebook) {
         page.heading("Protocol and settings of this run")
         page.paragraph("""
@@ -76,6 +83,7 @@ struct TrainingNotebook {
             ["sweep steps per run (tiny graph, GNN-\(options.sweepHidden))", s.sweepSteps == 0 ? "skipped" : "\(s.sweepSteps)", "500 (paper; the notebook's code: 100, H = 128)"],
             ["message passing", "`\(results.data.messagePassing)` edges", "all edges"],
             ["seed, threads", "\(s.seed), \(s.threads)", "—"],
+            ["resumable state (`--checkpoint-every`, `--resume`)", resumeSummary, "—"],
         ])
         if !s.paper {
             page.paragraph("""

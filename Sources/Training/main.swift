@@ -56,6 +56,12 @@ struct TrainingCommand: ParsableCommand {
     @Option(help: "Training edges per step of the main runs, drawn with replacement (the paper: 4096).")
     var batchSize = 4096
 
+    @Option(help: "Steps between checkpoints of each neural model's training state (weights, best weights, Adam's moments, batch generator, early-stopping counters, curves) in <processed>/step3-state/<model>/; 0 = only when a model finishes. The folder is removed when the step completes.")
+    var checkpointEvery = 50
+
+    @Flag(help: "Continue an interrupted run from <processed>/step3-state/: each neural model with a saved state continues from it (finished ones are not retrained) and ends with the same weights as an uninterrupted run; a state saved with different options is refused, naming the option. The sweeps and the logistic regression are redone. Without --resume any saved state is discarded.")
+    var resume = false
+
     @Option(help: "Seconds between plain progress lines when standard error is not a terminal.")
     var progressInterval: Double = 10
 
@@ -68,6 +74,7 @@ struct TrainingCommand: ParsableCommand {
         if let monitorSample, monitorSample < 0 { throw ValidationError("--monitor-sample must be 0 (whole split) or positive, got \(monitorSample)") }
         if let validationSample, validationSample < 0 { throw ValidationError("--validation-sample must be 0 (whole split) or positive, got \(validationSample)") }
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, got \(threads)") }
+        guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 (only at the end) or positive, got \(checkpointEvery)") }
         guard progressInterval > 0 else { throw ValidationError("--progress-interval must be positive") }
     }
 
@@ -88,6 +95,13 @@ struct TrainingCommand: ParsableCommand {
             options.seed = seed
             options.threads = threadCount
             options.paper = paper
+            let stateFolder = processed + "/step3-state"
+            options.stateFolder = stateFolder
+            options.checkpointEvery = checkpointEvery
+            options.resume = resume
+            if !resume, FileManager.default.fileExists(atPath: stateFolder) {
+                try FileManager.default.removeItem(atPath: stateFolder)
+            }
 
             let step2 = try ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")
             let output = try ArtifactDirectory(path: processed + "/step3")
@@ -109,6 +123,7 @@ struct TrainingCommand: ParsableCommand {
                                             artifacts: processed + "/step3", figures: figures,
                                             seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
             try page.write(to: notebook)
+            try? FileManager.default.removeItem(atPath: stateFolder)   // done: nothing left to resume
             let summary = results.models.map { "\($0.name) \(String(format: "%.4f", $0.test.mean))" }.joined(separator: ", ")
             print("step 3: test mean AUC \(summary); best GNN \(results.bestGNN) in \(String(format: "%.1f", ResourceUsage.now() - start)) s -> \(processed)/step3, \(notebook)")
         } catch {

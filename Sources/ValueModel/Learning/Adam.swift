@@ -26,6 +26,20 @@ public final class Adam {
         v = FloatBuffer(count: parameters.count)
     }
 
+    /// Copies of the first and second moment buffers (in the parameters' flat layout), for a checkpoint.
+    public var firstMoment: [Float] { m.toArray() }
+    public var secondMoment: [Float] { v.toArray() }
+
+    /// Continues from a checkpoint: the step count and both moment buffers (lengths must match the parameters).
+    public func restore(step: Int, firstMoment: [Float], secondMoment: [Float]) throws {
+        guard step >= 0, firstMoment.count == m.count, secondMoment.count == v.count else {
+            throw PipelineError.invalidData("Adam state has \(firstMoment.count) / \(secondMoment.count) moments at step \(step), the model has \(m.count) parameters")
+        }
+        self.step = step
+        firstMoment.withUnsafeBufferPointer { m.pointer.update(from: $0.baseAddress!, count: m.count) }
+        secondMoment.withUnsafeBufferPointer { v.pointer.update(from: $0.baseAddress!, count: v.count) }
+    }
+
     /// One update from the gradients currently in `parameters.gradients`.
     public func update() {
         step += 1

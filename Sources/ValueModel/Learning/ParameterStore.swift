@@ -77,6 +77,14 @@ public final class ParameterStore: @unchecked Sendable {
         newValues.withUnsafeBufferPointer { (values.pointer + e.offset).update(from: $0.baseAddress!, count: e.count) }
     }
 
+    /// Overwrites every value from a flat array in this store's layout (a training checkpoint).
+    public func setAllValues(_ flat: [Float]) throws {
+        guard flat.count == count else {
+            throw PipelineError.invalidData("a checkpoint of \(flat.count) parameters does not fit a model of \(count)")
+        }
+        flat.withUnsafeBufferPointer { values.pointer.update(from: $0.baseAddress!, count: count) }
+    }
+
     /// Sets every gradient to zero.
     public func zeroGradients() { gradients.zero() }
 

@@ -18,6 +18,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
     }
 
+    /// A generator continuing exactly where the one whose `stateWords` these are stood (training checkpoints);
+    /// nil unless there are four words, not all zero (xoshiro's one invalid state).
+    public init?(stateWords words: [UInt64]) {
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else { return nil }
+        state = (words[0], words[1], words[2], words[3])
+    }
+
+    /// The four state words: `SeededGenerator(stateWords:)` continues the stream from here.
+    public var stateWords: [UInt64] { [state.0, state.1, state.2, state.3] }
+
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotateLeft(state.1 &* 5, by: 7) &* 9

@@ -8,7 +8,7 @@
 ///
 /// A head whose AUC is undefined (NaN: one class only) is skipped, as the original does: its counter does not
 /// move.
-public struct EarlyStopping: Sendable, Equatable {
+public struct EarlyStopping: Codable, Sendable, Equatable {
     /// Steps a head may go without improving.
     public let patience: Int
     /// Best validation AUC per head so far (`-∞` before the first observation).

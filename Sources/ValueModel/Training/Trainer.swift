@@ -49,6 +49,8 @@ public struct TrainingRun: Codable, Sendable {
     public var seconds = 0.0
     public var updateSeconds = 0.0
     public var evaluationSeconds = 0.0
+    /// The step of the saved state this run continued from (`--resume`); nil for an uninterrupted run.
+    public var resumedFromStep: Int?
 }
 
 /// The original's training loop (one "epoch" = one step): recompute the node embeddings over the full graph,
@@ -58,13 +60,33 @@ public struct TrainingRun: Codable, Sendable {
 public enum Trainer {
     /// Trains `model` on `graph.train`, monitoring `validation` (and `trainMonitor` if given), and leaves the
     /// kept weights in the model.
+    ///
+    /// With a `checkpoint`, the whole training state (weights, kept weights, Adam's moments and step, the batch
+    /// generator, the early-stopping counters, the curves) is written atomically every `checkpoint.every` steps
+    /// and once more when the run ends; with `checkpoint.resume`, a state saved with the same identity is
+    /// continued (a finished one is only loaded), and the result is the same, byte for byte, as an
+    /// uninterrupted run.
     public static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples,
-                             trainMonitor: EdgeExamples?, settings: TrainingSettings, progress: ProgressLine? = nil) throws -> TrainingRun {
+                             trainMonitor: EdgeExamples?, settings: TrainingSettings, progress: ProgressLine? = nil,
+                             checkpoint: TrainingCheckpoint? = nil) throws -> TrainingRun {
+        try train(model, on: graph, validation: validation, trainMonitor: trainMonitor, settings: settings, progress: progress,
+                  checkpoint: checkpoint, stopAfter: nil)
+    }
+
+    /// Thrown by `train(…, stopAfter:)` after that many steps: an interruption, as a kill would be (tests).
+    struct Interrupted: Error {
+        let step: Int
+    }
+
+    /// `train` with an interruption after step `stopAfter` (its checkpoint, if one is due, is written first).
+    static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples,
+                      trainMonitor: EdgeExamples?, settings: TrainingSettings, progress: ProgressLine?,
+                      checkpoint: TrainingCheckpoint?, stopAfter: Int?) throws -> TrainingRun {
         guard settings.batchSize > 0, settings.maxSteps > 0, settings.learningRate > 0 else {
             throw PipelineError.invalidOption(name: "training", reason: "batch size, steps and learning rate must be positive")
         }
         guard !graph.train.isEmpty else { throw PipelineError.invalidData("the \(graph.name) graph has no training edges") }
-        let start = ResourceUsage.now()
+        var start = ResourceUsage.now()
         var run = TrainingRun(settings: settings)
         let optimizer = Adam(parameters: model.parameters, learningRate: settings.learningRate)
         var generator = SeededGenerator(seed: settings.seed)
@@ -72,7 +94,42 @@ public enum Trainer {
         let kept = ParameterStore(model.parameters.entries.map { (name: $0.name, shape: $0.shape) })
         let sets = [validation] + (trainMonitor.map { [$0] } ?? [])
 
-        for step in 1...settings.maxSteps {
+        func save(step: Int, finished: Bool) throws {
+            guard let checkpoint else { return }
+            var snapshot = run
+            snapshot.seconds = ResourceUsage.now() - start
+            let state = TrainingState(identity: checkpoint.identity, step: step, finished: finished,
+                                      generator: TrainingState.hex(generator.stateWords), adamStep: optimizer.step,
+                                      stopping: stopping, run: snapshot)
+            try state.write(.init(values: model.parameters.values.toArray(), kept: kept.values.toArray(),
+                                  firstMoment: optimizer.firstMoment, secondMoment: optimizer.secondMoment), to: checkpoint.path)
+        }
+
+        var firstStep = 1
+        if let checkpoint, checkpoint.resume, let saved = try TrainingState.read(from: checkpoint.path) {
+            let (state, tensors) = saved
+            try state.check(checkpoint.identity, path: checkpoint.path)
+            guard let words = state.generatorWords, let restored = SeededGenerator(stateWords: words),
+                  state.stopping?.patience == settings.patience, state.step <= settings.maxSteps else {
+                throw PipelineError.malformedInput(SourceLocation(file: checkpoint.path),
+                                                   reason: "inconsistent training state; delete it or run without --resume")
+            }
+            try model.parameters.setAllValues(tensors.values)
+            try kept.setAllValues(tensors.kept)
+            try optimizer.restore(step: state.adamStep, firstMoment: tensors.firstMoment, secondMoment: tensors.secondMoment)
+            generator = restored
+            stopping = state.stopping
+            run = state.run
+            run.resumedFromStep = state.step
+            start -= state.run.seconds
+            if state.finished {
+                progress?.finish("already trained (\(run.steps) steps, state in \(checkpoint.path))")
+                return run
+            }
+            firstStep = state.step + 1
+        }
+
+        for step in stride(from: firstStep, through: settings.maxSteps, by: 1) {
             let t0 = ResourceUsage.now()
             let batch = drawBatch(size: settings.batchSize, from: graph.train.count, using: &generator).map { graph.train[Int($0)] }
             let loss = try model.trainStep(edges: graph.edges, batch: batch, optimizer: optimizer)
@@ -95,6 +152,10 @@ public enum Trainer {
             }
             progress?.update(step: step, loss: loss, validationAUC: aucs[0].mean, best: run.curve.validationMeanAUC.max(),
                              upperBound: stopping != nil)
+            if let every = checkpoint?.every, every > 0, step % every == 0, step < settings.maxSteps {
+                try save(step: step, finished: false)
+            }
+            if let stopAfter, step >= stopAfter { throw Interrupted(step: step) }
         }
         if let stopping {
             run.bestStep = stopping.bestStep
@@ -104,6 +165,7 @@ public enum Trainer {
             run.bestValidationPerHead = (0..<4).map { h in run.curve.validationPerHead.map { $0[h] }.max() ?? .nan }
         }
         run.seconds = ResourceUsage.now() - start
+        try save(step: run.steps, finished: true)
         progress?.finish("\(run.steps) steps in \(ProgressLine.duration(run.seconds))"
                          + (run.bestStep.map { ", best step \($0)" } ?? "")
                          + ", best val AUC \(Format.fixed(run.curve.validationMeanAUC.max() ?? .nan, 4))"

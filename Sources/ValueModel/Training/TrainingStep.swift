@@ -26,6 +26,13 @@ public enum TrainingStep {
         public var seed: UInt64 = 2026
         public var threads = 1
         public var paper = false
+        /// Folder of the resumable training state (`<processed>/step3-state`, one subfolder per neural model);
+        /// nil writes no checkpoints.
+        public var stateFolder: String?
+        /// Steps between checkpoints of the neural models' training state (0: only when a model finishes).
+        public var checkpointEvery = 50
+        /// Continue each neural model from its saved state when the state's options match (`--resume`).
+        public var resume = false
 
         public init() {}
     }
@@ -111,6 +118,17 @@ public enum TrainingStep {
             TrainingSettings(learningRate: options.learningRate, batchSize: options.batchSize, maxSteps: options.maxSteps,
                              patience: options.patience, seed: seed)
         }
+        // What a saved training state must match to be resumed (the model's own name and width are in its path
+        // and parameter count; the step-2 manifest's hash covers the data).
+        let step2Hash = try options.stateFolder.map { _ in try ContentHash.ofFile(step2.folder + "/" + Manifest.fileName) }
+        func checkpoint(_ model: String) -> TrainingCheckpoint? {
+            guard let folder = options.stateFolder, let step2Hash else { return nil }
+            return TrainingCheckpoint(path: folder + "/" + model + "/state.safetensors", every: options.checkpointEvery, resume: options.resume,
+                                      identity: ["model": model, "--learning-rate": "\(options.learningRate)", "--batch-size": "\(options.batchSize)",
+                                                 "--seed": "\(options.seed)", "--max-steps": "\(options.maxSteps)", "--patience": "\(options.patience)",
+                                                 "--monitor-sample": "\(options.monitorSample)", "--validation-sample": "\(options.validationSample)",
+                                                 "step 2 manifest hash": step2Hash])
+        }
         var embeddings: [String: Matrix] = [:]
         var testProbabilities: [String: Matrix] = [:]
         let specs: [(name: String, display: String, hidden: Int?)] = [("edge_mlp", "Edge MLP (hidden = 128)", nil)]
@@ -125,7 +143,7 @@ public enum TrainingStep {
             (model as? GNNModel)?.predictionChunk = 4096
             (model as? EdgeMLP)?.predictionChunk = 4096
             let run = try Trainer.train(model, on: graph, validation: validation, trainMonitor: monitor, settings: settings(batchSeed),
-                                        progress: progress(spec.name, options.maxSteps))
+                                        progress: progress(spec.name, options.maxSteps), checkpoint: checkpoint(spec.name))
             let evaluationStart = ResourceUsage.now()
             let all: Matrix
             if let gnn = model as? GNNModel {

@@ -1,0 +1,109 @@
+import Foundation
+
+/// Where and how often a training run saves its resumable state, and what must match to continue from it.
+public struct TrainingCheckpoint: Sendable {
+    /// The state file (for example `data/processed/step3-state/gnn64/state.safetensors`).
+    public var path: String
+    /// Steps between checkpoints (0: only the final state is written).
+    public var every: Int
+    /// Continue from an existing state at `path` (if any); false ignores and overwrites it.
+    public var resume: Bool
+    /// The options a state must have been saved with to be continued, as `(option, value)`: for example
+    /// `("--learning-rate", "0.001")`. A state saved with different values is refused, naming the option.
+    public var identity: [String: String]
+
+    public init(path: String, every: Int, resume: Bool, identity: [String: String]) {
+        self.path = path
+        self.every = every
+        self.resume = resume
+        self.identity = identity
+    }
+}
+
+/// Everything a training run needs to continue exactly where it stopped, written atomically as one
+/// safetensors file: the tensors `values` (current weights), `kept` (best weights so far), `adam.m`,
+/// `adam.v` (flat, in the parameters' layout), and this struct as JSON under the metadata key `state`.
+struct TrainingState: Codable {
+    static let version = 1
+    var version = TrainingState.version
+    /// The checkpoint's identity (see `TrainingCheckpoint.identity`).
+    var identity: [String: String]
+    /// Steps completed.
+    var step: Int
+    /// True when the run ended (early stopping or the step limit) and `values` are the kept weights.
+    var finished: Bool
+    /// The batch generator's four state words, as hexadecimal strings (JSON numbers lose bits above 2^53).
+    var generator: [String]
+    var adamStep: Int
+    var stopping: EarlyStopping?
+    /// The run so far: settings, curves, timings.
+    var run: TrainingRun
+
+    struct Tensors {
+        var values: [Float]
+        var kept: [Float]
+        var firstMoment: [Float]
+        var secondMoment: [Float]
+    }
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+
+    /// Writes the state atomically (temporary file, fsync, rename): an interruption leaves the previous state.
+    func write(_ tensors: Tensors, to path: String) throws {
+        let json = String(decoding: try Self.encoder().encode(self), as: UTF8.self)
+        let file = SafetensorsFile(tensors: [
+            "values": SafetensorsTensor(float32: tensors.values, shape: [tensors.values.count]),
+            "kept": SafetensorsTensor(float32: tensors.kept, shape: [tensors.kept.count]),
+            "adam.m": SafetensorsTensor(float32: tensors.firstMoment, shape: [tensors.firstMoment.count]),
+            "adam.v": SafetensorsTensor(float32: tensors.secondMoment, shape: [tensors.secondMoment.count]),
+        ], metadata: ["state": json, "format": "3-training resumable state, version \(Self.version)"])
+        try AtomicWrite.write(file.serialized(), to: path)
+    }
+
+    /// Reads the state at `path`; nil when there is none.
+    static func read(from path: String) throws -> (TrainingState, Tensors)? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
+        guard let json = file.metadata["state"] else {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not a training state (no \"state\" metadata); delete it or run without --resume")
+        }
+        let state: TrainingState
+        do { state = try decoder().decode(TrainingState.self, from: Data(json.utf8)) } catch {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "unreadable training state (\(error)); delete it or run without --resume")
+        }
+        guard state.version == version else {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "training state version \(state.version), this program writes \(version); run without --resume")
+        }
+        return (state, Tensors(values: try file.tensor("values").floats(), kept: try file.tensor("kept").floats(),
+                               firstMoment: try file.tensor("adam.m").floats(), secondMoment: try file.tensor("adam.v").floats()))
+    }
+
+    /// Throws unless the state was saved with `identity`, naming the first option (in name order) that differs.
+    func check(_ identity: [String: String], path: String) throws {
+        for key in Set(identity.keys).union(self.identity.keys).sorted() where identity[key] != self.identity[key] {
+            let hint = key.hasPrefix("--") ? "Pass the same \(key)" : "Its inputs have changed since"
+            throw PipelineError.invalidData("""
+                \(path) was saved with \(key) \(self.identity[key] ?? "(unset)"), this run has \(key) \(identity[key] ?? "(unset)"): \
+                it cannot be resumed. \(hint); or run without --resume to start over.
+                """)
+        }
+    }
+
+    var generatorWords: [UInt64]? {
+        let words = generator.compactMap { UInt64($0, radix: 16) }
+        return words.count == generator.count ? words : nil
+    }
+
+    static func hex(_ words: [UInt64]) -> [String] { words.map { String($0, radix: 16) } }
+}
