@@ -140,7 +140,7 @@ struct Budget {
     var monitorSample: Int
     var validationSample: Int
 
-    static let reduced = Budget(maxSteps: 300, sweepSteps: 150, monitorSample: 10_000, validationSample: 30_000)
+    static let reduced = Budget(maxSteps: 2000, sweepSteps: 150, monitorSample: 10_000, validationSample: 30_000)
     static let paper = Budget(maxSteps: 2000, sweepSteps: 500, monitorSample: 0, validationSample: 0)
 
     var description: String {
