@@ -11,10 +11,10 @@ SWIFT_RELEASE := swift build -c release
 # Synthetic world used when $(RAW) holds no KuaiRec files (scale of the default notebooks).
 SYNTH_OPTIONS ?= --users 600 --videos 1200
 
-.PHONY: notebooks test deps build data step1 step2 step3 bench fuzz clean-data
+.PHONY: notebooks test deps build data step1 step2 step3 step4 bench fuzz clean-data
 
 ## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
-notebooks: deps build data step1 step2 step3
+notebooks: deps build data step1 step2 step3 step4
 
 ## make test: install, build, run the test suite
 test: deps
@@ -51,6 +51,9 @@ step2: step1
 
 step3: step2
 	$(BIN)/3-training --processed "$(OUT)" --notebook notebooks/3-training.md --figures figures
+
+step4: step3
+	$(BIN)/4-head-weight-estimation --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/4-head-weight-estimation.md --figures figures
 
 ## bench: steps 1-2 against the pandas reference at full size (writes notebooks/benchmarks.md)
 bench: deps build

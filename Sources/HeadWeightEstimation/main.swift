@@ -1,1 +1,93 @@
-print("step 4: not yet implemented")
+// Step 4 — head-weight estimation: the best GNN of step 3 scores every candidate video for every evaluation
+// session; the value model's weights w are estimated from the platform's observed lists: the original two-stage
+// Nelder-Mead list matching, an improved matching estimator (annealed smooth surrogate, multi-start), and the
+// Plackett-Luce likelihood of the lists (the headline, with a bootstrap). On a synthetic world the estimates are
+// checked against the planted w*. Writes data/processed/step4/ and notebooks/4-head-weight-estimation.md.
+import ArgumentParser
+import Foundation
+import ValueModel
+
+struct HeadWeightEstimationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "4-head-weight-estimation",
+        abstract: "Step 4: estimate the value model's head weights from the lists the platform showed.")
+
+    @Option(help: "Folder of processed artifacts: reads <processed>/step1-3/, writes <processed>/step4/.")
+    var processed = "data/processed"
+
+    @Option(help: "Folder of step 3's artifacts (default <processed>/step3).")
+    var step3: String?
+
+    @Option(help: "Folder of the raw data; a ground_truth.json there (synthetic world) enables the recovery checks.")
+    var raw = "data/raw"
+
+    @Option(help: "Markdown notebook to write.")
+    var notebook = "notebooks/4-head-weight-estimation.md"
+
+    @Option(help: "Folder for the notebook's figures.")
+    var figures = "figures"
+
+    @Option(help: "Seed of the session sample, the start points, the bootstrap and the simulated lists.")
+    var seed: UInt64 = 2026
+
+    @Option(help: "Threads for scoring and the estimators (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Bootstrap replicates over sessions for the likelihood estimate (0 = none).")
+    var bootstrap = 100
+
+    @Option(help: "Start points of the improved list-matching estimator.")
+    var starts = 2
+
+    @Option(help: "Shortest session evaluated (sess_len; the original: 5).")
+    var minSessionLength = 5
+
+    @Option(help: "Evaluate at most this many sessions, a seeded random sample (0 = all).")
+    var maxSessions = 0
+
+    @Option(help: "Largest in-memory store of candidate heads, in GiB (sessions x candidates x 16 bytes).")
+    var memoryBudgetGib = 14.0
+
+    @Option(help: "Sessions per checkpoint chunk of the scoring (0 = about 4M pairs per chunk).")
+    var chunkSessions = 0
+
+    @Flag(help: "Continue an interrupted run: reuse the scored chunks in <processed>/step4-state/ when they were computed from the same inputs and options.")
+    var resume = false
+
+    @Option(help: "Sessions scored by both paths (decomposed and plain MLP) for the throughput comparison.")
+    var benchmarkSessions = 200
+
+    @Flag(help: "Skip the original two-stage Nelder-Mead.")
+    var skipOriginal = false
+
+    @Flag(help: "Skip the synthetic world's diagnostics (p_true heads, head blends, noise levels) even with a ground_truth.json.")
+    var skipDiagnostics = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard (0...10_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 0...10000, got \(bootstrap)") }
+        guard (1...100).contains(starts) else { throw ValidationError("--starts must be in 1...100, got \(starts)") }
+        guard minSessionLength >= 1 else { throw ValidationError("--min-session-length must be at least 1, got \(minSessionLength)") }
+        guard maxSessions >= 0 else { throw ValidationError("--max-sessions must be 0 (all) or positive, got \(maxSessions)") }
+        guard memoryBudgetGib > 0, memoryBudgetGib.isFinite else { throw ValidationError("--memory-budget-gib must be a positive number, got \(memoryBudgetGib)") }
+        guard chunkSessions >= 0 else { throw ValidationError("--chunk-sessions must be 0 (automatic) or positive, got \(chunkSessions)") }
+        guard benchmarkSessions >= 1 else { throw ValidationError("--benchmark-sessions must be at least 1, got \(benchmarkSessions)") }
+    }
+
+    func run() throws {
+        do {
+            LearningThreads.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            let results = try Estimation(options: self).run()
+            let page = try HeadWeightEstimationNotebook(results: results, options: self).build()
+            try page.write(to: notebook)
+            try? FileManager.default.removeItem(atPath: processed + "/step4-state")   // done: nothing left to resume
+            let w = results.gnn.likelihood.weights.map { Format.fixed($0, 3) }.joined(separator: ", ")
+            print("step 4: \(results.sessions) sessions x \(results.candidates) videos, w = (\(w)) in \(Format.fixed(results.seconds, 1)) s -> \(processed)/step4, \(notebook)")
+        } catch {
+            StepOutput.report(error)
+            throw ExitCode.failure
+        }
+    }
+}
+
+HeadWeightEstimationCommand.main()

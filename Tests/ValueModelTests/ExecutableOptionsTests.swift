@@ -22,7 +22,7 @@ import Testing
         return (process.terminationStatus, text)
     }
 
-    @Test(arguments: ["0-synthetic-data", "1-data-preparation", "2-graph-construction"])
+    @Test(arguments: ["0-synthetic-data", "1-data-preparation", "2-graph-construction", "3-training", "4-head-weight-estimation"])
     func unknownOptionsAreRefused(product: String) throws {
         let folder = FileManager.default.temporaryDirectory.path  // a folder that exists, so only the option is wrong
         let result = try Self.run(product, product == "1-data-preparation" ? ["--raw", folder, "--no-such-option"] : ["--no-such-option"])
@@ -39,6 +39,12 @@ import Testing
         #expect(folder.stderr.contains("--raw /nonexistent/raw: no such folder"))
         let mode = try Self.run("2-graph-construction", ["--message-passing", "sometimes"])
         #expect(mode.status == 64)
+        for bad in [["--bootstrap", "-1"], ["--starts", "0"], ["--max-sessions", "-5"], ["--memory-budget-gib", "0"], ["--chunk-sessions", "-1"], ["--threads", "0"]] {
+            let result = try Self.run("4-head-weight-estimation", bad + ["--processed", "/tmp/never-written"])
+            #expect(result.status == 64, "\(bad)")
+            #expect(result.stderr.contains(bad[0]), "\(bad): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))
     }
 
     @Test func helpExplainsEachOption() throws {

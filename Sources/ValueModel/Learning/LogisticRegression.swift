@@ -34,7 +34,7 @@ public struct LogisticRegression: Sendable, Equatable {
         var iterations = 0
         while iterations < maxIterations {
             iterations += 1
-            guard let step = choleskySolve(state.hessian, state.gradient, size: d + 1) else {
+            guard let step = SymmetricSolve.solve(state.hessian, state.gradient, dimension: d + 1) else {
                 throw PipelineError.invalidData("logistic regression: Hessian not positive definite (degenerate features?)")
             }
             let decrement = zip(step, state.gradient).reduce(0) { $0 + $1.0 * $1.1 }  // gᵀ H⁻¹ g
@@ -205,25 +205,4 @@ private struct NewtonPass {
         if wantHessian { for a in 0..<e { for bcol in 0..<a { hessian[a * e + bcol] = hessian[bcol * e + a] } } }
         return State(loss: loss, gradient: gradient, hessian: hessian)
     }
-}
-
-/// Solves `A x = b` for symmetric positive-definite `A` (`size x size`, row-major) by Cholesky; nil if not SPD.
-func choleskySolve(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
-    var l = [Double](repeating: 0, count: n * n)
-    for i in 0..<n {
-        for j in 0...i {
-            var s = a[i * n + j]
-            for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
-            if i == j {
-                guard s > 0 else { return nil }
-                l[i * n + i] = s.squareRoot()
-            } else {
-                l[i * n + j] = s / l[j * n + j]
-            }
-        }
-    }
-    var y = b
-    for i in 0..<n { for k in 0..<i { y[i] -= l[i * n + k] * y[k] }; y[i] /= l[i * n + i] }
-    for i in stride(from: n - 1, through: 0, by: -1) { for k in (i + 1)..<n { y[i] -= l[k * n + i] * y[k] }; y[i] /= l[i * n + i] }
-    return y
 }

@@ -57,6 +57,16 @@ public final class ProgressLine {
                        elapsed: now - start, upperBound: upperBound))
     }
 
+    /// Reports progress of a loop that is not a training run: `label  done/total  rate/s  ETA` (rate-limited).
+    public func update(done: Int, unit: String) {
+        let now = ResourceUsage.now()
+        guard now - lastPrint >= (isTerminal ? 0.1 : interval) else { return }
+        lastPrint = now
+        let elapsed = now - start
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        emit("\(label)  \(done)/\(total) \(unit)  \(Format.fixed(rate, 1)) \(unit)/s  ETA \(Self.duration(rate > 0 ? Double(total - done) / rate : .nan))")
+    }
+
     /// Ends the line with a summary (always printed).
     public func finish(_ summary: String) {
         emit(label + "  " + summary)

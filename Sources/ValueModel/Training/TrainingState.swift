@@ -91,13 +91,7 @@ struct TrainingState: Codable {
 
     /// Throws unless the state was saved with `identity`, naming the first option (in name order) that differs.
     func check(_ identity: [String: String], path: String) throws {
-        for key in Set(identity.keys).union(self.identity.keys).sorted() where identity[key] != self.identity[key] {
-            let hint = key.hasPrefix("--") ? "Pass the same \(key)" : "Its inputs have changed since"
-            throw PipelineError.invalidData("""
-                \(path) was saved with \(key) \(self.identity[key] ?? "(unset)"), this run has \(key) \(identity[key] ?? "(unset)"): \
-                it cannot be resumed. \(hint); or run without --resume to start over.
-                """)
-        }
+        try ResumeIdentity.check(saved: self.identity, current: identity, path: path)
     }
 
     var generatorWords: [UInt64]? {

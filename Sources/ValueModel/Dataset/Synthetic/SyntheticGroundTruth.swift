@@ -90,6 +90,10 @@ public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineError.missingFile(path: path, hint: "Generate a synthetic world with 0-synthetic-data.")
         }
-        return try JSONDecoder().decode(SyntheticGroundTruth.self, from: data)
+        do {
+            return try JSONDecoder().decode(SyntheticGroundTruth.self, from: data)
+        } catch {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not a synthetic world's ground_truth.json (\(error)); regenerate it with 0-synthetic-data or remove it for real data")
+        }
     }
 }

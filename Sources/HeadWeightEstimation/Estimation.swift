@@ -1,0 +1,179 @@
+import Foundation
+import ValueModel
+
+/// Everything step 4 computes, for the notebook and the artifacts.
+struct EstimationResults {
+    var sessions = 0
+    var eligibleSessions = 0
+    var tooShort = 0
+    var partialSessions = 0
+    var repeatedRows = 0
+    var candidates = 0
+    var catalogueSize = 0
+    var modelName = ""
+    var hidden = 0
+    var listLengths: [Int] = []
+    var pairs = 0
+    var scoring = ScoringReport()
+    /// The estimators on the GNN's heads.
+    var gnn: EstimatorRun!
+    /// The planted w* (L1-normalised) and the noise of a synthetic world.
+    var truth: [Double]?
+    var truthNoise: SyntheticGroundTruth.Noise?
+    var diagnostics: SyntheticDiagnostics?
+    var residuals: [ResidualRow] = []
+    var artifacts = ""
+    var threads = 1
+    var timings: [(String, Double)] = []
+    var seconds = 0.0
+    var peakMiB = 0.0
+}
+
+/// How the candidates were scored.
+struct ScoringReport {
+    var seconds = 0.0
+    var chunks = 0
+    var resumedChunks = 0
+    var sessionsPerChunk = 0
+    var decomposedPairsPerSecond = 0.0
+    var plainPairsPerSecond = 0.0
+    var benchmarkPairs = 0
+    var maxAbsoluteDifference: Float = 0
+    var headsStored = false
+}
+
+/// Step 4's story: inputs -> counterfactual scoring -> estimators -> (synthetic) diagnostics -> artifacts.
+struct Estimation {
+    let options: HeadWeightEstimationCommand
+
+    var step3Folder: String { options.step3 ?? options.processed + "/step3" }
+    var stateFolder: String { options.processed + "/step4-state" }
+
+    func run() throws -> EstimationResults {
+        let start = ResourceUsage.now()
+        var results = EstimationResults()
+        results.threads = LearningThreads.count
+        let inputs = try StepInputs.load(processed: options.processed, step3Folder: step3Folder, minimumLength: options.minSessionLength,
+                                         maximumSessions: options.maxSessions, seed: options.seed)
+        let sessions = inputs.sessions
+        results.sessions = sessions.count
+        results.eligibleSessions = inputs.eligibleSessions
+        results.tooShort = sessions.tooShort
+        results.partialSessions = sessions.partialSessions
+        results.candidates = inputs.candidates.count
+        results.catalogueSize = inputs.candidates.catalogueSize
+        results.modelName = inputs.modelName
+        results.hidden = inputs.model.hidden
+        results.listLengths = sessions.lengths.map(Int.init)
+        results.pairs = sessions.count * inputs.candidates.count
+        var truth: SyntheticGroundTruth?
+        let truthPath = options.raw + "/ground_truth.json"
+        if FileManager.default.fileExists(atPath: truthPath) {
+            truth = try SyntheticGroundTruth.read(from: truthPath)
+            results.truth = truth.map { WeightParametrisation.l1Normalised($0.weights) }
+            results.truthNoise = truth?.noise
+        }
+        // The synthetic diagnostics hold two more stores of the same shape (p_true and a blend).
+        try checkResources(sessions: sessions.count, candidates: inputs.candidates.count,
+                           stores: truth != nil && !options.skipDiagnostics ? 3 : 1)
+        func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+            let t = ResourceUsage.now()
+            let value = try body()
+            results.timings.append((name, ResourceUsage.now() - t))
+            log("\(name): \(Format.fixed(ResourceUsage.now() - t, 1)) s")
+            return value
+        }
+
+        // 1. Counterfactual scoring of every (session, candidate) pair, resumable by chunk.
+        let scorer = try DecomposedScorer(model: inputs.model, nodeEmbeddings: inputs.nodeEmbeddings, features: inputs.features,
+                                          sessionNodes: inputs.sessionNodes, videoNodes: inputs.videoNodes)
+        let (heads, scoring) = try timed("counterfactual scoring") { try score(scorer, inputs: inputs) }
+        results.scoring = scoring
+
+        // 2-3. The estimators on the GNN's heads.
+        let observed = inputs.observedCandidates
+        let data = try matchingData(heads, inputs: inputs, observed: observed)
+        let lists = try PlackettLuceLists(heads: heads, observedOffsets: sessions.observedOffsets, observed: observed)
+        results.repeatedRows = lists.repeatedRows
+        let estimators = EstimatorSettings(options: options)
+        results.gnn = timed("estimators on the GNN's heads") {
+            EstimatorRun.run(label: "GNN heads", data: data, lists: lists, settings: estimators, truth: results.truth, full: true)
+        }
+
+        // 4. A synthetic world: the same estimators on p_true, head quality, noise levels.
+        if let truth, !options.skipDiagnostics {
+            results.diagnostics = try timed("synthetic diagnostics") {
+                try SyntheticDiagnostics.run(truth: truth, inputs: inputs, gnnHeads: heads, observed: observed, settings: estimators,
+                                             matching: { try matchingData($0, inputs: inputs, observed: observed) })
+            }
+        }
+
+        // 5. Residuals and artifacts.
+        results.residuals = ResidualRow.table(sessions: sessions, data: data, lists: lists, fit: results.gnn.likelihood)
+        results.artifacts = options.processed + "/step4"
+        try StepArtifacts.write(results: results, heads: heads, inputs: inputs, options: options)
+        results.seconds = ResourceUsage.now() - start
+        results.peakMiB = ResourceUsage.peakResidentMiB()
+        return results
+    }
+
+    /// Before allocating the candidate heads: refuses a store over `--memory-budget-gib` or over the memory the
+    /// system has, and checks the disk for the scored chunks (the same size) and the artifacts.
+    private func checkResources(sessions: Int, candidates: Int, stores: Int) throws {
+        let bytes = CandidateHeads.bytes(sessions: sessions, videos: candidates)
+        let reduce = stores > 1 ? "sample sessions with --max-sessions or skip the synthetic diagnostics with --skip-diagnostics" : "sample sessions with --max-sessions"
+        guard Double(bytes * stores) <= options.memoryBudgetGib * Double(1 << 30) else {
+            throw PipelineError.invalidOption(name: "--memory-budget-gib", reason: "\(stores) store(s) of candidate heads need \(Format.fixed(Double(bytes * stores) / Double(1 << 30), 1)) GiB (\(sessions) sessions x \(candidates) videos x 16 bytes each), over the budget of \(options.memoryBudgetGib) GiB; raise it (the machine permitting), or \(reduce)")
+        }
+        // The heads, a scoring chunk's activations and per-session terms: the heads dominate.
+        try ResourceCheck.requireMemory(bytes * stores + bytes / 8 + (256 << 20), for: "Step 4 on \(sessions) sessions x \(candidates) candidates",
+                                        hint: "Close other programs, or \(reduce).")
+        let artifacts = bytes <= StepArtifacts.headsOnDiskLimit ? bytes : 0
+        try ResourceCheck.requireDisk(bytes + artifacts + (64 << 20), under: options.processed, for: "Step 4's scored chunks and artifacts")
+    }
+
+    /// Scores every pair in checkpoint chunks (resumable), after timing the decomposed and the plain path.
+    private func score(_ scorer: DecomposedScorer, inputs: StepInputs) throws -> (CandidateHeads, ScoringReport) {
+        var report = ScoringReport()
+        let benchmark = min(options.benchmarkSessions, scorer.sessions)
+        _ = scorer.throughput(decomposed: true, sessions: min(benchmark, 8))       // warm-up
+        let fast = scorer.throughput(decomposed: true, sessions: benchmark)
+        let slow = scorer.throughput(decomposed: false, sessions: benchmark)
+        report.benchmarkPairs = fast.pairs
+        report.decomposedPairsPerSecond = Double(fast.pairs) / fast.seconds
+        report.plainPairsPerSecond = Double(slow.pairs) / slow.seconds
+        report.maxAbsoluteDifference = scorer.maxDifference(sessions: min(benchmark, 50))
+        log("scoring: decomposed \(Format.count(Int(report.decomposedPairsPerSecond))) pairs/s, plain \(Format.count(Int(report.plainPairsPerSecond))) pairs/s, max difference \(report.maxAbsoluteDifference)")
+
+        let perChunk = options.chunkSessions > 0 ? options.chunkSessions : max(1, 4_000_000 / max(scorer.videos, 1))
+        let identity = [
+            "step 1 manifest hash": try ContentHash.ofFile(inputs.step1.folder + "/" + Manifest.fileName),
+            "step 2 manifest hash": try ContentHash.ofFile(inputs.step2.folder + "/" + Manifest.fileName),
+            "model hash": try ContentHash.ofFile(inputs.weightsPath),
+            "node embeddings hash": try ContentHash.ofFile(inputs.embeddingsPath),
+            "--seed": "\(options.seed)", "--min-session-length": "\(options.minSessionLength)", "--max-sessions": "\(options.maxSessions)",
+            "--chunk-sessions": "\(perChunk)",
+        ]
+        let resumable = ResumableScoring(folder: stateFolder, sessionsPerChunk: perChunk, resume: options.resume, identity: identity)
+        let progress = ProgressLine(label: "step 4: scoring", total: scorer.sessions)
+        let start = ResourceUsage.now()
+        let outcome = try resumable.run(scorer) { progress.update(done: $0, unit: "sessions") }
+        progress.finish("\(scorer.sessions) sessions x \(scorer.videos) candidates in \(outcome.chunks) chunks" + (outcome.resumedChunks > 0 ? " (\(outcome.resumedChunks) resumed)" : ""))
+        report.seconds = ResourceUsage.now() - start
+        report.chunks = outcome.chunks
+        report.resumedChunks = outcome.resumedChunks
+        report.sessionsPerChunk = perChunk
+        return (outcome.heads, report)
+    }
+
+    /// The list-matching data (observed category shares and mean embeddings) for a set of candidate heads.
+    private func matchingData(_ heads: CandidateHeads, inputs: StepInputs, observed: [Int32]) throws -> ListMatchingData {
+        try ListMatchingData(heads: heads, lengths: inputs.sessions.lengths, observedOffsets: inputs.sessions.observedOffsets, observed: observed,
+                             categoryIds: inputs.candidateCategories, embeddings: inputs.candidateEmbeddings, hidden: inputs.model.hidden)
+    }
+}
+
+/// A line on standard error (step progress).
+func log(_ text: String) {
+    FileHandle.standardError.write(Data(("step 4: " + text + "\n").utf8))
+}

@@ -1,0 +1,101 @@
+import Foundation
+import ValueModel
+
+/// One row of the per-session residual table, at the likelihood estimate ŵ (for downstream causal use).
+struct ResidualRow {
+    var user: Int32, session: Int32, length: Int32, observed: Int
+    /// The session's negative log-likelihood per shown row under (ŵ, τ̂).
+    var negativeLogLikelihoodPerRow: Double
+    /// Hard list-matching loss terms at ŵ.
+    var embeddingLoss: Double, categoryLoss: Double
+    /// Mean ŵ·p of the observed list and of the simulated top-K list.
+    var observedValue: Double, simulatedValue: Double
+    /// Videos in both lists.
+    var overlap: Int
+
+    static let header = "user_id,session,sess_len,observed_videos,nll_per_row,embedding_loss,category_loss,observed_value,simulated_value,value_gap,overlap"
+
+    static func table(sessions: EvaluationSessions, data: ListMatchingData, lists: PlackettLuceLists,
+                      fit: PlackettLuceLists.Fit) -> [ResidualRow] {
+        let observed = (offsets: lists.offsets, videos: lists.shown)
+        let simulated = ListMatchingObjective(data: data, kind: .embedding).simulate(fit.weights, observedIndices: observed)
+        let category = ListMatchingObjective(data: data, kind: .category).sessionLosses(fit.weights)
+        let likelihood = lists.sessionNegativeLogLikelihoods(fit.theta)
+        return (0..<sessions.count).map { s in
+            let count = lists.offsets[s + 1] - lists.offsets[s]
+            return ResidualRow(user: sessions.users[s], session: sessions.sessionNumbers[s], length: sessions.lengths[s], observed: count,
+                               negativeLogLikelihoodPerRow: likelihood[s] / Double(max(count, 1)),
+                               embeddingLoss: simulated[s].loss, categoryLoss: category[s],
+                               observedValue: simulated[s].observedValue, simulatedValue: simulated[s].simulatedValue,
+                               overlap: simulated[s].overlap)
+        }
+    }
+
+    var csvLine: String {
+        func f(_ x: Double) -> String { String(format: "%.6g", x) }
+        return "\(user),\(session),\(length),\(observed),\(f(negativeLogLikelihoodPerRow)),\(f(embeddingLoss)),\(f(categoryLoss)),\(f(observedValue)),\(f(simulatedValue)),\(f(observedValue - simulatedValue)),\(overlap)"
+    }
+}
+
+/// Step 4's artifacts in `<processed>/step4/`, staged and committed with a manifest.
+enum StepArtifacts {
+    /// Candidate heads are written when they take at most this many bytes.
+    static let headsOnDiskLimit = 1 << 30
+
+    static func write(results: EstimationResults, heads: CandidateHeads, inputs: StepInputs, options: HeadWeightEstimationCommand) throws {
+        let output = try ArtifactDirectory(path: results.artifacts)
+        let csv = ([ResidualRow.header] + results.residuals.map(\.csvLine)).joined(separator: "\n") + "\n"
+        try output.writeFile("session_residuals.csv", data: Data(csv.utf8))
+        if let b = results.gnn.bootstrap {
+            try output.write("bootstrap_weights", matrix: b.draws.flatMap { $0.map(Float.init) }, columns: 4)
+        }
+        if CandidateHeads.bytes(sessions: heads.sessions, videos: heads.videos) <= headsOnDiskLimit {
+            try output.write("candidate_heads", matrix: heads.values, columns: heads.videos * 4)
+            try output.write("candidate_video_ids", .int32(inputs.candidates.videoIds))
+            try output.write("session_user", .int32(inputs.sessions.users))
+            try output.write("session_number", .int32(inputs.sessions.sessionNumbers))
+        }
+        try output.writeFile("estimate.json", data: try estimateJSON(results))
+        try output.commit(manifest: Manifest(producer: "4-head-weight-estimation", version: 1, options: [
+            "seed": "\(options.seed)", "bootstrap": "\(options.bootstrap)", "starts": "\(options.starts)",
+            "min-session-length": "\(options.minSessionLength)", "max-sessions": "\(options.maxSessions)",
+            "step3": options.step3 ?? options.processed + "/step3",
+        ], inputs: try Manifest.describeInputs(inputs.inputFiles), rows: inputs.sessions.count))
+    }
+
+    /// `estimate.json`: the headline estimate and the others, for a Python user.
+    static func estimateJSON(_ r: EstimationResults) throws -> Data {
+        struct Stored: Codable {
+            var headOrder = ["y_complete", "y_long", "y_rewatch", "y_neg"]
+            var weights: [Double]
+            var standardErrors: [Double]
+            var noiseScale: Double
+            var negativeLogLikelihood: Double
+            var bootstrapStandardErrors: [Double]?
+            var bootstrapLower: [Double]?
+            var bootstrapUpper: [Double]?
+            var matchingEmbeddingWeights: [Double]
+            var matchingEmbeddingLoss: Double
+            var matchingCategoryWeights: [Double]?
+            var originalStageA: [Double]?
+            var originalStageB: [Double]?
+            var plantedWeights: [Double]?
+            var trueHeadsWeights: [Double]?
+            var sessions: Int
+            var candidates: Int
+            var model: String
+        }
+        let g = r.gnn!
+        let stored = Stored(weights: g.likelihood.weights, standardErrors: g.likelihood.standardErrors, noiseScale: g.likelihood.noiseScale,
+                            negativeLogLikelihood: g.likelihood.negativeLogLikelihood,
+                            bootstrapStandardErrors: g.bootstrap?.standardError, bootstrapLower: g.bootstrap?.lower, bootstrapUpper: g.bootstrap?.upper,
+                            matchingEmbeddingWeights: g.embedding.weights, matchingEmbeddingLoss: g.embedding.hardLoss,
+                            matchingCategoryWeights: g.category?.weights, originalStageA: g.original?.weightsA, originalStageB: g.original?.weightsB,
+                            plantedWeights: r.truth, trueHeadsWeights: r.diagnostics?.trueHeads.likelihood.weights,
+                            sessions: r.sessions, candidates: r.candidates, model: r.modelName)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(stored)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import ValueModel
+
+/// On a synthetic world, why an estimate does or does not recover the planted w*: the same estimators on the
+/// world's exact `p_true` (identification), the predicted heads' quality against `p_true` and a blend from
+/// `p_true` to the GNN's heads (head quality), and lists re-drawn from `p_true` at other noise scales (noise).
+struct SyntheticDiagnostics {
+    /// The estimators with `p_true` in place of the GNN's heads.
+    var trueHeads: EstimatorRun
+    /// Per-head AUC at the observed rows: GNN heads and `p_true` (the ceiling any model can reach).
+    var gnnAUC: [Double]
+    var trueAUC: [Double]
+    /// Per-head correlation of the GNN's heads with `p_true` over every (session, candidate) pair.
+    var correlation: [Double]
+    /// Share of each head's variance the candidate alone explains (GNN, p_true).
+    var gnnCandidateShare: [Double]
+    var trueCandidateShare: [Double]
+    /// Correlation of each candidate's mean head with log(1 + how often it was shown) (GNN, p_true).
+    var gnnExposure: [Double]
+    var trueExposure: [Double]
+    /// Heads `(1 − λ) p_true + λ p_GNN`: the likelihood estimate and the heads' mean AUC at each λ.
+    var blend: [BlendPoint]
+    /// Lists re-drawn from `p_true` with w* at several noise scales: the likelihood estimate at each.
+    var noise: [NoisePoint]
+
+    struct BlendPoint {
+        var lambda: Double
+        var weights: [Double]
+        var noiseScale: Double
+        var meanAUC: Double
+    }
+
+    struct NoisePoint {
+        var scale: Double
+        var weights: [Double]
+        var noiseScale: Double
+        var standardErrors: [Double]
+    }
+
+    static let blendLambdas = [0, 0.25, 0.5, 0.75, 1]
+    /// Noise scales of the re-drawn lists, as multiples of the world's own.
+    static let noiseMultiples = [0.25, 0.5, 1, 2, 4]
+
+    static func run(truth: SyntheticGroundTruth, inputs: StepInputs, gnnHeads: CandidateHeads, observed: [Int32],
+                    settings: EstimatorSettings, matching: (CandidateHeads) throws -> ListMatchingData) throws -> SyntheticDiagnostics {
+        let sessions = inputs.sessions
+        let world = try SyntheticWorldGenerator(configuration: truth.configuration)
+        let trueHeads = CandidateHeads.synthetic(model: world.model, sessions: sessions, candidates: inputs.candidates)
+        let w = WeightParametrisation.l1Normalised(truth.weights)
+        let lists = try PlackettLuceLists(heads: trueHeads, observedOffsets: sessions.observedOffsets, observed: observed)
+        let trueRun = EstimatorRun.run(label: "p_true", data: try matching(trueHeads), lists: lists, settings: settings, truth: w, full: false)
+
+        let labelColumns = ["y_complete", "y_long", "y_rewatch", "y_neg"]
+        let labels = try labelColumns.map { name in
+            let column = try inputs.step1.float32(name)
+            return sessions.observedRows.map { column[$0] }
+        }
+        func auc(_ heads: CandidateHeads) throws -> [Double] {
+            try HeadQuality.observedAUC(heads, observedOffsets: sessions.observedOffsets, observed: observed, labels: labels)
+        }
+        let blend = try blendLambdas.map { lambda -> BlendPoint in
+            let heads = HeadQuality.blend(trueHeads, gnnHeads, lambda: lambda)
+            let fit = try PlackettLuceLists(heads: heads, observedOffsets: sessions.observedOffsets, observed: observed).fit()
+            let aucs = try auc(heads)
+            return BlendPoint(lambda: lambda, weights: fit.weights, noiseScale: fit.noiseScale, meanAUC: aucs.reduce(0, +) / 4)
+        }
+        let lengths = (0..<sessions.count).map { sessions.observedOffsets[$0 + 1] - sessions.observedOffsets[$0] }
+        let noise = try noiseMultiples.map { multiple -> NoisePoint in
+            let scale = truth.noise.scale * multiple
+            let drawn = PlackettLuceLists.sample(heads: trueHeads, weights: w, noiseScale: scale, lengths: lengths, seed: settings.seed &+ 2)
+            let fit = try PlackettLuceLists(heads: trueHeads, observedOffsets: drawn.offsets, observed: drawn.shown).fit()
+            return NoisePoint(scale: scale, weights: fit.weights, noiseScale: fit.noiseScale, standardErrors: fit.standardErrors)
+        }
+        let exposure = inputs.candidateExposure
+        return SyntheticDiagnostics(trueHeads: trueRun, gnnAUC: try auc(gnnHeads), trueAUC: try auc(trueHeads),
+                                    correlation: HeadQuality.correlation(gnnHeads, trueHeads),
+                                    gnnCandidateShare: HeadQuality.candidateVarianceShare(gnnHeads),
+                                    trueCandidateShare: HeadQuality.candidateVarianceShare(trueHeads),
+                                    gnnExposure: HeadQuality.exposureCorrelation(gnnHeads, exposure: exposure),
+                                    trueExposure: HeadQuality.exposureCorrelation(trueHeads, exposure: exposure),
+                                    blend: blend, noise: noise)
+    }
+}

@@ -1,0 +1,44 @@
+/// Predicted head probabilities of every candidate video for every evaluation session:
+/// `values[(s * videos + v) * 4 + h]`, Float32, heads in the order complete, long, rewatch, neg.
+///
+/// All candidates are kept (not only the top ones): the simulated list for an arbitrary `w` can contain any
+/// video, and every loss evaluation of the optimisers needs them. At full KuaiRec size (66,423 sessions x
+/// 10,728 videos) this is 11.4 GB; `HeadStoreBudget` refuses larger stores with a clear message.
+public struct CandidateHeads: Sendable {
+    public let sessions: Int
+    public let videos: Int
+    public var values: [Float]
+
+    public init(sessions: Int, videos: Int, values: [Float]) {
+        precondition(values.count == sessions * videos * 4, "candidate heads: wrong size")
+        self.sessions = sessions
+        self.videos = videos
+        self.values = values
+    }
+
+    /// Bytes a store of this shape takes.
+    public static func bytes(sessions: Int, videos: Int) -> Int { sessions * videos * 4 * MemoryLayout<Float>.size }
+
+    /// Heads of the synthetic world's true engagement model, `p_true(user, video, day-part)`, for the same
+    /// sessions and candidates (the diagnostic that separates identification from the predicted heads' quality).
+    public static func synthetic(model: SyntheticEngagementModel, sessions: EvaluationSessions,
+                                 candidates: CandidateVideos) -> CandidateHeads {
+        let n = candidates.count
+        var values = [Float](repeating: 0, count: sessions.count * n * 4)
+        values.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            parallelRanges(sessions.count, minimumChunk: 16) { range in
+                for s in range {
+                    let user = Int(sessions.users[s])
+                    let context = SyntheticContext(daypart: Int(sessions.dayparts[s]))
+                    for (j, v) in candidates.videoIds.enumerated() {
+                        let p = model.headProbabilities(user: user, video: Int(v), context: context)
+                        let o = base + (s * n + j) * 4
+                        o[0] = Float(p.complete); o[1] = Float(p.long); o[2] = Float(p.rewatch); o[3] = Float(p.neg)
+                    }
+                }
+            }
+        }
+        return CandidateHeads(sessions: sessions.count, videos: n, values: values)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import ValueModel
+
+/// The four steps as a user runs them, on a small synthetic world: every executable succeeds, step 4 writes its
+/// notebook and artifacts, refuses a missing step 3 with the step to run, and leaves no resumable state behind.
+@Suite struct PipelineEndToEndTests {
+    static func run(_ product: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        try ExecutableOptionsTests.run(product, arguments)
+    }
+
+    @Test func stepsOneToFourOnASmallSyntheticWorld() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let raw = root + "/raw", processed = root + "/processed", figures = root + "/figures"
+        func step(_ product: String, _ arguments: [String]) throws {
+            let result = try Self.run(product, arguments)
+            #expect(result.status == 0, "\(product): \(result.stderr)")
+        }
+        try step("0-synthetic-data", ["--out", raw, "--users", "40", "--videos", "80", "--seed", "3"])
+        try step("1-data-preparation", ["--raw", raw, "--out", processed, "--notebook", root + "/1.md", "--figures", figures])
+        try step("2-graph-construction", ["--processed", processed, "--notebook", root + "/2.md", "--figures", figures])
+
+        // Step 4 before step 3: a clear error naming the step to run, and nothing written.
+        let early = try Self.run("4-head-weight-estimation", ["--processed", processed, "--raw", raw, "--notebook", root + "/4.md", "--figures", figures])
+        #expect(early.status == 1)
+        #expect(early.stderr.contains("3-training"), "\(early.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/4.md") && !FileManager.default.fileExists(atPath: processed + "/step4"))
+
+        try step("3-training", ["--processed", processed, "--raw", raw, "--notebook", root + "/3.md", "--figures", figures,
+                                "--max-steps", "15", "--sweep-steps", "0", "--threads", "2"])
+        try step("4-head-weight-estimation", ["--processed", processed, "--raw", raw, "--notebook", root + "/4.md", "--figures", figures,
+                                              "--bootstrap", "3", "--starts", "1", "--benchmark-sessions", "5", "--chunk-sessions", "7"])
+        let notebook = try String(contentsOfFile: root + "/4.md", encoding: .utf8)
+        for section in ["## 4. The likelihood of the observed lists", "## 6. Recovery", "### The predicted heads' quality", "## 7. Per-session residuals"] {
+            #expect(notebook.contains(section), "notebook lacks \(section)")
+        }
+        struct Estimate: Decodable { var weights: [Double]; var noiseScale: Double; var sessions: Int; var plantedWeights: [Double]? }
+        let estimate = try JSONDecoder().decode(Estimate.self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step4/estimate.json")))
+        #expect(abs(estimate.weights.reduce(0) { $0 + abs($1) } - 1) < 1e-9 && estimate.noiseScale > 0)
+        #expect(estimate.plantedWeights == WeightParametrisation.l1Normalised(SyntheticWorldConfiguration.paperWeights))
+        let residuals = try String(contentsOfFile: processed + "/step4/session_residuals.csv", encoding: .utf8).split(separator: "\n")
+        #expect(residuals.count == estimate.sessions + 1 && residuals[0].hasPrefix("user_id,session,sess_len"))
+        #expect(try Manifest.read(folder: processed + "/step4").producer == "4-head-weight-estimation")
+        #expect(!FileManager.default.fileExists(atPath: processed + "/step4-state"))
+        for figure in ["head-weight-path-original.png", "head-weight-path-surrogate.png", "head-weight-landscape.png", "head-weight-likelihood.png", "head-weight-blend.png"] {
+            #expect(FileManager.default.fileExists(atPath: figures + "/" + figure), "\(figure)")
+        }
+    }
+}
