@@ -52,7 +52,8 @@ step2: step1
 step3: step2
 	$(BIN)/3-training --processed "$(OUT)" --notebook notebooks/3-training.md --figures figures
 
-## bench: steps 1-2 against the pandas reference at full size (writes notebooks/benchmarks.md)
+## bench: this pipeline against pandas, PyTorch + PyG and scikit-learn at the default and full scale, about an hour
+## on 2 cores (Python only in git-ignored .venv-*; writes notebooks/benchmarks.md and figures/bench-*.png)
 bench: deps build
 	scripts/bench.sh
 
