@@ -8,22 +8,17 @@ struct LogisticBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logreg", abstract: "Fit the four logistic regressions, report test AUCs and time AUC computation.")
 
-    @Option(help: "Folder of processed artifacts (reads <processed>/step2/).")
-    var processed = "data/processed"
-
-    @Option(help: "Threads for OpenBLAS and the engine's loops.")
-    var threads = 2
+    @OptionGroup var engine: EngineOptions
 
     @Option(help: "Timed repeats of the one-head and four-head test AUCs.")
     var aucRepeats = 5
 
     func validate() throws {
-        guard threads > 0, aucRepeats > 0 else { throw ValidationError("--threads and --auc-repeats must be positive") }
+        guard aucRepeats > 0 else { throw ValidationError("--auc-repeats must be positive") }
     }
 
     func run() throws {
-        LearningThreads.configure(threads: threads)
-        let graph = try TrainingInputs(step2: ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")).full
+        let graph = try engine.loadGraph()
         guard let labels = graph.edges.labels else { throw PipelineError.invalidData("step 2's edges have no labels") }
         let trainFeatures = graph.edges.features.gatherRows(graph.train)   // [train, 64]
         let trainLabels = labels.gatherRows(graph.train)                   // [train, 4]
@@ -47,7 +42,7 @@ struct LogisticBench: ParsableCommand {
             _ = try fourHeads.time { try AUC.perHead(scores: probabilities, labels: testLabels) }
         }
 
-        var fields = commonFields(threads: threads)
+        var fields = commonFields(threads: engine.threads)
         fields.merge(["scenario": "logreg", "model": "logreg", "train_rows": trainFeatures.rows, "test_rows": testFeatures.rows,
                       "lr_fit_s": fits.seconds, "lr_fit_s_total": fits.seconds.reduce(0, +),
                       "lr_iterations": heads.map(\.iterations), "test_auc": testAUC]) { $1 }

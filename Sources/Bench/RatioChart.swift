@@ -45,14 +45,18 @@ struct RatioChart: ParsableCommand {
         let x = chart.bars.indices.map { Double($0 + 1) }
         var series = [Series(name: "median", style: .bars, x: x, y: chart.bars.map(\.median), widths: x.map { _ in 0.6 }),
                       .errorBars("min..max", x: x, y: chart.bars.map(\.median), low: chart.bars.map(\.min), high: chart.bars.map(\.max))]
+        let span = [0.5, Double(chart.bars.count) + 0.5]
         if let target = chart.target {
-            series.append(.line("target \(Format.fixed(target, 0))x", x: [0.5, Double(chart.bars.count) + 0.5], y: [target, target], dashed: true))
+            series.append(.line("target \(Format.fixed(target, 0))x", x: span, y: [target, target], dashed: true))
         }
+        // Bars below 1 are where the Python stack is faster: the parity line makes them stand out on the log axis.
+        series.append(.line("parity 1x", x: span, y: [1, 1]))
         var figure = Figure(title: chart.title, xLabel: "", yLabel: chart.yLabel, series: series, logY: true, width: 900, height: 520)
         figure.xTicLabels = chart.bars.map(\.label)
         figure.xRange = 0.5...(Double(chart.bars.count) + 0.5)
         let highest = chart.bars.map(\.max).max() ?? 1
-        figure.yRange = 0.5...max(2 * highest, 2 * (chart.target ?? 1))
+        let lowest = chart.bars.map(\.min).filter { $0 > 0 }.min() ?? 1
+        figure.yRange = min(0.5, lowest / 2)...max(2 * highest, 2 * (chart.target ?? 1))
         figure.legend = .topLeft
         try figure.render(to: out)
     }

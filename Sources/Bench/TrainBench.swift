@@ -7,8 +7,7 @@ struct TrainBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Time training steps, evaluation and the per-step protocol of one model.")
 
-    @Option(help: "Folder of processed artifacts (reads <processed>/step2/).")
-    var processed = "data/processed"
+    @OptionGroup var engine: EngineOptions
 
     @Option(help: "mlp, gnn64 or gnn128.")
     var model = "gnn64"
@@ -25,9 +24,6 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Timed steps of the original's protocol: one training step + mean AUC over the whole train and validation splits (0 = skip).")
     var protocolSteps = 0
 
-    @Option(help: "Threads for OpenBLAS and the engine's loops.")
-    var threads = 2
-
     @Option(help: "Training edges per step.")
     var batchSize = 4096
 
@@ -39,14 +35,12 @@ struct TrainBench: ParsableCommand {
         guard warmup >= 0, steps > 0, evalRepeats > 0, protocolSteps >= 0 else {
             throw ValidationError("--steps and --eval-repeats must be positive; --warmup and --protocol-steps not negative")
         }
-        guard threads > 0, batchSize > 0 else { throw ValidationError("--threads and --batch-size must be positive") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
 
     func run() throws {
-        LearningThreads.configure(threads: threads)
         var load = Samples(), build = Samples()
-        let inputs = try load.time { try TrainingInputs(step2: ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")) }
-        let graph = inputs.full
+        let graph = try load.time { try engine.loadGraph() }
         var generator = SeededGenerator(seed: seed)
         let scorer: EdgeScoringModel = try build.time {
             if model == "mlp" { return EdgeMLP(inputDim: EdgeFeatures.count, generator: &generator) }
@@ -93,7 +87,7 @@ struct TrainBench: ParsableCommand {
             }
         }
 
-        var fields = commonFields(threads: threads)
+        var fields = commonFields(threads: engine.threads)
         fields.merge(["scenario": "train", "model": model, "edges": graph.edges.count, "train_edges": graph.train.count,
                       "eval_edges": validation.count, "batch_size": batchSize, "warmup": warmup,
                       "eval_mean_auc": meanAUC]) { $1 }
