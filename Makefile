@@ -55,7 +55,8 @@ step3: step2
 step4: step3
 	$(BIN)/4-head-weight-estimation --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/4-head-weight-estimation.md --figures figures
 
-## bench: steps 1-2 against the pandas reference at full size (writes notebooks/benchmarks.md)
+## bench: this pipeline against pandas, PyTorch + PyG and scikit-learn at the default and full scale, about an hour
+## on 2 cores (Python only in git-ignored .venv-*; writes notebooks/benchmarks.md and figures/bench-*.png)
 bench: deps build
 	scripts/bench.sh
 

@@ -56,7 +56,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "Bench",
-            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "COpenBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Bench"
         ),
         .testTarget(

@@ -10,14 +10,7 @@ swift build -c release --product 0-synthetic-data
 .build/release/0-synthetic-data --out "$TMP/raw" --users 12 --videos 60 --sessions-per-day 0.25 --stray-sessions 0.5 --seed 7
 # The reference reads malformed caption lines by position where this pipeline skips them (a deliberate
 # difference, tested on hand-written input); drop the generator's three malformed lines so both agree.
-.venv-reference/bin/python - "$TMP/raw" <<'PY'
-import json, sys
-raw = sys.argv[1]
-bad = {m["line"] - 1 for m in json.load(open(f"{raw}/ground_truth.json"))["captions"]["malformedLines"]}
-path = f"{raw}/kuairec_caption_category.csv"
-lines = open(path, encoding="utf-8", newline="").read().split("\n")
-open(path, "w", encoding="utf-8", newline="").write("\n".join(l for i, l in enumerate(lines) if i not in bad))
-PY
+.venv-reference/bin/python scripts/drop_malformed_captions.py "$TMP/raw" > /dev/null
 .venv-reference/bin/python ../shared/reference/reference_prepare.py --data "$TMP/raw" --out "$TMP/ref"
 rm -rf "$FIXTURE" && mkdir -p "$FIXTURE/raw"
 cp "$TMP"/raw/*.csv "$FIXTURE/raw/"

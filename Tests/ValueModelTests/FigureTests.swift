@@ -154,3 +154,21 @@ private func lineFigure() -> Figure {
     ]).render(to: dir + "/roc.png")
     do { try lineFigure().render(to: "/nonexistent/x.png") } catch { print(error) }
 }
+
+@Test func figureCategoryBarsWithErrorBarsRenderPNG() throws {
+    let dir = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let x = [1.0, 2, 3]
+    var figure = Figure(title: "Speed-ups", yLabel: "x", series: [
+        Series(name: "median", style: .bars, x: x, y: [50, 12, 3], widths: [0.6, 0.6, 0.6]),
+        .errorBars("min..max", x: x, y: [50, 12, 3], low: [40, 10, 2.5], high: [55, 14, 3.5]),
+    ], logY: true)
+    figure.xTicLabels = ["step 1", "GNN-64 'step'", "AUC"]
+    #expect(figure.prologue().contains("set xtics ('step 1' 1, 'GNN-64 ''step''' 2, 'AUC' 3)"))
+    let path = dir.appendingPathComponent("bars.png").path
+    try figure.render(to: path)
+    #expect(pngSize(at: path) != nil)
+    // One low and one high value per point are required.
+    let broken = Figure(title: "broken", series: [.errorBars("e", x: x, y: x, low: [1], high: x)])
+    #expect(throws: PipelineError.self) { try broken.render(to: dir.appendingPathComponent("broken.png").path) }
+}

@@ -31,6 +31,8 @@ public struct Figure: Sendable, Equatable {
     public var xRange: ClosedRange<Double>?
     public var yRange: ClosedRange<Double>?
     public var legend = Legend.topRight
+    /// Names written under the x axis at x = 1, 2, … instead of numbers (a category axis); empty for numbers.
+    public var xTicLabels: [String] = []
     /// Image size in pixels.
     public var width = 800
     public var height = 500
@@ -100,6 +102,10 @@ public struct Figure: Sendable, Equatable {
             logY ? "set logscale y" : "unset logscale y",
             legend == .hidden ? "unset key" : "set key \(legend.rawValue) box opaque",
         ]
+        if !xTicLabels.isEmpty {
+            let tics = xTicLabels.enumerated().map { "\(gnuplotQuoted($0.element)) \($0.offset + 1)" }
+            lines.append("set xtics (\(tics.joined(separator: ", "))) rotate by -25")
+        }
         if let xRange { lines.append("set xrange [\(xRange.lowerBound):\(xRange.upperBound)]") }
         if let yRange { lines.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]") }
         return lines.joined(separator: "\n")
@@ -128,6 +134,14 @@ public struct Figure: Sendable, Equatable {
             var data = [Double](); data.reserveCapacity(3 * n)
             for i in 0..<n { data.append(series.x[i]); data.append(series.y[i]); data.append(series.widths[i]) }
             return (data, 3, "using 1:2:3 with boxes \(title)")
+        case .errorBars:
+            guard series.low.count == n, series.high.count == n else {
+                throw PipelineError.invalidData(
+                    "figure series \"\(series.name)\" needs one low and one high value per point (points: \(n), low: \(series.low.count), high: \(series.high.count))")
+            }
+            var data = [Double](); data.reserveCapacity(4 * n)
+            for i in 0..<n { data += [series.x[i], series.y[i], series.low[i], series.high[i]] }
+            return (data, 4, "using 1:2:3:4 with yerrorbars pt 7 ps 0.8 lw 2 \(title)")
         }
     }
 }

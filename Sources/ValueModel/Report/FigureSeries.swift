@@ -11,6 +11,8 @@ public struct Series: Sendable, Equatable {
         case points
         /// Filled bars centred on `x`, of height `y` and width `widths[i]` (a histogram).
         case bars
+        /// A dot at `(x, y)` with a vertical bar from `low[i]` to `high[i]` (a spread, e.g. min..max of repeats).
+        case errorBars
     }
 
     /// The legend entry; an empty name leaves the series out of the legend.
@@ -20,13 +22,19 @@ public struct Series: Sendable, Equatable {
     public var y: [Double]
     /// Bar widths for `.bars` (one per point); empty for the other styles.
     public var widths: [Double]
+    /// Lower and upper ends of each point's bar for `.errorBars` (one per point); empty for the other styles.
+    public var low: [Double]
+    public var high: [Double]
 
-    public init(name: String, style: Style, x: [Double], y: [Double], widths: [Double] = []) {
+    public init(name: String, style: Style, x: [Double], y: [Double], widths: [Double] = [],
+                low: [Double] = [], high: [Double] = []) {
         self.name = name
         self.style = style
         self.x = x
         self.y = y
         self.widths = widths
+        self.low = low
+        self.high = high
     }
 
     /// A solid (or dashed) line through `(x[i], y[i])`.
@@ -37,6 +45,11 @@ public struct Series: Sendable, Equatable {
     /// Unconnected dots at `(x[i], y[i])`.
     public static func points(_ name: String, x: [Double], y: [Double]) -> Series {
         Series(name: name, style: .points, x: x, y: y)
+    }
+
+    /// Dots at `(x[i], y[i])` with vertical bars spanning `low[i]...high[i]`.
+    public static func errorBars(_ name: String, x: [Double], y: [Double], low: [Double], high: [Double]) -> Series {
+        Series(name: name, style: .errorBars, x: x, y: y, low: low, high: high)
     }
 
     /// One bar per histogram bin, spanning exactly the bin's edges (also on a log x axis).
