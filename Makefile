@@ -19,7 +19,7 @@ notebooks: deps build data step1 step2 step3 step4
 ## make test: install, build, run the test suite
 test: deps
 	swift build --build-tests
-	swift test --skip-build
+	swift test --skip-build --no-parallel   # serial: blocked inference switches OpenBLAS to one thread per caller (Learning/BlockedInference.swift)
 
 ## deps: install the Debian packages this project needs, only those missing
 deps:

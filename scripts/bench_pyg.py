@@ -8,6 +8,7 @@ one JSON line on stdout (progress on stderr):
 
   bench_pyg.py --processed DIR train --model gnn64 --warmup 1 --steps 5 --eval-repeats 2 --protocol-steps 1
   bench_pyg.py --processed DIR logreg --auc-repeats 5
+  bench_pyg.py --processed DIR scoring --inputs EXPORT --repeats 3   # EXPORT written by `bench scoring --export`
 
 Features are standardised exactly as step 3 does (float32, (x - mean) / std with step 2's training statistics).
 """
@@ -121,6 +122,46 @@ def logreg_scenario(ref, args, out):
     out.update(summary("auc_one_head", one)); out.update(summary("auc_four_heads", four))
 
 
+def scoring_scenario(ref, args, out):
+    """Step 4's counterfactual scoring as the original notebook does it (predict_heads_for_session, without its
+    pandas feature assembly): per session, the [candidates, 64] edge features, then score_edges on
+    [h_user || h_video || x] and a sigmoid, for the same sessions, candidates, node embeddings and head weights as
+    `bench scoring` exported; the probabilities of the first sessions are compared with this pipeline's."""
+    import torch
+    from safetensors.torch import load_file
+    folder = args.inputs
+    x_nodes = torch.from_numpy(np.load(os.path.join(folder, "node_embeddings.npy")))        # [nodes, 64]
+    session_block = torch.from_numpy(np.load(os.path.join(folder, "session_block.npy")))    # [S, 64]
+    video_block = torch.from_numpy(np.load(os.path.join(folder, "video_block.npy")))        # [N, 64]
+    session_nodes = np.load(os.path.join(folder, "session_nodes.npy")).astype(np.int64)
+    video_nodes = torch.from_numpy(np.load(os.path.join(folder, "video_nodes.npy")).astype(np.int64))
+    model = ref.GNN(x_nodes.shape[0], x_nodes.shape[1])
+    weights = load_file(os.path.join(folder, "gnn64.safetensors"))
+    model.head.load_state_dict({k[len("edge_mlp."):]: v for k, v in weights.items() if k.startswith("edge_mlp.")})
+    model.eval()
+    n = video_nodes.numel()
+
+    @torch.no_grad()
+    def score(s):
+        edge_attr = session_block[s].unsqueeze(0) + video_block                            # [N, 64]
+        edge_index = torch.stack([torch.full((n,), int(session_nodes[s]), dtype=torch.long), video_nodes])
+        return torch.sigmoid(model.score_edges(x_nodes, edge_index, edge_attr))             # [N, 4]
+
+    reference = np.load(os.path.join(folder, "heads_first_sessions.npy")).reshape(-1, n, 4)
+    mine = np.stack([score(s).numpy() for s in range(reference.shape[0])])
+    seconds = []
+    for _ in range(args.repeats):
+        t = time.perf_counter()
+        for s in range(len(session_nodes)):
+            score(s)
+        seconds.append(time.perf_counter() - t)
+    pairs = len(session_nodes) * n
+    out.update(sessions=len(session_nodes), candidates=n, pairs=pairs,
+               pairs_per_s_plain=pairs / statistics.median(seconds),
+               max_abs_difference=float(np.abs(mine - reference).max()))
+    out.update(summary("plain", seconds))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--processed", required=True, help="folder holding step2/")
@@ -138,17 +179,23 @@ def main():
     tr.add_argument("--batch-size", type=int, default=4096)
     lr = sub.add_parser("logreg")
     lr.add_argument("--auc-repeats", type=int, default=5)
+    sc = sub.add_parser("scoring")
+    sc.add_argument("--inputs", required=True, help="folder written by `bench scoring --export`")
+    sc.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
 
     sys.path.insert(0, os.path.abspath(args.reference))
     import pyg_reference as ref
     import torch
     torch.set_num_threads(args.threads)
-    out = dict(implementation="pytorch", scenario=args.scenario, model=getattr(args, "model", "logreg"),
+    out = dict(implementation="pytorch", scenario=args.scenario,
+               model=getattr(args, "model", "gnn64" if args.scenario == "scoring" else "logreg"),
                threads=torch.get_num_threads(), **ref.versions())
     if args.scenario == "train":
         train_scenario(ref, args, out)
         out.update(summary("load", out.pop("_load")))
+    elif args.scenario == "scoring":
+        scoring_scenario(ref, args, out)
     else:
         logreg_scenario(ref, args, out)
     out["peak_rss_mb"] = ref.rss_peak_mb()

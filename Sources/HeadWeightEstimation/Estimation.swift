@@ -57,7 +57,7 @@ struct Estimation {
                                          maximumSessions: options.maxSessions, seed: options.seed)
         let sessions = inputs.sessions
         results.sessions = sessions.count
-        results.eligibleSessions = inputs.eligibleSessions
+        results.eligibleSessions = inputs.counterfactual.eligibleSessions
         results.tooShort = sessions.tooShort
         results.partialSessions = sessions.partialSessions
         results.candidates = inputs.candidates.count
@@ -85,13 +85,13 @@ struct Estimation {
         }
 
         // 1. Counterfactual scoring of every (session, candidate) pair, resumable by chunk.
-        let scorer = try DecomposedScorer(model: inputs.model, nodeEmbeddings: inputs.nodeEmbeddings, features: inputs.features,
-                                          sessionNodes: inputs.sessionNodes, videoNodes: inputs.videoNodes)
+        let scorer = try DecomposedScorer(model: inputs.model, nodeEmbeddings: inputs.nodeEmbeddings, features: inputs.counterfactual.features,
+                                          sessionNodes: inputs.counterfactual.sessionNodes, videoNodes: inputs.counterfactual.videoNodes)
         let (heads, scoring) = try timed("counterfactual scoring") { try score(scorer, inputs: inputs) }
         results.scoring = scoring
 
         // 2-3. The estimators on the GNN's heads.
-        let observed = inputs.observedCandidates
+        let observed = inputs.counterfactual.observedCandidates
         let data = try matchingData(heads, inputs: inputs, observed: observed)
         let lists = try PlackettLuceLists(heads: heads, observedOffsets: sessions.observedOffsets, observed: observed)
         results.repeatedRows = lists.repeatedRows
@@ -169,7 +169,7 @@ struct Estimation {
     /// The list-matching data (observed category shares and mean embeddings) for a set of candidate heads.
     private func matchingData(_ heads: CandidateHeads, inputs: StepInputs, observed: [Int32]) throws -> ListMatchingData {
         try ListMatchingData(heads: heads, lengths: inputs.sessions.lengths, observedOffsets: inputs.sessions.observedOffsets, observed: observed,
-                             categoryIds: inputs.candidateCategories, embeddings: inputs.candidateEmbeddings, hidden: inputs.model.hidden)
+                             categoryIds: inputs.counterfactual.candidateCategories, embeddings: inputs.candidateEmbeddings, hidden: inputs.model.hidden)
     }
 }
 

@@ -71,7 +71,7 @@ struct SyntheticDiagnostics {
             let fit = try PlackettLuceLists(heads: trueHeads, observedOffsets: drawn.offsets, observed: drawn.shown).fit()
             return NoisePoint(scale: scale, weights: fit.weights, noiseScale: fit.noiseScale, standardErrors: fit.standardErrors)
         }
-        let exposure = inputs.candidateExposure
+        let exposure = inputs.counterfactual.candidateExposure
         return SyntheticDiagnostics(trueHeads: trueRun, gnnAUC: try auc(gnnHeads), trueAUC: try auc(trueHeads),
                                     correlation: HeadQuality.correlation(gnnHeads, trueHeads),
                                     gnnCandidateShare: HeadQuality.candidateVarianceShare(gnnHeads),

@@ -42,7 +42,7 @@ struct RankingScorerTests {
         let (model, embeddings, features, stats, sessionNodes, videoNodes) = try RankingScorerTests.fixture()
         let scorer = try DecomposedScorer(model: model, nodeEmbeddings: embeddings, features: features,
                                           sessionNodes: sessionNodes, videoNodes: videoNodes)
-        scorer.pairsPerChunk = 7     // several chunks, a chunk boundary inside the sessions
+        scorer.blockRows = 7     // several blocks, block boundaries inside the sessions
         let heads = scorer.scoreAll(decomposed: true)
         let plain = scorer.scoreAll(decomposed: false)
         // Reference: the model's own edge scorer on explicit [h_u || h_v || x] edges.

@@ -105,3 +105,16 @@ public enum GraphConstruction {
         return summary
     }
 }
+
+extension GraphConstruction.Summary {
+    /// Reads `graph.json` from step 2's folder.
+    public static func read(step2: ColumnStore) throws -> GraphConstruction.Summary {
+        let path = step2.folder + "/graph.json"
+        guard let json = FileManager.default.contents(atPath: path) else {
+            throw PipelineError.missingFile(path: path, hint: "Run `2-graph-construction` first (or `make notebooks`).")
+        }
+        do { return try JSONDecoder().decode(GraphConstruction.Summary.self, from: json) } catch {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not step 2's graph summary (\(error)); re-run `2-graph-construction`")
+        }
+    }
+}

@@ -76,12 +76,3 @@ func validateBatch(_ batch: [Int32], of edges: EdgeExamples) throws -> Matrix {
     }
     return labels
 }
-
-/// Writes `σ(logits)` into rows `offset..<offset + n` of `out` (`[*, 4]`).
-func writeProbabilities(_ logits: UnsafePointer<Float>, rows n: Int, into out: inout Matrix, rowOffset: Int) {
-    let w = MLPHead.headCount
-    out.values.withUnsafeMutableBufferPointer { o in
-        let dst = o.baseAddress! + rowOffset * w
-        for i in 0..<(n * w) { dst[i] = sigmoid(logits[i]) }
-    }
-}

@@ -7,8 +7,8 @@ public final class EdgeMLP: EdgeScoringModel {
     public let inputDim: Int
     public let parameters: ParameterStore
     let head: MLPHead
-    /// Rows per chunk in `predict`.
-    public var predictionChunk = 65_536
+    /// Rows per cache-sized block in `predict`.
+    public var predictionChunk = 1024
     private let input = Workspace(), activations = Workspace(), scratch = Workspace(), gradLogits = Workspace(), batchLabels = Workspace()
     private(set) var lastBatchSize = 0
 
@@ -47,21 +47,21 @@ public final class EdgeMLP: EdgeScoringModel {
         return Array(UnsafeBufferPointer(start: activations.buffer.pointer + n * (MLPHead.activationWidth - 4), count: n * 4))
     }
 
-    // features: [n, 64] -> probabilities: [n, 4]
+    // features: [n, 64] -> probabilities: [n, 4], in cache-sized blocks on every core
     public func predict(edges: EdgeExamples) throws -> Matrix {
         guard edges.features.cols == inputDim else {
             throw PipelineError.invalidData("EdgeMLP expects \(inputDim) features, got \(edges.features.cols)")
         }
         var out = Matrix(rows: edges.count, cols: 4)
-        let chunk = predictionChunk
-        let acts = activations.pointer(count: min(chunk, max(edges.count, 1)) * MLPHead.activationWidth)
+        let d = inputDim
         edges.features.values.withUnsafeBufferPointer { f in
-            var start = 0
-            while start < edges.count {
-                let n = min(chunk, edges.count - start)
-                let logits = head.forward(f.baseAddress! + start * inputDim, activations: acts, rows: n)
-                writeProbabilities(logits, rows: n, into: &out, rowOffset: start)
-                start += n
+            out.values.withUnsafeMutableBufferPointer { o in
+                let f = f.baseAddress!, o = o.baseAddress!
+                head.inferBlocked(rows: edges.count, block: predictionChunk, fill: { start, count, x in
+                    x.update(from: f + start * d, count: count * d)
+                }, emit: { start, count, logits in
+                    for i in 0..<(count * 4) { o[start * 4 + i] = sigmoid(logits[i]) }
+                })
             }
         }
         return out

@@ -14,8 +14,8 @@ public final class GNNModel: EdgeScoringModel {
     /// The message-passing graph (every edge of the data, as the original).
     public let adjacency: GCNNormalizedAdjacency
     public let parameters: ParameterStore
-    /// Rows per chunk in `predict`.
-    public var predictionChunk = 32_768
+    /// Rows per cache-sized block in `predict` and `scoreEdges`.
+    public var predictionChunk = 1024
     let gcn: [GCNLayer]
     let head: MLPHead
     // Node-level activations and gradients, each [N, H]: h[i] is layer i's output (h[0] unused: the table).
@@ -159,20 +159,48 @@ public final class GNNModel: EdgeScoringModel {
         return try nodeEmbeddings.values.withUnsafeBufferPointer { try scoreEdges(nodeEmbeddings: $0.baseAddress!, edges: edges) }
     }
 
+    /// The edge MLP's first layer split by input block, `z0 = U[src] + V[dst] + x W_xᵀ + b0` with the node parts
+    /// `U = h W_uᵀ`, `V = h W_vᵀ` computed once per node (`W0 = [W_u | W_v | W_x]`): per edge only the features'
+    /// 64 → 128 product remains, then the other layers, in cache-sized blocks on every core.
+    // nodes: [N, H], edges: [E] -> probabilities: [E, 4]
     private func scoreEdges(nodeEmbeddings: UnsafePointer<Float>, edges: EdgeExamples) throws -> Matrix {
         try checkShapes(edges)
+        let first = head.layers[0], width = first.outDim, hd = hidden, fd = featureDim, w = edgeInputDim
+        // Column blocks of W0 [width, 2H + F] as contiguous [width, H], [width, H], [width, F] matrices.
+        func columns(_ offset: Int, _ count: Int) -> [Float] {
+            (0..<(width * count)).map { first.weight[($0 / count) * w + offset + $0 % count] }
+        }
+        let wu = columns(0, hd), wv = columns(hd, hd), wx = columns(2 * hd, fd)
+        var u = [Float](repeating: 0, count: nodeCount * width), v = u      // [N, width] each
+        sgemm(transB: true, m: nodeCount, n: width, k: hd, nodeEmbeddings, wu, beta: 0, &u)
+        sgemm(transB: true, m: nodeCount, n: width, k: hd, nodeEmbeddings, wv, beta: 0, &v)
         var out = Matrix(rows: edges.count, cols: 4)
-        let chunk = predictionChunk
-        let rowsNeeded = min(chunk, max(edges.count, 1))
-        let z = edgeInput.pointer(count: rowsNeeded * edgeInputDim)
-        let acts = activations.pointer(count: rowsNeeded * MLPHead.activationWidth)
-        var start = 0
-        while start < edges.count {
-            let n = min(chunk, edges.count - start)
-            gatherEdgeInput(z, nodes: nodeEmbeddings, edges: edges, indices: nil, range: start..<(start + n))
-            let logits = head.forward(z, activations: acts, rows: n)
-            writeProbabilities(logits, rows: n, into: &out, rowOffset: start)
-            start += n
+        let bias = first.bias
+        u.withUnsafeBufferPointer { up in
+            v.withUnsafeBufferPointer { vp in
+                edges.sources.withUnsafeBufferPointer { src in
+                    edges.targets.withUnsafeBufferPointer { dst in
+                        edges.features.values.withUnsafeBufferPointer { feat in
+                            out.values.withUnsafeMutableBufferPointer { o in
+                                let up = up.baseAddress!, vp = vp.baseAddress!, feat = feat.baseAddress!, o = o.baseAddress!
+                                head.inferBlocked(rows: edges.count, fromLayer: 1, block: predictionChunk, fill: { start, count, a0 in
+                                    // a0 = ReLU(x W_xᵀ + U[src] + V[dst] + b0): [count, width]
+                                    sgemm(transB: true, m: count, n: width, k: fd, feat + start * fd, wx, beta: 0, a0)
+                                    for r in 0..<count {
+                                        let row = a0 + r * width, us = up + Int(src[start + r]) * width, vs = vp + Int(dst[start + r]) * width
+                                        for j in 0..<width {
+                                            let z = row[j] + us[j] + vs[j] + (bias?[j] ?? 0)
+                                            row[j] = z > 0 ? z : 0
+                                        }
+                                    }
+                                }, emit: { start, count, logits in
+                                    for i in 0..<(count * 4) { o[start * 4 + i] = sigmoid(logits[i]) }
+                                })
+                            }
+                        }
+                    }
+                }
+            }
         }
         return out
     }

@@ -8,8 +8,8 @@ import Foundation
 ///              = sessionPart[s]                    +   videoPart[v]           (both [128], precomputed once)
 ///
 /// and per pair only `ReLU(sessionPart[s] + videoPart[v])` and the remaining layers `128 -> 128 -> 64 -> 4`
-/// are computed, for a chunk of sessions x all candidates at a time, in three large GEMMs (OpenBLAS threads)
-/// with the element-wise work spread over the cores. Memory is bounded by the chunk, not by the number of pairs.
+/// are computed, in cache-sized blocks of pairs spread over the cores (`MLPHead.inferBlocked`): each block's
+/// activations stay in its core's cache. Memory is bounded by the blocks, not by the number of pairs.
 ///
 /// `scorePlain` runs the unmodified MLP on gathered `[h_u || h_v || x]` rows, for the equivalence test and
 /// the throughput comparison.
@@ -24,9 +24,8 @@ public final class DecomposedScorer {
     /// `[sessions, 128]` and `[videos, 128]`.
     public private(set) var sessionPart: [Float] = []
     public private(set) var videoPart: [Float] = []
-    /// Pairs per chunk (rows of the GEMMs); a chunk holds whole sessions.
-    public var pairsPerChunk = 1 << 16
-    private let activations = Workspace(), input = Workspace()
+    /// Pairs per cache-sized block of the MLP's GEMMs (`MLPHead.inferBlocked`); blocks may end inside a session.
+    public var blockRows = 1024
 
     public var sessions: Int { features.sessionCount }
     public var videos: Int { features.videoCount }
@@ -85,92 +84,56 @@ public final class DecomposedScorer {
         videoPart = part(videos, node: { self.videoNodes[$0] }, userSlot: false, block: features.videoBlock, bias: false)
     }
 
-    /// Sessions per chunk for the current `pairsPerChunk`.
-    public var sessionsPerChunk: Int { max(1, pairsPerChunk / max(videos, 1)) }
-
     /// Probabilities of sessions `range` x every candidate into `out` (`[range.count, videos, 4]`), decomposed.
     public func scoreDecomposed(sessions range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
-        let n = videos, width = DecomposedScorer.firstWidth
-        var start = range.lowerBound
-        while start < range.upperBound {
-            let count = min(sessionsPerChunk, range.upperBound - start)
-            let rows = count * n
-            let acts = activations.pointer(count: rows * MLPHead.activationWidth)
-            // a0 = ReLU(sessionPart[s] + videoPart[v]) for every pair of the chunk: [rows, 128]
-            sessionPart.withUnsafeBufferPointer { sp in
-                videoPart.withUnsafeBufferPointer { vp in
-                    let sp = sp.baseAddress!, vp = vp.baseAddress!, first = start
-                    parallelRanges(rows, minimumChunk: 512) { part in
-                        for r in part {
-                            let s = first + r / n, v = r % n
-                            let a = acts + r * width, x = sp + s * width, y = vp + v * width
-                            for k in 0..<width { let z = x[k] + y[k]; a[k] = z > 0 ? z : 0 }
-                        }
+        let n = videos, width = DecomposedScorer.firstWidth, base = range.lowerBound * n
+        sessionPart.withUnsafeBufferPointer { sp in
+            videoPart.withUnsafeBufferPointer { vp in
+                let sp = sp.baseAddress!, vp = vp.baseAddress!
+                // a0 = ReLU(sessionPart[s] + videoPart[v]) for every pair of a block: [count, 128]
+                model.head.inferBlocked(rows: range.count * n, fromLayer: 1, block: blockRows, fill: { first, count, a0 in
+                    for r in 0..<count {
+                        let pair = base + first + r
+                        let a = a0 + r * width, x = sp + (pair / n) * width, y = vp + (pair % n) * width
+                        for k in 0..<width { let z = x[k] + y[k]; a[k] = z > 0 ? z : 0 }
                     }
-                }
+                }, emit: { first, count, logits in
+                    let o = out + first * 4
+                    for i in 0..<(count * 4) { o[i] = sigmoid(logits[i]) }
+                })
             }
-            let logits = remainingLayers(acts, rows: rows)
-            writeSigmoid(logits, into: out + (start - range.lowerBound) * n * 4, count: rows * 4)
-            start += count
         }
     }
 
-    /// The same probabilities with the unmodified MLP on `[h_u || h_v || standardised x]` rows (reference).
+    /// The same probabilities with the unmodified MLP on gathered `[h_u || h_v || standardised x]` rows (the
+    /// reference path, in the same cache-sized blocks).
     public func scorePlain(sessions range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
-        let n = videos, h = model.hidden, f = CounterfactualFeatures.width, w = model.edgeInputDim
-        var start = range.lowerBound
-        while start < range.upperBound {
-            let count = min(sessionsPerChunk, range.upperBound - start)
-            let rows = count * n
-            let x = input.pointer(count: rows * w)
-            let acts = activations.pointer(count: rows * MLPHead.activationWidth)
-            nodeEmbeddings.withUnsafeBufferPointer { emb in
-                features.sessionBlock.withUnsafeBufferPointer { sb in
-                    features.videoBlock.withUnsafeBufferPointer { vb in
-                        let emb = emb.baseAddress!, sb = sb.baseAddress!, vb = vb.baseAddress!, first = start
-                        parallelRanges(rows, minimumChunk: 512) { part in
-                            for r in part {
-                                let s = first + r / n, v = r % n
-                                let row = x + r * w
-                                row.update(from: emb + Int(sessionNodes[s]) * h, count: h)
-                                (row + h).update(from: emb + Int(videoNodes[v]) * h, count: h)
-                                for k in 0..<f { row[2 * h + k] = sb[s * f + k] + vb[v * f + k] }
-                            }
+        let n = videos, h = model.hidden, f = CounterfactualFeatures.width, w = model.edgeInputDim, base = range.lowerBound * n
+        nodeEmbeddings.withUnsafeBufferPointer { emb in
+            features.sessionBlock.withUnsafeBufferPointer { sb in
+                features.videoBlock.withUnsafeBufferPointer { vb in
+                    let emb = emb.baseAddress!, sb = sb.baseAddress!, vb = vb.baseAddress!
+                    model.head.inferBlocked(rows: range.count * n, block: blockRows, fill: { first, count, x in
+                        for r in 0..<count {
+                            let s = (base + first + r) / n, v = (base + first + r) % n
+                            let row = x + r * w
+                            row.update(from: emb + Int(sessionNodes[s]) * h, count: h)
+                            (row + h).update(from: emb + Int(videoNodes[v]) * h, count: h)
+                            for k in 0..<f { row[2 * h + k] = sb[s * f + k] + vb[v * f + k] }
                         }
-                    }
+                    }, emit: { first, count, logits in
+                        let o = out + first * 4
+                        for i in 0..<(count * 4) { o[i] = sigmoid(logits[i]) }
+                    })
                 }
             }
-            let logits = model.head.forward(x, activations: acts, rows: rows)
-            writeSigmoid(logits, into: out + (start - range.lowerBound) * n * 4, count: rows * 4)
-            start += count
-        }
-    }
-
-    /// Layers 2-4 of the edge MLP on `a0` (stored at the start of `acts`); returns the logits pointer.
-    // a0: [rows, 128] -> a1: [rows, 128] -> a2: [rows, 64] -> logits: [rows, 4]
-    private func remainingLayers(_ acts: UnsafeMutablePointer<Float>, rows: Int) -> UnsafeMutablePointer<Float> {
-        var input = acts
-        var output = acts + rows * DecomposedScorer.firstWidth
-        for i in 1..<4 {
-            let layer = model.head.layers[i]
-            layer.forward(input, into: output, rows: rows)
-            if i < 3 { reluForward(output, count: rows * layer.outDim) }
-            input = output
-            if i < 3 { output += rows * layer.outDim }
-        }
-        return input
-    }
-
-    private func writeSigmoid(_ logits: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-        parallelRanges(count, minimumChunk: 1 << 14) { part in
-            for i in part { out[i] = sigmoid(logits[i]) }
         }
     }
 
     /// Every session's heads, scored in chunks (decomposed or plain); `progress(done)` after each chunk.
     public func scoreAll(decomposed: Bool = true, progress: ((Int) -> Void)? = nil) -> CandidateHeads {
         var values = [Float](repeating: 0, count: sessions * videos * 4)
-        let step = max(sessionsPerChunk, 1)
+        let step = max(1, (1 << 16) / max(videos, 1))   // sessions between progress reports
         values.withUnsafeMutableBufferPointer { buffer in
             var start = 0
             while start < sessions {

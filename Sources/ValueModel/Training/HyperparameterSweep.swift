@@ -39,7 +39,6 @@ public enum HyperparameterSweep {
             if let done = cache[key] { return done }
             var generator = SeededGenerator(seed: seed)
             let model = GNNModel(adjacency: adjacency, hidden: hidden, featureDim: graph.edges.features.cols, generator: &generator)
-            model.predictionChunk = 4096
             let settings = TrainingSettings(learningRate: lr, batchSize: batch, maxSteps: steps, patience: nil, seed: seed &+ 1)
             let run = try Trainer.train(model, on: graph, validation: validation, trainMonitor: nil, settings: settings,
                                         progress: progress("sweep lr \(lr) batch \(batch)", steps))

@@ -77,13 +77,7 @@ public struct TrainingInputs {
     /// with 0 (already done by step 2) and standardises them: the full graph with `standardisation`, the
     /// tiny graph with `tinyStandardisation` (`x' = (x − mean) / std`, as the original in Float32).
     public init(step2: ColumnStore) throws {
-        let graphPath = step2.folder + "/graph.json"
-        guard let json = FileManager.default.contents(atPath: graphPath) else {
-            throw PipelineError.missingFile(path: graphPath, hint: "Run `2-graph-construction` first.")
-        }
-        do { summary = try JSONDecoder().decode(GraphConstruction.Summary.self, from: json) } catch {
-            throw PipelineError.malformedInput(SourceLocation(file: graphPath), reason: "not step 2's graph summary: \(error)")
-        }
+        summary = try GraphConstruction.Summary.read(step2: step2)
         let featureEntry = try step2.entry("edge_features")
         guard featureEntry.width == EdgeFeatures.count else {
             throw PipelineError.malformedInput(SourceLocation(file: step2.folder + "/edge_features.npy"),

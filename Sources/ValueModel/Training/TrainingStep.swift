@@ -139,9 +139,6 @@ public enum TrainingStep {
             let model: EdgeScoringModel = spec.hidden.map {
                 GNNModel(adjacency: adjacency, hidden: $0, featureDim: graph.edges.features.cols, generator: &init_)
             } ?? EdgeMLP(inputDim: graph.edges.features.cols, generator: &init_)
-            // Chunks of 4,096 edges keep each layer's activations in cache (measured faster than 32k-65k).
-            (model as? GNNModel)?.predictionChunk = 4096
-            (model as? EdgeMLP)?.predictionChunk = 4096
             let run = try Trainer.train(model, on: graph, validation: validation, trainMonitor: monitor, settings: settings(batchSeed),
                                         progress: progress(spec.name, options.maxSteps), checkpoint: checkpoint(spec.name))
             let evaluationStart = ResourceUsage.now()
