@@ -57,11 +57,11 @@ for spec in $SCALES; do
   IFS=: read -r LABEL USERS VIDEOS <<< "$spec"
   WORK="$ROOT/$LABEL"
   if [ "$LABEL" = full ]; then
-    STEP1_REPEATS=3; PANDAS_REPEATS=1
+    STEP1_REPEATS=3; PANDAS_REPEATS=1; SCORING_SESSIONS=100
     SWIFT_TRAIN="--warmup 1 --steps 5 --eval-repeats 3"; SWIFT_PROTOCOL=3
     PYG_TRAIN="--warmup 1 --steps 3 --eval-repeats 1"; PYG_PROTOCOL=1
   else
-    STEP1_REPEATS=5; PANDAS_REPEATS=3
+    STEP1_REPEATS=5; PANDAS_REPEATS=3; SCORING_SESSIONS=200
     SWIFT_TRAIN="--warmup 2 --steps 10 --eval-repeats 5"; SWIFT_PROTOCOL=5
     PYG_TRAIN="--warmup 2 --steps 5 --eval-repeats 3"; PYG_PROTOCOL=3
   fi
@@ -114,6 +114,13 @@ for spec in $SCALES; do
   load sklearn-logreg
   jsonl "$WORK/learning.jsonl" "${PYTHON_SIDE[@]}" .venv-bench/bin/python scripts/bench_pyg.py --processed "$WORK/processed" \
     --threads "$THREADS" logreg
+  echo "bench[$LABEL]: step 4 counterfactual scoring (Swift, then PyTorch on the same pairs)"
+  load swift-scoring
+  jsonl "$WORK/step4.jsonl" "$BIN/bench" scoring --processed "$WORK/processed" --threads "$THREADS" \
+    --sessions "$SCORING_SESSIONS" --repeats 3 --export "$WORK/scoring-inputs"
+  load pytorch-scoring
+  jsonl "$WORK/step4.jsonl" "${PYTHON_SIDE[@]}" .venv-bench/bin/python scripts/bench_pyg.py --processed "$WORK/processed" \
+    --threads "$THREADS" scoring --inputs "$WORK/scoring-inputs" --repeats 3
   load end
 done
 

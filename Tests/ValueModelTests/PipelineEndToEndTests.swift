@@ -29,6 +29,14 @@ import Testing
 
         try step("3-training", ["--processed", processed, "--raw", raw, "--notebook", root + "/3.md", "--figures", figures,
                                 "--max-steps", "15", "--sweep-steps", "0", "--threads", "2"])
+        // A memory budget too small for the candidate heads: refused before allocating, naming the option and the way
+        // out, and nothing written.
+        let tight = try Self.run("4-head-weight-estimation", ["--processed", processed, "--raw", raw, "--notebook", root + "/4.md",
+                                                              "--figures", figures, "--memory-budget-gib", "0.0001"])
+        #expect(tight.status == 1)
+        #expect(tight.stderr.contains("--memory-budget-gib") && tight.stderr.contains("--max-sessions"), "\(tight.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/4.md") && !FileManager.default.fileExists(atPath: processed + "/step4"))
+
         try step("4-head-weight-estimation", ["--processed", processed, "--raw", raw, "--notebook", root + "/4.md", "--figures", figures,
                                               "--bootstrap", "3", "--starts", "1", "--benchmark-sessions", "5", "--chunk-sessions", "7"])
         let notebook = try String(contentsOfFile: root + "/4.md", encoding: .utf8)
