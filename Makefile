@@ -55,8 +55,8 @@ step3: step2
 step4: step3
 	$(BIN)/4-head-weight-estimation --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/4-head-weight-estimation.md --figures figures
 
-## bench: this pipeline against pandas, PyTorch + PyG and scikit-learn at the default and full scale, about an hour
-## on 2 cores (Python only in git-ignored .venv-*; writes notebooks/benchmarks.md and figures/bench-*.png)
+## bench: this pipeline against pandas, PyTorch + PyG and scikit-learn at the default and full scale
+## on 2 cores, about 20 minutes (Python only in git-ignored .venv-*; writes notebooks/benchmarks.md and figures/bench-*.png)
 bench: deps build
 	scripts/bench.sh
 

@@ -2,7 +2,8 @@
 # make bench: this pipeline against the original's Python stack (pandas for steps 1-2, PyTorch + PyG for step 3,
 # scikit-learn for the logistic regression and AUC) on the same synthetic KuaiRec files at two scales, back to back
 # on this machine, one heavy process at a time. Writes notebooks/benchmarks.md and figures/bench-*.png.
-# Not part of `make test`: it takes about an hour on 2 cores and two git-ignored virtual environments.
+# Not part of `make test`: it takes about 20 minutes on 2 cores (more the first time: it installs two git-ignored
+# virtual environments).
 #
 # Environment:
 #   BENCH_SCALES   space-separated LABEL:USERS:VIDEOS (default "default:600:1200 full:7176:10728"; the label
