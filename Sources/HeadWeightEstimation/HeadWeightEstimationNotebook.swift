@@ -63,7 +63,8 @@ struct HeadWeightEstimationNotebook {
             standardised with step 2's training statistics. The edge MLP's first layer is linear and z-scoring is per column, \
             so `W0 [h_u ‖ h_v ‖ x] + b0 = (W0 [h_u ‖ 0 ‖ x_session] + b0) + W0 [0 ‖ h_v ‖ x_video]`: the video block is computed \
             once per candidate, the session block once per session, and per pair only `ReLU(a_s + b_v)` and the layers \
-            128 → 128 → 64 → 4 run, as GEMMs over chunks of whole sessions (about 65,536 pairs), so memory stays bounded.
+            128 → 128 → 64 → 4 run, in cache-resident blocks of 1,024 pairs spread over the cores (one single-threaded BLAS \
+            stream per core), so memory stays bounded by the blocks.
             """)
         page.table(["path", "pairs/s", "speed-up"], [
             ["plain MLP on gathered [h_u ‖ h_v ‖ x] rows", Format.count(Int(s.plainPairsPerSecond)), "1.00×"],
@@ -71,7 +72,7 @@ struct HeadWeightEstimationNotebook {
         ], alignRight: [1, 2])
         page.paragraph("""
             Measured on the first \(Format.count(s.benchmarkPairs)) pairs with \(results.threads) threads (timings move with machine \
-            load; `make bench` compares them side by side). The decomposition removes the first layer's (2H + 64) × 128 \
+            load; `make bench` compares them with PyTorch on the same pairs). The decomposition removes the first layer's (2H + 64) × 128 \
             multiply-adds per pair, about half of the MLP's work at H = 64, so it can at most double the rate. Largest absolute \
             difference between the two paths' probabilities: \(String(format: "%.2e", Double(s.maxAbsoluteDifference))) (the unit \
             test requires < 1e-5). Scoring all pairs took \(Format.fixed(s.seconds, 1)) s in \(s.chunks) checkpoint chunk(s) of \
