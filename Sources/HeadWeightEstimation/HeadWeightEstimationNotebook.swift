@@ -36,6 +36,10 @@ struct HeadWeightEstimationNotebook {
     }
 
     private func w(_ v: [Double]) -> String { "(" + v.map { Format.fixed($0, 3) }.joined(separator: ", ") + ")" }
+    /// The annealing temperatures the matching surrogate ran at.
+    private func temperatures(_ g: EstimatorRun) -> String {
+        g.embedding.starts[g.embedding.best].surrogate.stages.map { "\($0.temperature)" }.joined(separator: " then ")
+    }
     private func maxError(_ v: [Double], _ reference: [Double]) -> Double { HeadWeightEstimator.errors(v, reference).max() ?? .nan }
 
     private func sessions(_ page: inout Notebook) {
@@ -122,7 +126,7 @@ struct HeadWeightEstimationNotebook {
             loss is flat almost everywhere (section 5's zoom) and Nelder-Mead's answer depends on its start. The surrogate \
             replaces the hard list by soft inclusion weights `π_j = σ((v_j − t)/τ)` with the threshold t solved so that \
             `Σ π_j = K`; the simulated category shares and mean embedding become `Σ π_j (…) / K`, smooth in w with an exact \
-            gradient (implicit differentiation of t). BFGS minimises it at τ = \(EstimatorSettings(options: options).temperatures.map { "\($0)" }.joined(separator: " then ")) \
+            gradient (implicit differentiation of t). BFGS minimises it at τ = \(temperatures(g)) \
             (values `w·p` spread over ~0.1), each stage warm-started, then Nelder-Mead polishes the *hard* loss from there. \
             Parametrisation `w = x / Σ|x|`, x ∈ R⁴ (no sign imposed); \(g.embedding.starts.count) starts (`--starts`): \
             (¼, ¼, ¼, −¼) and seeded random directions.
@@ -178,7 +182,7 @@ struct HeadWeightEstimationNotebook {
                         caption: "The best vertex's weights after each Nelder-Mead iteration; stage B starts after stage A's \(o.stageA.evaluations) evaluations, from stage A's first three weights with w_neg forced negative.")
         }
         let best = g.embedding.starts[g.embedding.best].surrogate.path
-        var surrogate = Figure(title: "The matching surrogate (best start, embedding loss): BFGS at τ = \(EstimatorSettings(options: options).temperatures.map { "\($0)" }.joined(separator: " then "))",
+        var surrogate = Figure(title: "The matching surrogate (best start, embedding loss): BFGS at τ = \(temperatures(g))",
                                xLabel: "surrogate evaluations", yLabel: "w_h",
                                series: (0..<4).map { h in .line("w_\(Self.heads[h])", x: best.map { Double($0.evaluations) }, y: best.map { $0.weights[h] }) })
         surrogate.legend = .bottomRight

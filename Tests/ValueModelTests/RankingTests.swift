@@ -72,15 +72,11 @@ struct RankingTests {
         }
     }
 
-    @Test("parametrisations: the original mappings, their inverses and the chain rule")
+    @Test("parametrisations: the original mappings and the chain rule")
     func parametrisations() {
         #expect(WeightParametrisation.stageA.weights([0.25, 0.25, 0.25]) == [0.25, 0.25, 0.25, 0.25])
         #expect(WeightParametrisation.stageB.weights([0.25, 0.25, 0.25]) == [0.25, 0.25, 0.25, -0.25])
-        let w = [0.22, 0.10, -0.02, -0.66]
         for p in WeightParametrisation.allCases {
-            if let x = p.point(for: w) {
-                #expect(zip(p.weights(x), w).allSatisfy { abs($0 - $1) < 1e-12 }, "\(p)")
-            }
             // pullback against finite differences of f(w(x)) = c · w(x)
             let c = [0.3, -1.2, 0.7, 2.0]
             let x = p == .free ? [0.3, -0.2, 0.1, -0.5] : [0.3, 0.2, -0.1]
@@ -92,7 +88,6 @@ struct RankingTests {
                 #expect(abs(numeric - g[i]) < 1e-6, "\(p) x\(i)")
             }
         }
-        #expect(WeightParametrisation.stageB.point(for: w) != nil)
     }
 
     static func rosenbrock(_ x: [Double]) -> Double {

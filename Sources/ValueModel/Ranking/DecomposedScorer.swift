@@ -130,19 +130,12 @@ public final class DecomposedScorer {
         }
     }
 
-    /// Every session's heads, scored in chunks (decomposed or plain); `progress(done)` after each chunk.
-    public func scoreAll(decomposed: Bool = true, progress: ((Int) -> Void)? = nil) -> CandidateHeads {
+    /// Every session's heads in one pass (decomposed or plain), `[sessions, videos, 4]`; step 4 scores through
+    /// `ResumableScoring` instead, chunk by chunk.
+    public func scoreAll(decomposed: Bool = true) -> CandidateHeads {
         var values = [Float](repeating: 0, count: sessions * videos * 4)
-        let step = max(1, (1 << 16) / max(videos, 1))   // sessions between progress reports
         values.withUnsafeMutableBufferPointer { buffer in
-            var start = 0
-            while start < sessions {
-                let end = min(sessions, start + step)
-                let target = buffer.baseAddress! + start * videos * 4
-                if decomposed { scoreDecomposed(sessions: start..<end, into: target) } else { scorePlain(sessions: start..<end, into: target) }
-                start = end
-                progress?(start)
-            }
+            if decomposed { scoreDecomposed(sessions: 0..<sessions, into: buffer.baseAddress!) } else { scorePlain(sessions: 0..<sessions, into: buffer.baseAddress!) }
         }
         return CandidateHeads(sessions: sessions, videos: videos, values: values)
     }

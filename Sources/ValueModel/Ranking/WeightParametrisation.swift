@@ -32,23 +32,6 @@ public enum WeightParametrisation: String, Sendable, CaseIterable, Codable {
         return norm > 0 ? v.map { $0 / norm } : v
     }
 
-    /// `x` with `weights(x) == w` (for `free`: `w` itself; for the original parametrisations: the point with
-    /// `raw(x) = w / |s|`, where `s` is the sum `raw` forces, when it exists).
-    public func point(for w: [Double]) -> [Double]? {
-        switch self {
-        case .free: return w
-        case .stageA:
-            let s = w.reduce(0, +)   // x1+x2+x3+w4 = 1 after scaling
-            guard abs(s) > 1e-12 else { return nil }
-            let r = w.map { $0 / s }
-            return s > 0 ? Array(r[0..<3]) : nil
-        case .stageB:
-            let s = w[0] + w[1] + w[2] - w[3]   // raw4 = -(1 - Σx) => Σx - raw4 = 1
-            guard s > 1e-12 else { return nil }
-            return [w[0] / s, w[1] / s, w[2] / s]
-        }
-    }
-
     /// `dL/dx` from `dL/dw` (chain rule through the normalisation), for gradient-based optimisers.
     public func pullback(_ x: [Double], gradient g: [Double]) -> [Double] {
         let r = raw(x)
