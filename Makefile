@@ -11,7 +11,7 @@ SWIFT_RELEASE := swift build -c release
 # Synthetic world used when $(RAW) holds no KuaiRec files (scale of the default notebooks).
 SYNTH_OPTIONS ?= --users 600 --videos 1200
 
-.PHONY: notebooks test deps build data step1 step2 step3 step4 bench fuzz clean-data
+.PHONY: notebooks test deps build data step1 step2 step3 step4 coverage bench fuzz clean-data
 
 ## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
 notebooks: deps build data step1 step2 step3 step4
@@ -54,6 +54,10 @@ step3: step2
 
 step4: step3
 	$(BIN)/4-head-weight-estimation --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/4-head-weight-estimation.md --figures figures
+
+## coverage: do step 4's 95% intervals cover w*? 20 seeded in-memory worlds per candidate mechanism (a few minutes; writes notebooks/4-coverage.md)
+coverage: build
+	$(BIN)/4-head-weight-estimation coverage --notebook notebooks/4-coverage.md
 
 ## bench: this pipeline against pandas, PyTorch + PyG and scikit-learn at the default and full scale
 ## on 2 cores, about 20 minutes (Python only in git-ignored .venv-*; writes notebooks/benchmarks.md and figures/bench-*.png)

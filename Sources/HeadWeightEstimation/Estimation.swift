@@ -21,6 +21,8 @@ struct EstimationResults {
     var truth: [Double]?
     var truthNoise: SyntheticGroundTruth.Noise?
     var diagnostics: SyntheticDiagnostics?
+    /// The likelihood under each assumption about the unlogged candidate pools (the headline: video effects).
+    var pools: PoolAnalysis!
     var residuals: [ResidualRow] = []
     var artifacts = ""
     var threads = 1
@@ -106,6 +108,14 @@ struct Estimation {
                 try SyntheticDiagnostics.run(truth: truth, inputs: inputs, gnnHeads: heads, observed: observed, settings: estimators,
                                              matching: { try matchingData($0, inputs: inputs, observed: observed) })
             }
+        }
+
+        // 4b. The unlogged candidate pools: the likelihood under each assumption (the headline), and on a synthetic
+        // world with p_true and on lists re-drawn under every mechanism.
+        let trueHeads = truth != nil && !options.skipDiagnostics ? results.diagnostics?.trueHeadsStore : nil
+        results.pools = try timed("candidate-pool assumptions") {
+            try PoolAnalysis.run(lists: lists, inputs: inputs, raw: options.raw, listPrefix: options.listPrefix, truth: truth,
+                                 trueHeads: trueHeads, seed: options.seed, identificationSessions: options.identificationSessions)
         }
 
         // 5. Residuals and artifacts.

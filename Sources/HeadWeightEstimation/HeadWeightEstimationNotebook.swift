@@ -18,8 +18,9 @@ struct HeadWeightEstimationNotebook {
             notebook `4. head_weight_estimation.ipynb` does — simulate each evaluation session's list as the top K candidates by \
             `v` and match it to the observed list (two Nelder-Mead stages) — then improves that list matching (a smooth \
             surrogate, several starts, the loss landscape), and finally estimates `w` by the **likelihood of the observed lists** \
-            under the stochastic version of the same ranking rule (Plackett-Luce), with standard errors and a bootstrap. \
-            That last estimate is the headline.
+            under the stochastic version of the same ranking rule (Plackett-Luce), with standard errors and a bootstrap, first \
+            with every catalogue video a candidate and then (section 4b) under several assumptions about the candidate pool \
+            that the platform's retrieval stage drew and nobody logged. The headline is section 4b's video-effects likelihood.
             """)
         let g = results.gnn!
         sessions(&page)
@@ -27,6 +28,7 @@ struct HeadWeightEstimationNotebook {
         original(&page, g)
         matching(&page, g)
         likelihood(&page, g)
+        pools(&page)
         try figures(&page, g)
         try recovery(&page)
         residuals(&page)
@@ -35,12 +37,12 @@ struct HeadWeightEstimationNotebook {
         return page
     }
 
-    private func w(_ v: [Double]) -> String { "(" + v.map { Format.fixed($0, 3) }.joined(separator: ", ") + ")" }
+    func w(_ v: [Double]) -> String { "(" + v.map { Format.fixed($0, 3) }.joined(separator: ", ") + ")" }
     /// The annealing temperatures the matching surrogate ran at.
     private func temperatures(_ g: EstimatorRun) -> String {
         g.embedding.starts[g.embedding.best].surrogate.stages.map { "\($0.temperature)" }.joined(separator: " then ")
     }
-    private func maxError(_ v: [Double], _ reference: [Double]) -> Double { HeadWeightEstimator.errors(v, reference).max() ?? .nan }
+    func maxError(_ v: [Double], _ reference: [Double]) -> Double { HeadWeightEstimator.errors(v, reference).max() ?? .nan }
 
     private func sessions(_ page: inout Notebook) {
         page.heading("Sessions and candidates")
@@ -141,7 +143,7 @@ struct HeadWeightEstimationNotebook {
 
     private func likelihood(_ page: inout Notebook, _ g: EstimatorRun) {
         let fit = g.likelihood
-        page.heading("4. The likelihood of the observed lists (the headline estimate)")
+        page.heading("4. The likelihood of the observed lists, every catalogue video a candidate")
         page.paragraph("""
             List matching compares each observed list with a *deterministic* top K, but a platform's lists are not \
             deterministic: the same user in the same context is shown different videos. The stochastic version of the value \

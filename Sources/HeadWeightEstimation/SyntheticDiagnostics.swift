@@ -7,6 +7,8 @@ import ValueModel
 struct SyntheticDiagnostics {
     /// The estimators with `p_true` in place of the GNN's heads.
     var trueHeads: EstimatorRun
+    /// `p_true` for every (session, candidate).
+    var trueHeadsStore: CandidateHeads
     /// Per-head AUC at the observed rows: GNN heads and `p_true` (the ceiling any model can reach).
     var gnnAUC: [Double]
     var trueAUC: [Double]
@@ -72,7 +74,7 @@ struct SyntheticDiagnostics {
             return NoisePoint(scale: scale, weights: fit.weights, noiseScale: fit.noiseScale, standardErrors: fit.standardErrors)
         }
         let exposure = inputs.counterfactual.candidateExposure
-        return SyntheticDiagnostics(trueHeads: trueRun, gnnAUC: try auc(gnnHeads), trueAUC: try auc(trueHeads),
+        return SyntheticDiagnostics(trueHeads: trueRun, trueHeadsStore: trueHeads, gnnAUC: try auc(gnnHeads), trueAUC: try auc(trueHeads),
                                     correlation: HeadQuality.correlation(gnnHeads, trueHeads),
                                     gnnCandidateShare: HeadQuality.candidateVarianceShare(gnnHeads),
                                     trueCandidateShare: HeadQuality.candidateVarianceShare(trueHeads),

@@ -7,10 +7,17 @@ import ArgumentParser
 import Foundation
 import ValueModel
 
-struct HeadWeightEstimationCommand: ParsableCommand {
+struct HeadWeightEstimationTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "4-head-weight-estimation",
-        abstract: "Step 4: estimate the value model's head weights from the lists the platform showed.")
+        abstract: "Step 4: estimate the value model's head weights from the lists the platform showed.",
+        subcommands: [HeadWeightEstimationCommand.self, CoverageCommand.self], defaultSubcommand: HeadWeightEstimationCommand.self)
+}
+
+struct HeadWeightEstimationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estimate",
+        abstract: "Step 4: estimate the value model's head weights from the lists the platform showed (the default).")
 
     @Option(help: "Folder of processed artifacts: reads <processed>/step1-3/, writes <processed>/step4/.")
     var processed = "data/processed"
@@ -57,6 +64,12 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     @Option(help: "Sessions scored by both paths (decomposed and plain MLP) for the throughput comparison.")
     var benchmarkSessions = 200
 
+    @Option(help: "Observed rows per session (the first ones) used by the candidate-pool likelihoods: early choices are made from a nearly full retrieved pool, later ones from a pool the earlier choices depleted (0 = all rows).")
+    var listPrefix = 10
+
+    @Option(help: "Sessions (a seeded sample) in the synthetic identification table's re-drawn lists.")
+    var identificationSessions = 1000
+
     @Flag(help: "Skip the original two-stage Nelder-Mead.")
     var skipOriginal = false
 
@@ -71,6 +84,8 @@ struct HeadWeightEstimationCommand: ParsableCommand {
         guard maxSessions >= 0 else { throw ValidationError("--max-sessions must be 0 (all) or positive, got \(maxSessions)") }
         guard memoryBudgetGib > 0, memoryBudgetGib.isFinite else { throw ValidationError("--memory-budget-gib must be a positive number, got \(memoryBudgetGib)") }
         guard chunkSessions >= 0 else { throw ValidationError("--chunk-sessions must be 0 (automatic) or positive, got \(chunkSessions)") }
+        guard listPrefix >= 0 else { throw ValidationError("--list-prefix must be 0 (all rows) or positive, got \(listPrefix)") }
+        guard identificationSessions >= 1 else { throw ValidationError("--identification-sessions must be at least 1, got \(identificationSessions)") }
         guard benchmarkSessions >= 1 else { throw ValidationError("--benchmark-sessions must be at least 1, got \(benchmarkSessions)") }
     }
 
@@ -81,7 +96,7 @@ struct HeadWeightEstimationCommand: ParsableCommand {
             let page = try HeadWeightEstimationNotebook(results: results, options: self).build()
             try page.write(to: notebook)
             try? FileManager.default.removeItem(atPath: processed + "/step4-state")   // done: nothing left to resume
-            let w = results.gnn.likelihood.weights.map { Format.fixed($0, 3) }.joined(separator: ", ")
+            let w = (results.pools.headlineFit?.fit.weights ?? results.gnn.likelihood.weights).map { Format.fixed($0, 3) }.joined(separator: ", ")
             print("step 4: \(results.sessions) sessions x \(results.candidates) videos, w = (\(w)) in \(Format.fixed(results.seconds, 1)) s -> \(processed)/step4, \(notebook)")
         } catch {
             StepOutput.report(error)
@@ -90,4 +105,4 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     }
 }
 
-HeadWeightEstimationCommand.main()
+HeadWeightEstimationTool.main()

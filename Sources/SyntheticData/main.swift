@@ -40,8 +40,17 @@ struct SyntheticData: ParsableCommand {
     @Option(help: "Distribution of the standardised noise: gumbel (Plackett-Luce ranking) or normal.")
     var noiseDistribution: SyntheticNoiseDistribution = .gumbel
 
-    @Option(help: "Candidate pool per session: N random videos, or 0 for the whole catalogue.")
-    var pool = 0
+    @Option(help: "Candidate generation before the ranking: catalogue (every video), popularity (a popularity-weighted pool of uploaded videos) or retrieval (popularity x noisy user-video affinity; the default, as on a real platform).")
+    var pool: SyntheticCandidatePool = .retrieval
+
+    @Option(help: ArgumentHelp("Pool size range per session, as min-max (uniform in between).", valueName: "min-max"))
+    var poolSize = "150-300"
+
+    @Option(help: "How strongly a retrieval pool follows the user's affinity (0 = popularity alone).")
+    var retrievalAffinity = 1.0
+
+    @Option(help: "Standard deviation of the retrieval model's per-(user, video) error on the affinity.")
+    var retrievalNoise = 0.7
 
     @Option(help: "Planted head weights w* as four comma-separated numbers (complete,long,rewatch,neg).")
     var weights = SyntheticWorldConfiguration.paperWeights.map { String($0) }.joined(separator: ",")
@@ -77,11 +86,22 @@ struct SyntheticData: ParsableCommand {
         return parts.map { $0! }
     }
 
+    func parsedPoolSize() throws -> (Int, Int) {
+        let parts = poolSize.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let low = parts[0], let high = parts[1] else {
+            throw ValidationError("--pool-size needs min-max (two whole numbers), got \"\(poolSize)\"")
+        }
+        return (low, high)
+    }
+
     func makeConfiguration() throws -> SyntheticWorldConfiguration {
         var c = SyntheticWorldConfiguration(users: users, videos: videos, seed: seed)
         c.noiseScale = noise
         c.noiseDistribution = noiseDistribution
-        c.poolSize = pool
+        c.candidatePool = pool
+        (c.poolMinimum, c.poolMaximum) = try parsedPoolSize()
+        c.retrievalAffinityWeight = retrievalAffinity
+        c.retrievalNoise = retrievalNoise
         c.weights = try parsedWeights()
         c.sessionsPerDay = sessionsPerDay
         c.sessionLengthMedian = sessionLengthMedian
@@ -105,7 +125,6 @@ struct SyntheticData: ParsableCommand {
         guard users > 0 else { throw ValidationError("--users must be positive, got \(users)") }
         guard videos >= 10 else { throw ValidationError("--videos must be at least 10, got \(videos)") }
         guard noise.isFinite, noise > 0 else { throw ValidationError("--noise must be a positive number, got \(noise)") }
-        guard pool >= 0 else { throw ValidationError("--pool must be 0 (whole catalogue) or positive, got \(pool)") }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or positive") }
         guard !out.isEmpty else { throw ValidationError("--out must not be empty") }
         do {
@@ -135,11 +154,12 @@ struct SyntheticData: ParsableCommand {
               + String(format: "%.4f", s.meanCatalogueValue) + " (sd " + String(format: "%.4f", s.catalogueValueSD)
               + "); distinct videos shown \(s.distinctVideosShown)")
         print("  w* = \(truth.weights), noise \(truth.noise.distribution) x \(truth.noise.scale) "
-              + "(\(truth.noise.sampler)), pool \(truth.poolSize == 0 ? "whole catalogue" : String(truth.poolSize))")
+              + "(\(truth.noise.sampler)); candidates: \(truth.candidatePool)")
         print(String(format: "  %.1f s", seconds))
     }
 }
 
 extension SyntheticNoiseDistribution: ExpressibleByArgument {}
+extension SyntheticCandidatePool: ExpressibleByArgument {}
 
 SyntheticData.main()

@@ -239,7 +239,7 @@ struct SyntheticWorldTests {
         #expect(abs(weights.map(abs).reduce(0, +) - 1) < 1e-12)
         #expect(json["headOrder"] as? [String] == ["y_complete", "y_long", "y_rewatch", "y_neg"])
         #expect(json["seed"] as? Int == 7)
-        #expect(json["poolSize"] as? Int == 0)
+        #expect((json["candidatePool"] as? String)?.hasPrefix("retrieval") == true)
         let noise = try #require(json["noise"] as? [String: Any])
         #expect(noise["distribution"] as? String == "gumbel")
         #expect(noise["scale"] as? Double == SyntheticWorldConfiguration.defaultNoiseScale)
@@ -288,6 +288,7 @@ struct SyntheticWorldTests {
         // First shown video of a one-row session: P(video j) = softmax(value / noise)_j under both samplers.
         var base = SyntheticWorldConfiguration(users: 2, videos: 12, seed: 4)
         base.noiseScale = 0.1
+        base.candidatePool = .catalogue
         var explicit = base
         explicit.scoreEveryCandidate = true
         let fast = try SyntheticWorldGenerator(configuration: base)
@@ -307,7 +308,7 @@ struct SyntheticWorldTests {
             var shown: [Int32] = []
             for _ in 0..<n {
                 shown.removeAll()
-                generator.platform.selectSession(count: 1, context: context, scratch: scratch, using: &rng, into: &shown)
+                generator.platform.selectSession(count: 1, context: context, day: 18450, scratch: scratch, using: &rng, into: &shown)
                 counts[Int(shown[0])] += 1
             }
             for j in 0..<12 {
@@ -316,7 +317,7 @@ struct SyntheticWorldTests {
             }
             // A full session never repeats a video and covers the catalogue when it asks for all of it.
             shown.removeAll()
-            generator.platform.selectSession(count: 12, context: context, scratch: scratch, using: &rng, into: &shown)
+            generator.platform.selectSession(count: 12, context: context, day: 18450, scratch: scratch, using: &rng, into: &shown)
             #expect(Set(shown).count == 12)
         }
         // In a generated world the shown videos are clearly better than the catalogue by the planted value.
@@ -324,24 +325,43 @@ struct SyntheticWorldTests {
         #expect(summary.meanShownValue > summary.meanCatalogueValue + 0.5 * summary.catalogueValueSD)
     }
 
-    @Test("pool mode and normal noise: explicit scoring, no repeats within a session")
-    func poolMode() throws {
-        var c = SyntheticWorldConfiguration(users: 3, videos: 200, seed: 8)
-        c.poolSize = 40
-        c.noiseDistribution = .normal
-        c.sessionsPerDay = 1
-        let generator = try SyntheticWorldGenerator(configuration: c)
-        #expect(!generator.platform.usesPlackettLuce)
-        let log = generator.simulate(user: 2)
-        var start = 0
-        for length in log.sessionLengths {
-            let videos = log.rows[start..<(start + Int(length))].map(\.video)
-            #expect(Set(videos).count == videos.count)
-            #expect(length <= 40)
-            start += Int(length)
+    @Test("pool-aware platform: pools hold uploaded videos only, within the size range, and the list is the top of the pool")
+    func poolAwarePlatform() throws {
+        for mechanism in [SyntheticCandidatePool.popularity, .retrieval] {
+            var c = SyntheticWorldConfiguration(users: 4, videos: 200, seed: 8)
+            c.candidatePool = mechanism
+            c.poolMinimum = 20
+            c.poolMaximum = 40
+            c.uploadedDuringBursts = 0.5
+            c.noiseScale = 1e-13   // no noise: the shown list must be the pool's top K by planted value, in order
+            c.sessionsPerDay = 1
+            let generator = try SyntheticWorldGenerator(configuration: c)
+            #expect(!generator.platform.usesPlackettLuce)
+            for user in 0..<4 {
+                let log = generator.simulate(user: user)
+                var start = 0
+                for (s, length) in log.sessionLengths.enumerated() {
+                    let rows = log.rows[start..<(start + Int(length))]
+                    let pool = Array(log.poolVideos[log.poolOffsets[s]..<log.poolOffsets[s + 1]])
+                    let day = SyntheticCalendar.beijingDay(utcMs: rows.first!.utcMs)
+                    let uploaded = (0..<200).filter { generator.world.videoUploadDay[$0] <= day }.count
+                    #expect(pool.count == Set(pool).count)
+                    #expect(pool.count >= min(20, uploaded) && pool.count <= 40)
+                    #expect(pool.allSatisfy { generator.world.videoUploadDay[Int($0)] <= day }, "pool holds a video uploaded after day \(day)")
+                    let context = SyntheticContext(daypart: Int(log.sessionDayparts[s]))
+                    let byValue = pool.sorted { a, b in
+                        let va = generator.platform.value(user: user, video: Int(a), context: context)
+                        let vb = generator.platform.value(user: user, video: Int(b), context: context)
+                        return va > vb || (va == vb && a < b)
+                    }
+                    #expect(rows.map(\.video) == Array(byValue.prefix(Int(length))), "\(mechanism) user \(user) session \(s)")
+                    start += Int(length)
+                }
+                #expect(start == log.rows.count)
+            }
         }
-        #expect(start == log.rows.count && start > 0)
     }
+
 
     @Test("caption file: quoted captions with commas, quotes and newlines; exactly 3 malformed lines; ~2% missing")
     func captionFile() throws {

@@ -67,6 +67,12 @@ public struct ItemFeatureTable {
         videos.map { index.row(Int($0)).map(Int32.init) ?? -1 }
     }
 
+    /// The upload day (days since 1970-01-01) of each video in `videos`, nil where the video has no row or its
+    /// `upload_dt` is missing or unparsable.
+    public func uploadDays(for videos: [Int32]) -> [Int32?] {
+        videos.map { index.row(Int($0)).flatMap { uploadDay[$0] } }
+    }
+
     /// Column `name` gathered at `rows` (from `rows(for:)`).
     public func gather(_ name: String, rows: [Int32]) -> Column {
         guard let column = values[name] else { preconditionFailure("unknown item column \(name)") }

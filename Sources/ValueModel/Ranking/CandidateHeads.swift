@@ -17,6 +17,20 @@ public struct CandidateHeads: Sendable {
     }
 
     /// Bytes a store of this shape takes.
+    /// The heads of the sessions `indices`, in that order.
+    public func subset(_ indices: [Int]) -> CandidateHeads {
+        let stride = videos * 4
+        var out = [Float](repeating: 0, count: indices.count * stride)
+        for (row, s) in indices.enumerated() {
+            out.withUnsafeMutableBufferPointer { o in
+                values.withUnsafeBufferPointer { v in
+                    (o.baseAddress! + row * stride).update(from: v.baseAddress! + s * stride, count: stride)
+                }
+            }
+        }
+        return CandidateHeads(sessions: indices.count, videos: videos, values: out)
+    }
+
     public static func bytes(sessions: Int, videos: Int) -> Int { sessions * videos * 4 * MemoryLayout<Float>.size }
 
     /// Heads of the synthetic world's true engagement model, `p_true(user, video, day-part)`, for the same

@@ -292,7 +292,7 @@ public enum SyntheticCSV {
     }
 
     /// item_daily_features.csv: 1-3 daily rows per video. Authors are Zipf-like (several videos each);
-    /// upload dates lie 1 day to ~3 years before the first burst; a few first rows miss width or music.
+    /// upload dates come from the latent world (`videoUploadDay`); a few first rows miss width or music.
     public static func itemDailyFeatures(world: SyntheticLatentWorld) -> (SyntheticByteBuffer, ItemDailyNotes) {
         var rng = SyntheticStreams.generator(seed: world.configuration.seed, stream: SyntheticStreams.itemFeatures)
         let nv = world.videoCount
@@ -306,7 +306,6 @@ public enum SyntheticCSV {
         var acc = 0.0
         for a in 0..<nAuthors { acc += 1 / pow(Double(a + 1), 1.05); authorCum[a] = acc }
         let nMusic = max(50, nv * 4 / 5)
-        let firstBurstDay = SyntheticCalendar.burstDays[0]
         let zeroHeight: Set<Int> = [3, nv / 2]
         func pick<T>(_ options: [(T, Double)]) -> T {
             var r = rng.nextUniform() * options.reduce(0) { $0 + $1.1 }
@@ -319,7 +318,7 @@ public enum SyntheticCSV {
             while lo < hi { let mid = (lo + hi) / 2; if authorCum[mid] > r { hi = mid } else { lo = mid + 1 } }
             let author = authorIds[lo]
             let isAd = rng.nextUniform() < 0.02
-            let uploadDay = firstBurstDay - 1 - Int(min(1100, exp(log(60.0) + 1.1 * rng.nextNormal())))
+            let uploadDay = world.videoUploadDay[v]
             let uploadType = pick(uploadTypes)
             let visible = rng.nextUniform() < 0.985 ? "public" : "private"
             var frame = pick(frames.map { (($0.0, $0.1), $0.2) })

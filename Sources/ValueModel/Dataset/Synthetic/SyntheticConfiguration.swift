@@ -41,8 +41,18 @@
 /// most 60 s), so gaps stay far below one hour; a session starts more than one hour after the previous one's
 /// last row, so the SPEC's ">1 h gap" rule recovers exactly the simulated sessions.
 ///
-/// **Planted value model** (`SyntheticPlatform`). For each session the platform takes a candidate pool (the
-/// whole catalogue, or `poolSize` random videos), scores each candidate by
+/// **Candidate generation** (`SyntheticCandidatePools`). As on a real platform, a session's ranking sees only a
+/// *pool* of retrieved candidates, never logged: `candidatePool` chooses (a) `catalogue`, every video (the
+/// pre-2.0 world, kept for comparison), (b) `popularity`, a pool of `poolMinimum...poolMaximum` (uniform) videos
+/// already uploaded by the session's day, drawn without replacement with probability proportional to the video's
+/// popularity (log-normal, log-sd `popularitySpread`, correlated with quality), or (c) `retrieval` (the default),
+/// the same draw with weights `popularity · exp(retrievalAffinityWeight · (affinity + retrievalNoise · η))`, η a
+/// fixed standard-normal error per (user, video): a two-tower retrieval model that knows the user's taste up to
+/// its own error. `uploadedDuringBursts` of the videos are uploaded on a burst day (the rest before the first), so
+/// pools change over time. Pools are recorded in `candidate_pools/` for diagnostics.
+///
+/// **Planted value model** (`SyntheticPlatform`). For each session the platform ranks its pool and scores each
+/// candidate by
 /// `w* · p_true(user, video, session context) + noiseScale · ε` and shows the top `sess_len` in score order
 /// (no video twice in a session; repeats across sessions allowed). ε is standard Gumbel by default (or standard
 /// normal). With Gumbel noise the ordered top-K is exactly a Plackett-Luce draw with weights
@@ -56,7 +66,7 @@
 /// derived from (seed, user id), so the files are byte-identical for a seed whatever the number of threads.
 public struct SyntheticWorldConfiguration: Codable, Sendable, Equatable {
     /// Changes whenever the same configuration would produce different bytes.
-    public static let generatorVersion = "synthetic-kuairec-1.0"
+    public static let generatorVersion = "synthetic-kuairec-2.0"
     /// The order of the four heads in `weights` and in `SyntheticHeadProbabilities.array`.
     public static let headOrder = ["y_complete", "y_long", "y_rewatch", "y_neg"]
     /// The paper's estimate of the head weights, L1-normalised.
@@ -79,8 +89,19 @@ public struct SyntheticWorldConfiguration: Codable, Sendable, Equatable {
     public var noiseScale: Double = SyntheticWorldConfiguration.defaultNoiseScale
     /// Distribution of the standardised noise ε.
     public var noiseDistribution: SyntheticNoiseDistribution = .gumbel
-    /// Candidate pool per session; 0 = the whole catalogue.
-    public var poolSize: Int = 0
+    /// How each session's candidate pool is generated before the value model ranks it.
+    public var candidatePool: SyntheticCandidatePool = .retrieval
+    /// Smallest and largest pool (uniform in between; at most the videos uploaded by the session's day).
+    public var poolMinimum: Int = 150
+    public var poolMaximum: Int = 300
+    /// Log-sd of the videos' popularity (the retrieval weight of the popularity channel).
+    public var popularitySpread: Double = 1.0
+    /// How strongly the retrieval pool follows the user's affinity (0 = popularity alone).
+    public var retrievalAffinityWeight: Double = 1.0
+    /// Standard deviation of the retrieval model's per-(user, video) error on the affinity.
+    public var retrievalNoise: Double = 0.7
+    /// Share of videos uploaded on a burst day (uniformly among them); the rest before the first burst.
+    public var uploadedDuringBursts: Double = 0.25
     /// Score every candidate explicitly even when the exact Plackett-Luce shortcut applies (slow; for checks).
     public var scoreEveryCandidate: Bool = false
     /// Dimension of the latent user and video factors.
@@ -124,7 +145,21 @@ public struct SyntheticWorldConfiguration: Codable, Sendable, Equatable {
         guard noiseScale.isFinite, noiseScale > 0 else {
             throw fail("--noise", "must be a positive number, got \(noiseScale)")
         }
-        guard poolSize >= 0 else { throw fail("--pool", "must be 0 (whole catalogue) or positive, got \(poolSize)") }
+        guard poolMinimum >= 1, poolMaximum >= poolMinimum, poolMaximum <= 1_000_000 else {
+            throw fail("--pool-size", "needs 1 <= minimum <= maximum <= 1,000,000, got \(poolMinimum)...\(poolMaximum)")
+        }
+        guard popularitySpread.isFinite, (0...5).contains(popularitySpread) else {
+            throw fail("--popularity-spread", "must be in [0, 5], got \(popularitySpread)")
+        }
+        guard retrievalAffinityWeight.isFinite, (0...10).contains(retrievalAffinityWeight) else {
+            throw fail("--retrieval-affinity", "must be in [0, 10], got \(retrievalAffinityWeight)")
+        }
+        guard retrievalNoise.isFinite, (0...10).contains(retrievalNoise) else {
+            throw fail("--retrieval-noise", "must be in [0, 10], got \(retrievalNoise)")
+        }
+        guard uploadedDuringBursts.isFinite, (0...1).contains(uploadedDuringBursts) else {
+            throw fail("--uploaded-during-bursts", "must be in [0, 1], got \(uploadedDuringBursts)")
+        }
         guard (1...64).contains(latentDimension) else { throw fail("--latent-dimension", "must be in 1...64") }
         guard sessionsPerDay.isFinite, sessionsPerDay > 0, sessionsPerDay <= 50 else {
             throw fail("--sessions-per-day", "must be in (0, 50]")
@@ -141,6 +176,16 @@ public struct SyntheticWorldConfiguration: Codable, Sendable, Equatable {
         }
         try engagement.validate()
     }
+}
+
+/// How a session's candidate pool is generated (the retrieval stage before the value model ranks).
+public enum SyntheticCandidatePool: String, Codable, Sendable, CaseIterable {
+    /// Every video of the catalogue, uploaded or not (the world before generator 2.0).
+    case catalogue
+    /// Uploaded videos drawn without replacement in proportion to their popularity.
+    case popularity
+    /// Uploaded videos drawn in proportion to popularity times a noisy exponentiated user–video affinity.
+    case retrieval
 }
 
 /// The distribution of the standardised noise ε in the platform's score.

@@ -26,6 +26,8 @@ public struct SyntheticSummary: Sendable, Codable, Equatable {
     public var catalogueValueSD = 0.0
     /// Distinct videos shown at least once.
     public var distinctVideosShown = 0
+    /// Mean candidate pool size per session (0 when every session ranks the whole catalogue).
+    public var meanPoolSize = 0.0
     public var itemDailyRows = 0
     public var captionRecords = 0
 }
@@ -46,8 +48,8 @@ public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
     public var weights: [Double]
     public var valueModel: String
     public var noise: Noise
-    /// Candidate pool per session; 0 = the whole catalogue.
-    public var poolSize: Int
+    /// How each session's candidate pool was generated.
+    public var candidatePool: String
     public var context: String
     public var bursts: [String]
     public var files: [String]
@@ -66,10 +68,18 @@ public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
             + "a session shows the top sess_len candidates of its pool in descending score, no video twice"
         noise = Noise(distribution: c.noiseDistribution.rawValue, scale: c.noiseScale,
                       sampler: usesPlackettLuce ? "plackett-luce" : "explicit-scores")
-        poolSize = c.poolSize >= c.videos ? 0 : c.poolSize
+        switch c.candidatePool {
+        case .catalogue:
+            candidatePool = "catalogue: every video is a candidate of every session (upload dates ignored)"
+        case .popularity:
+            candidatePool = "popularity: \(c.poolMinimum)-\(c.poolMaximum) videos uploaded by the session's day, drawn without replacement in proportion to popularity"
+        case .retrieval:
+            candidatePool = "retrieval: \(c.poolMinimum)-\(c.poolMaximum) videos uploaded by the session's day, drawn without replacement in proportion to popularity x exp(\(c.retrievalAffinityWeight) x (affinity + \(c.retrievalNoise) x retrieval error))"
+        }
         context = "day-part of the Beijing hour of the session's first row: 0 = 00-05, 1 = 06-11, 2 = 12-17, 3 = 18-23"
         bursts = ["2020-07-05..2020-07-12", "2020-08-01..2020-08-10", "2020-08-27..2020-09-05"]
         files = ["big_matrix.csv", "user_features.csv", "item_daily_features.csv", "kuairec_caption_category.csv"]
+            + (c.candidatePool == .catalogue ? [] : [SyntheticPoolLog.folderName + "/"])
         configuration = c
         self.summary = summary
         self.itemDaily = itemDaily
@@ -95,5 +105,62 @@ public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
         } catch {
             throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not a synthetic world's ground_truth.json (\(error)); regenerate it with 0-synthetic-data or remove it for real data")
         }
+    }
+}
+
+/// The candidate pools a synthetic platform drew, one per session in big_matrix order (users in id order,
+/// sessions in time order), written as `.npy` files in `candidate_pools/`: `session_user` `[S]` (int32),
+/// `session_start_ms` `[S]` (int64, UTC ms of the session's first row), `pool_offsets` `[S + 1]` (int64) and
+/// `pool_videos` (int32; session s's pool is `pool_videos[pool_offsets[s] ..< pool_offsets[s + 1]]`).
+/// Only diagnostics read it: on a real platform the pools are never logged, and no estimator may use them.
+public struct SyntheticPoolLog: Sendable, Equatable {
+    public static let folderName = "candidate_pools"
+    public var users: [Int32] = []
+    public var startsMs: [Int64] = []
+    public var offsets: [Int64] = [0]
+    public var videos: [Int32] = []
+
+    public init() {}
+
+    /// Adds a simulated user's sessions and pools.
+    mutating func append(_ log: SyntheticUserLog) {
+        var row = 0
+        for (s, length) in log.sessionLengths.enumerated() {
+            users.append(Int32(log.user))
+            startsMs.append(log.rows[row].utcMs)
+            row += Int(length)
+            videos.append(contentsOf: log.poolVideos[log.poolOffsets[s]..<log.poolOffsets[s + 1]])
+            offsets.append(Int64(videos.count))
+        }
+    }
+
+    func write(to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try NumpyFile.write(.int32(users), to: folder + "/session_user.npy")
+        try NumpyFile.write(.int64(startsMs), to: folder + "/session_start_ms.npy")
+        try NumpyFile.write(.int64(offsets), to: folder + "/pool_offsets.npy")
+        try NumpyFile.write(.int32(videos), to: folder + "/pool_videos.npy")
+    }
+
+    /// Reads the pools of a synthetic world's `candidate_pools/` folder, checking dtypes and shapes.
+    public static func read(folder: String) throws -> SyntheticPoolLog {
+        func array(_ name: String, _ descr: String) throws -> NumpyFile.StoredArray {
+            let path = folder + "/" + name
+            let stored = try NumpyFile.read(path: path)
+            guard stored.descr == descr, stored.shape.count == 1 else {
+                throw PipelineError.malformedInput(SourceLocation(file: path), reason: "holds \(stored.descr) \(stored.shape), expected a 1-d \(descr) array; regenerate the world with 0-synthetic-data")
+            }
+            return stored
+        }
+        var log = SyntheticPoolLog()
+        log.users = try array("session_user.npy", "<i4").values(as: Int32.self)
+        log.startsMs = try array("session_start_ms.npy", "<i8").values(as: Int64.self)
+        log.offsets = try array("pool_offsets.npy", "<i8").values(as: Int64.self)
+        log.videos = try array("pool_videos.npy", "<i4").values(as: Int32.self)
+        guard log.startsMs.count == log.users.count, log.offsets.count == log.users.count + 1, log.offsets.first == 0,
+              log.offsets.last == Int64(log.videos.count), zip(log.offsets, log.offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw PipelineError.malformedInput(SourceLocation(file: folder), reason: "candidate pool arrays do not fit together; regenerate the world with 0-synthetic-data")
+        }
+        return log
     }
 }

@@ -61,6 +61,12 @@ public struct SyntheticLatentWorld: Sendable {
     public let videoLevel2: [Int]
     /// Index into `level3`, or -1 (unknown).
     public let videoLevel3: [Int]
+    /// Log of the video's popularity (the popularity channel's retrieval weight): `popularitySpread ·
+    /// (0.6 · quality + 0.8 · noise)`.
+    public let videoLogPopularity: [Double]
+    /// Beijing day number of the upload (written to item_daily_features' `upload_dt`); a pool only holds videos
+    /// uploaded on or before the session's day.
+    public let videoUploadDay: [Int]
 
     /// Draws the world. Everything here comes from one generator seeded by `configuration.seed`.
     public init(configuration: SyntheticWorldConfiguration) {
@@ -160,6 +166,22 @@ public struct SyntheticLatentWorld: Sendable {
         videoLevel2 = v2
         videoLevel3 = v3
 
+        // --- Popularity and upload days (their own stream, so the draws above do not move).
+        var prng = master.split()
+        let firstBurstDay = SyntheticCalendar.burstDays[0]
+        var logPopularity = [Double](repeating: 0, count: nv)
+        var uploadDay = [Int](repeating: 0, count: nv)
+        for v in 0..<nv {
+            logPopularity[v] = configuration.popularitySpread * (0.6 * quality[v] + 0.8 * prng.nextNormal())
+            if prng.nextUniform() < configuration.uploadedDuringBursts {
+                uploadDay[v] = SyntheticCalendar.burstDays[Int(prng.next() % UInt64(SyntheticCalendar.burstDays.count))]
+            } else {
+                uploadDay[v] = firstBurstDay - 1 - Int(min(1100, exp(log(60.0) + 1.1 * prng.nextNormal())))
+            }
+        }
+        videoLogPopularity = logPopularity
+        videoUploadDay = uploadDay
+
         // --- Users.
         var urng = master.split()
         let nu = configuration.users
@@ -202,6 +224,16 @@ public struct SyntheticLatentWorld: Sendable {
             }
         }
         return 0.8 * dot / Double(d).squareRoot() + userCategoryPreference[user * level1.count + videoLevel1[video]]
+    }
+
+    /// The retrieval model's fixed error η on the affinity of (user, video): a standard normal that depends on
+    /// (seed, user, video) only, so every session of the user sees the same error.
+    @inline(__always)
+    public func retrievalError(user: Int, video: Int) -> Double {
+        var z = configuration.seed ^ 0x7E7A_1EA1_0000_0000
+        z = z &+ UInt64(truncatingIfNeeded: user) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: video) &* 0xD1B5_4A32_D192_ED03
+        var g = SeededGenerator(seed: z)
+        return g.nextNormal()
     }
 
     static func normals(_ count: Int, using rng: inout SeededGenerator) -> [Double] {

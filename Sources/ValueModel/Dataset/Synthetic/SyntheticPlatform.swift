@@ -6,22 +6,23 @@ import Glibc
 import Darwin
 #endif
 
-/// Ranks candidates by `w* · p_true(user, video, context) + noiseScale · ε` and shows the top K of a session.
+/// Ranks a session's candidate pool (`SyntheticCandidatePools`) by `w* · p_true(user, video, context) +
+/// noiseScale · ε` and shows the top K in descending score.
 ///
 /// With Gumbel noise and the whole catalogue as pool, the ordered top-K is drawn by its exact equivalent,
 /// sequential Plackett-Luce sampling with weights `exp(value / noiseScale)` (Gumbel-top-k trick): a weighted
 /// draw by binary search over cumulative weights, redrawn when the video is already in the session. If
 /// redraws pile up (a very peaked distribution), the rest of the list is completed by scoring every remaining
 /// candidate with explicit Gumbel noise, which is the exact conditional distribution. In every other case
-/// (a random pool, normal noise, `scoreEveryCandidate`) every candidate is scored and the top K are kept
-/// with a bounded heap (O(N log K)), then put in score order.
+/// (a drawn pool, normal noise, `scoreEveryCandidate`) every candidate of the pool is scored and the top K are
+/// kept with a bounded heap (O(N log K)), then put in score order.
 public struct SyntheticPlatform: Sendable {
     public let model: SyntheticEngagementModel
     public let weights: [Double]
     public let noiseScale: Double
     public let noise: SyntheticNoiseDistribution
-    /// 0 = whole catalogue.
-    public let poolSize: Int
+    /// The retrieval stage.
+    public let pools: SyntheticCandidatePools
     /// Whether sessions are drawn by the Plackett-Luce shortcut.
     public let usesPlackettLuce: Bool
 
@@ -31,8 +32,8 @@ public struct SyntheticPlatform: Sendable {
         weights = c.weights
         noiseScale = c.noiseScale
         noise = c.noiseDistribution
-        poolSize = c.poolSize >= c.videos ? 0 : c.poolSize
-        usesPlackettLuce = c.noiseDistribution == .gumbel && poolSize == 0 && !c.scoreEveryCandidate
+        pools = SyntheticCandidatePools(world: model.world)
+        usesPlackettLuce = c.noiseDistribution == .gumbel && !pools.drawsPools && !c.scoreEveryCandidate
     }
 
     /// The planted value `w* · p_true` of a video for a user in a context.
@@ -48,7 +49,11 @@ public struct SyntheticPlatform: Sendable {
         var cumulative: [Double]
         var stamp: [UInt32]
         var currentStamp: UInt32 = 0
-        var permutation: [Int32]
+        /// [video] the user's retrieval log-weights, Float keys of a pool draw, and the last session's pool.
+        var retrievalWeights: [Double] = []
+        var keys: [Float] = []
+        var selector = TopKSelector()
+        public internal(set) var pool: [Int32] = []
         var heapScore: [Double] = []
         var heapIndex: [Int32] = []
 
@@ -56,7 +61,6 @@ public struct SyntheticPlatform: Sendable {
             values = [Double](repeating: 0, count: videos * SyntheticContext.count)
             cumulative = [Double](repeating: 0, count: videos * SyntheticContext.count)
             stamp = [UInt32](repeating: 0, count: videos)
-            permutation = (0..<Int32(videos)).map { $0 }
         }
 
         func nextStamp() -> UInt32 {
@@ -80,10 +84,7 @@ public struct SyntheticPlatform: Sendable {
                 }
             }
         }
-        // Reset the pool permutation so a user's draws never depend on earlier users of this thread.
-        scratch.permutation.withUnsafeMutableBufferPointer { perm in
-            for i in 0..<n { perm[i] = Int32(i) }
-        }
+        if pools.drawsPools { pools.logWeights(user: user, into: &scratch.retrievalWeights) }
         guard usesPlackettLuce else { return }
         let inverseScale = 1 / noiseScale
         scratch.values.withUnsafeBufferPointer { values in
@@ -102,11 +103,16 @@ public struct SyntheticPlatform: Sendable {
         }
     }
 
-    /// Appends the videos a session of `count` rows shows, in display order. `prepare(user:scratch:)` first.
-    public func selectSession(count requested: Int, context: SyntheticContext, scratch: Scratch,
+    /// Appends the videos a session of `count` rows on Beijing day `day` shows, in display order; a drawn pool is
+    /// left in `scratch.pool`. `prepare(user:scratch:)` first.
+    public func selectSession(count requested: Int, context: SyntheticContext, day: Int, scratch: Scratch,
                               using rng: inout SeededGenerator, into shown: inout [Int32]) {
         let n = model.world.videoCount
-        let candidates = poolSize == 0 ? n : poolSize
+        if pools.drawsPools {
+            pools.draw(logWeights: scratch.retrievalWeights, day: day, keys: &scratch.keys, selector: &scratch.selector,
+                       using: &rng, into: &scratch.pool)
+        }
+        let candidates = pools.drawsPools ? scratch.pool.count : n
         let k = min(requested, candidates)
         guard k > 0 else { return }
         let stamp = scratch.nextStamp()
@@ -142,16 +148,7 @@ public struct SyntheticPlatform: Sendable {
             }
             return
         }
-        if poolSize > 0 {
-            // A uniform random pool: partial Fisher-Yates over the user's permutation.
-            scratch.permutation.withUnsafeMutableBufferPointer { perm in
-                for i in 0..<poolSize {
-                    let j = i + Int(rng.next() % UInt64(n - i))
-                    perm.swapAt(i, j)
-                }
-            }
-        }
-        explicitTopK(k, daypart: dp, candidateCount: candidates, usePool: poolSize > 0, stamp: stamp,
+        explicitTopK(k, daypart: dp, candidateCount: candidates, usePool: pools.drawsPools, stamp: stamp,
                      scratch: scratch, rng: &rng, into: &shown)
     }
 
@@ -167,7 +164,7 @@ public struct SyntheticPlatform: Sendable {
         }
     }
 
-    /// Scores candidates (the pool prefix of the permutation, or every video not stamped) and appends the
+    /// Scores candidates (the drawn pool, or every video not stamped) and appends the
     /// top `k` in descending score order, stamping them.
     func explicitTopK(_ k: Int, daypart dp: Int, candidateCount: Int, usePool: Bool, stamp: UInt32,
                       scratch: Scratch, rng: inout SeededGenerator, into shown: inout [Int32]) {
@@ -204,7 +201,7 @@ public struct SyntheticPlatform: Sendable {
         scratch.values.withUnsafeBufferPointer { valuesAll in
             let values = UnsafeBufferPointer(rebasing: valuesAll[(dp * n)..<(dp * n + n)])
             for c in 0..<candidateCount {
-                let v = usePool ? Int(scratch.permutation[c]) : c
+                let v = usePool ? Int(scratch.pool[c]) : c
                 if scratch.stamp[v] == stamp { continue }
                 let score = values[v] + noiseScale * drawNoise(&rng)
                 if heapScore.count < k {

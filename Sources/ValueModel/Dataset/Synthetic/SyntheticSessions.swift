@@ -58,6 +58,10 @@ public struct SyntheticUserLog: Sendable {
     public var sessionLengths: [Int32] = []
     /// Context of each session.
     public var sessionDayparts: [UInt8] = []
+    /// Each session's candidate pool (when the platform draws pools): session s's pool is
+    /// `poolVideos[poolOffsets[s] ..< poolOffsets[s + 1]]`, in descending retrieval key.
+    public var poolOffsets: [Int] = [0]
+    public var poolVideos: [Int32] = []
 }
 
 /// Simulates the sessions of one user: when they happen, which videos the platform shows, how they are watched.
@@ -156,7 +160,13 @@ public struct SyntheticSessionSimulator: Sendable {
             let context = SyntheticContext(beijingHour: localHour)
 
             shown.removeAll(keepingCapacity: true)
-            platform.selectSession(count: length, context: context, scratch: scratch, using: &rng, into: &shown)
+            let day = SyntheticCalendar.beijingDay(utcMs: start)
+            platform.selectSession(count: length, context: context, day: day, scratch: scratch, using: &rng, into: &shown)
+            guard !shown.isEmpty else { continue }  // nothing uploaded yet: no session
+            if platform.pools.drawsPools {
+                log.poolVideos.append(contentsOf: scratch.pool)
+                log.poolOffsets.append(log.poolVideos.count)
+            }
             var t = start
             for v in shown {
                 let video = Int(v)

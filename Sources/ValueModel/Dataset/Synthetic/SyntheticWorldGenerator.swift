@@ -68,6 +68,7 @@ public struct SyntheticWorldGenerator: Sendable {
         var probabilitySums = [0.0, 0.0, 0.0, 0.0]
         var shownValueSum = 0.0, catalogueValueSum = 0.0, catalogueSDSum = 0.0
         var everShown = [Bool](repeating: false, count: world.videoCount)
+        var pools = SyntheticPoolLog()
         let scratches = (0..<workers).map { _ in SyntheticPlatform.Scratch(videos: world.videoCount) }
         let batchSize = max(workers * 8, 64)
         let nv = world.videoCount
@@ -129,6 +130,7 @@ public struct SyntheticWorldGenerator: Sendable {
                 summary.sessions += log.sessionLengths.count
                 for length in log.sessionLengths { sessionLengthCounts[Int(length)] += 1 }
                 summary.repeatedPairRows += slot.repeated
+                if platform.pools.drawsPools { pools.append(log) }
                 shownValueSum += slot.shownValue
                 catalogueValueSum += slot.catalogueValue
                 catalogueSDSum += slot.catalogueSD
@@ -154,6 +156,10 @@ public struct SyntheticWorldGenerator: Sendable {
             }
         }
         try file.commit()
+        if platform.pools.drawsPools {
+            try pools.write(to: path(SyntheticPoolLog.folderName))
+            summary.meanPoolSize = Double(pools.videos.count) / Double(max(1, pools.users.count))
+        }
 
         let rows = max(1, summary.rows)
         summary.labelRates = labelCounts.map { Double($0) / Double(rows) }

@@ -1,0 +1,118 @@
+import Foundation
+import ValueModel
+
+/// Step 4's answer to the unlogged candidate pool: the likelihood of the observed lists under each pool assumption
+/// (`PoolAssumption`), with the GNN's heads (the headline: video effects) and, on a synthetic world, with `p_true`,
+/// on the world's own lists and on lists re-drawn under every candidate mechanism and several planted w*.
+struct PoolAnalysis {
+    /// Observed rows per session used by these fits (the first ones; see `--list-prefix`).
+    var listPrefix: Int
+    var availability: CandidateAvailability
+    var gnn: [PoolAssumptionEstimate]
+    /// The same with `p_true` (synthetic world).
+    var trueHeads: [PoolAssumptionEstimate]?
+    /// Evaluation sessions whose recorded pool was found (synthetic world), of all evaluation sessions.
+    var matchedPools: Int?
+    var identification: [IdentificationCase] = []
+    /// Sessions in the re-drawn identification lists.
+    var identificationSessions = 0
+
+    /// One mechanism and planted w*: lists re-drawn from `p_true`, fitted with `p_true` and with the GNN's heads.
+    struct IdentificationCase {
+        var mechanism: SyntheticCandidatePool
+        var truth: [Double]
+        var trueFits: [PoolAssumptionEstimate]
+        var gnnFits: [PoolAssumptionEstimate]
+    }
+
+    /// The planted w* of the identification table: the paper's, one with a positive rewatch weight, one with a small |w_neg|.
+    static let plantedWeights: [[Double]] = [[0.22, 0.10, -0.02, -0.66], [0.40, 0.10, 0.10, -0.40], [0.45, 0.30, 0.20, -0.05]]
+    /// The headline assumption.
+    static let headline = PoolAssumption.videoEffects
+
+    var headlineFit: PoolAssumptionEstimate? { gnn.first { $0.assumption == Self.headline } }
+
+    static func run(lists: PlackettLuceLists, inputs: StepInputs, raw: String, listPrefix: Int, truth: SyntheticGroundTruth?,
+                    trueHeads: CandidateHeads?, seed: UInt64, identificationSessions: Int) throws -> PoolAnalysis {
+        let sessions = inputs.sessions
+        let availability = try loadAvailability(inputs: inputs, raw: raw)
+        let pools = try truth.flatMap { _ in try recordedPools(inputs: inputs, raw: raw) }
+        let short = listPrefix > 0 ? try lists.prefix(listPrefix) : lists
+        let gnn = try PoolAssumptionEstimate.fitAll(short, availability: availability, pools: pools?.choiceSets)
+        var analysis = PoolAnalysis(listPrefix: listPrefix, availability: availability, gnn: gnn, trueHeads: nil, matchedPools: pools?.matched)
+        guard let truth, let trueHeads else { return analysis }
+        let trueLists = try PlackettLuceLists(heads: trueHeads, observedOffsets: short.offsets, observed: short.shown)
+        analysis.trueHeads = try PoolAssumptionEstimate.fitAll(trueLists, availability: availability, pools: pools?.choiceSets)
+
+        // Identification on re-drawn lists: a seeded sample of sessions, every mechanism, each planted w*.
+        var generator = SeededGenerator(seed: seed &+ 3)
+        let sample = Array((0..<sessions.count).map { $0 }.shuffled(using: &generator).prefix(identificationSessions)).sorted()
+        let world = SyntheticLatentWorld(configuration: truth.configuration)
+        let sampleTrue = trueHeads.subset(sample), sampleGNN = lists.heads.subset(sample)
+        let users = sample.map { sessions.users[$0] }
+        let days = sample.map { availability.sessionDay[$0] }
+        let lengths = sample.map { s -> Int in
+            let observed = sessions.observedOffsets[s + 1] - sessions.observedOffsets[s]
+            return listPrefix > 0 ? min(listPrefix, observed) : observed
+        }
+        analysis.identificationSessions = sample.count
+        for mechanism in SyntheticCandidatePool.allCases {
+            for planted in plantedWeights {
+                let drawn = SyntheticListRedraw.draw(world: world, mechanism: mechanism, weights: planted, noiseScale: truth.noise.scale,
+                                                     users: users, sessionDay: days, candidates: inputs.candidates, trueHeads: sampleTrue,
+                                                     lengths: lengths, seed: seed &+ 4)
+                let sampleAvailability = CandidateAvailability(uploadDay: availability.uploadDay, sessionDay: days,
+                                                               observedOffsets: drawn.offsets, observed: drawn.shown)
+                let onTrue = try PlackettLuceLists(heads: sampleTrue, observedOffsets: drawn.offsets, observed: drawn.shown)
+                let onGNN = try PlackettLuceLists(heads: sampleGNN, observedOffsets: drawn.offsets, observed: drawn.shown)
+                let oracle: PlackettLuceChoiceSets? = mechanism == .catalogue ? nil : drawn.pools
+                let kept: [PoolAssumption] = [.catalogue, .videoEffects, .truePool]
+                analysis.identification.append(IdentificationCase(
+                    mechanism: mechanism, truth: WeightParametrisation.l1Normalised(planted),
+                    trueFits: try PoolAssumptionEstimate.fitAll(onTrue, availability: sampleAvailability, pools: oracle, assumptions: kept),
+                    gnnFits: try PoolAssumptionEstimate.fitAll(onGNN, availability: sampleAvailability, pools: oracle, assumptions: [.catalogue, .videoEffects])))
+                log("identification: \(mechanism.rawValue) w* = \(planted)")
+            }
+        }
+        return analysis
+    }
+
+    /// Upload days of the candidates (item_daily_features.csv in `raw`) and the day of each session's first row.
+    static func loadAvailability(inputs: StepInputs, raw: String) throws -> CandidateAvailability {
+        let items = try ItemFeatureTable(path: raw + "/item_daily_features.csv")
+        let uploadDay = items.uploadDays(for: inputs.candidates.videoIds).map { $0 ?? Int32.min }
+        let timeMs = try inputs.step1.int64("time")
+        let sessionDay = inputs.sessions.firstRows.map { Int32(floorDivide(timeMs[$0], SyntheticCalendar.msPerDay)) }
+        return CandidateAvailability(uploadDay: uploadDay, sessionDay: sessionDay, observedOffsets: inputs.sessions.observedOffsets,
+                                     observed: inputs.counterfactual.observedCandidates)
+    }
+
+    /// The pools a synthetic platform recorded for the evaluation sessions, matched by (user, first row's time).
+    static func recordedPools(inputs: StepInputs, raw: String) throws -> (choiceSets: PlackettLuceChoiceSets, matched: Int)? {
+        let folder = raw + "/" + SyntheticPoolLog.folderName
+        guard FileManager.default.fileExists(atPath: folder) else { return nil }
+        let log = try SyntheticPoolLog.read(folder: folder)
+        var index: [Int64: Int] = [:]
+        for s in log.users.indices {
+            // `time` is the Beijing wall clock; the log has UTC.
+            index[Int64(log.users[s]) << 44 ^ (log.startsMs[s] + SyntheticCalendar.beijingOffsetMs)] = s
+        }
+        let timeMs = try inputs.step1.int64("time")
+        let sessions = inputs.sessions
+        var offsets = [0], candidates: [Int32] = []
+        var matched = 0
+        for s in 0..<sessions.count {
+            if let p = index[Int64(sessions.users[s]) << 44 ^ timeMs[sessions.firstRows[s]]] {
+                matched += 1
+                for v in log.videos[Int(log.offsets[p])..<Int(log.offsets[p + 1])] {
+                    let j = Int(v) < inputs.candidates.indexOfVideo.count ? inputs.candidates.indexOfVideo[Int(v)] : -1
+                    if j >= 0 { candidates.append(j) }
+                }
+            }
+            offsets.append(candidates.count)
+        }
+        return (.listed(offsets: offsets, candidates: candidates), matched)
+    }
+
+    static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
+}

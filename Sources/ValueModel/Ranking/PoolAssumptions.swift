@@ -1,0 +1,103 @@
+/// What an estimator assumes about the candidates a session's ranking chose from. The pools of a real platform
+/// are never logged, so step 4 fits the same Plackett-Luce likelihood of the observed lists under each assumption
+/// and shows the answers side by side; on a synthetic world the recorded pools add an oracle.
+public enum PoolAssumption: String, CaseIterable, Sendable, Codable {
+    /// Every catalogue video competed in every session (the original's assumption).
+    case catalogue
+    /// Only the videos the session showed competed (no unshown competitor).
+    case shownOnly
+    /// Every video uploaded by the session's day competed.
+    case uploaded
+    /// Uploaded videos competed, each with its own unknown log-weight of entering the pool (`VideoEffectsFit`).
+    case videoEffects
+    /// The pools the synthetic platform actually drew (an oracle: never available on real data).
+    case truePool
+
+    /// A reader's name for the assumption.
+    public var title: String {
+        switch self {
+        case .catalogue: return "whole catalogue"
+        case .shownOnly: return "shown videos only"
+        case .uploaded: return "uploaded catalogue"
+        case .videoEffects: return "uploaded catalogue + video effects"
+        case .truePool: return "true pools (oracle)"
+        }
+    }
+
+    /// What the assumption says about the unlogged pools, for the notebook.
+    public var assumes: String {
+        switch self {
+        case .catalogue:
+            return "the platform ranked every video, so every unshown video lost to the shown ones"
+        case .shownOnly:
+            return "nothing but the shown videos was ranked, so only their order carries information"
+        case .uploaded:
+            return "the platform ranked every video already uploaded on the session's day"
+        case .videoEffects:
+            return "pools are drawn from the uploaded videos with a per-video inclusion rate of any form (popularity, freshness, quality), not depending on the user beyond what the heads capture"
+        case .truePool:
+            return "the pools are known (synthetic world only)"
+        }
+    }
+}
+
+/// One assumption's fit.
+public struct PoolAssumptionEstimate: Sendable {
+    public var assumption: PoolAssumption
+    public var fit: PlackettLuceLists.Fit
+    /// The fitted video effects (`videoEffects` only).
+    public var effects: VideoEffectsFit?
+}
+
+/// The upload day of every candidate and the day of every session, which the `uploaded` and `videoEffects`
+/// assumptions need.
+public struct CandidateAvailability: Sendable {
+    /// `[candidates]` upload day numbers (days since 1970-01-01; `Int32.min` = unknown, always available).
+    public var uploadDay: [Int32]
+    /// `[sessions]` day numbers of each session's first row.
+    public var sessionDay: [Int32]
+    /// Shown rows whose video was shown before its upload day (made available in that session).
+    public var shownBeforeUpload: Int
+
+    public init(uploadDay: [Int32], sessionDay: [Int32], shownBeforeUpload: Int) {
+        self.uploadDay = uploadDay
+        self.sessionDay = sessionDay
+        self.shownBeforeUpload = shownBeforeUpload
+    }
+
+    /// Counts the shown rows that precede their video's upload day. `observed` are candidate indices per session.
+    public init(uploadDay: [Int32], sessionDay: [Int32], observedOffsets: [Int], observed: [Int32]) {
+        var early = 0
+        for s in 0..<sessionDay.count {
+            for j in observed[observedOffsets[s]..<observedOffsets[s + 1]] where uploadDay[Int(j)] > sessionDay[s] { early += 1 }
+        }
+        self.init(uploadDay: uploadDay, sessionDay: sessionDay, shownBeforeUpload: early)
+    }
+
+    public var choiceSets: PlackettLuceChoiceSets { .uploaded(uploadDay: uploadDay, sessionDay: sessionDay) }
+}
+
+extension PoolAssumptionEstimate {
+    /// Fits the likelihood of `lists` (their choice sets are replaced) under each assumption in `assumptions`;
+    /// `truePool` needs `pools` and is skipped without them.
+    public static func fitAll(_ lists: PlackettLuceLists, availability: CandidateAvailability,
+                              pools: PlackettLuceChoiceSets? = nil,
+                              assumptions: [PoolAssumption] = PoolAssumption.allCases) throws -> [PoolAssumptionEstimate] {
+        try assumptions.compactMap { assumption in
+            switch assumption {
+            case .catalogue:
+                return PoolAssumptionEstimate(assumption: assumption, fit: try lists.with(choiceSets: .catalogue).fit())
+            case .shownOnly:
+                return PoolAssumptionEstimate(assumption: assumption, fit: try lists.with(choiceSets: .shownOnly(sessions: lists.sessions)).fit())
+            case .uploaded:
+                return PoolAssumptionEstimate(assumption: assumption, fit: try lists.with(choiceSets: availability.choiceSets).fit())
+            case .videoEffects:
+                let effects = VideoEffectsFit.fit(try lists.with(choiceSets: availability.choiceSets))
+                return PoolAssumptionEstimate(assumption: assumption, fit: effects.fit, effects: effects)
+            case .truePool:
+                guard let pools else { return nil }
+                return PoolAssumptionEstimate(assumption: assumption, fit: try lists.with(choiceSets: pools).fit())
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import ValueModel
+
+@Suite("Ranking: the likelihood under candidate-pool assumptions and with video effects")
+struct PoolAssumptionTests {
+    static let theta = [1.5, -0.5, 2.0, -3.0]
+    static let alpha = [0.3, -0.2, 0.0, 0.5]
+    /// Upload days: candidate 3 is uploaded on day 11; session 0 is on day 10, session 1 on day 12.
+    static let uploaded = PlackettLuceChoiceSets.uploaded(uploadDay: [5, 5, 5, 11], sessionDay: [10, 12])
+
+    /// Two sessions of four candidates; session 0 showed 2 then 0, session 1 showed 3 then 1.
+    static func lists(_ choiceSets: PlackettLuceChoiceSets = .catalogue) throws -> PlackettLuceLists {
+        let heads = CandidateHeads(sessions: 2, videos: 4, values: [
+            0.9, 0.2, 0.1, 0.0, 0.3, 0.5, 0.0, 0.4, 0.6, 0.1, 0.3, 0.2, 0.1, 0.8, 0.4, 0.3,
+            0.2, 0.2, 0.2, 0.2, 0.7, 0.1, 0.5, 0.0, 0.1, 0.9, 0.0, 0.3, 0.5, 0.5, 0.1, 0.6,
+        ])
+        return try PlackettLuceLists(heads: heads, observedOffsets: [0, 2, 4], observed: [2, 0, 3, 1], choiceSets: choiceSets)
+    }
+
+    static func utility(_ lists: PlackettLuceLists, session: Int, candidate: Int, effects: [Double]) -> Double {
+        effects[candidate] + (0..<4).reduce(0.0) { $0 + theta[$1] * Double(lists.heads.values[(session * 4 + candidate) * 4 + $1]) }
+    }
+
+    @Test("choice sets by hand: uploaded videos only, shown videos only, explicit pools")
+    func choiceSetsByHand() throws {
+        let effects = Self.alpha
+        func e(_ l: PlackettLuceLists, _ s: Int, _ j: Int) -> Double { exp(Self.utility(l, session: s, candidate: j, effects: effects)) }
+        // Uploaded: session 0 (day 10) cannot choose candidate 3; session 1 (day 12) can.
+        let up = try Self.lists(Self.uploaded)
+        let p0 = e(up, 0, 2) / (e(up, 0, 0) + e(up, 0, 1) + e(up, 0, 2)) * e(up, 0, 0) / (e(up, 0, 0) + e(up, 0, 1))
+        let p1 = e(up, 1, 3) / (0..<4).reduce(0) { $0 + e(up, 1, $1) } * e(up, 1, 1) / (e(up, 1, 0) + e(up, 1, 1) + e(up, 1, 2))
+        #expect(abs(up.negativeLogLikelihood(Self.theta, videoEffects: effects).value - (-log(p0) - log(p1))) < 1e-12)
+        // Shown only: each list competes with itself; the last choice is certain.
+        let shown = try Self.lists(.shownOnly(sessions: 2))
+        let q = e(shown, 0, 2) / (e(shown, 0, 2) + e(shown, 0, 0)) * e(shown, 1, 3) / (e(shown, 1, 3) + e(shown, 1, 1))
+        #expect(abs(shown.negativeLogLikelihood(Self.theta, videoEffects: effects).value + log(q)) < 1e-12)
+        // Explicit pools: session 0's pool {1}, session 1's pool {} (plus the shown videos).
+        let pooled = try Self.lists(.listed(offsets: [0, 1, 1], candidates: [1]))
+        let r = e(pooled, 0, 2) / (e(pooled, 0, 2) + e(pooled, 0, 0) + e(pooled, 0, 1)) * e(pooled, 0, 0) / (e(pooled, 0, 0) + e(pooled, 0, 1))
+            * e(pooled, 1, 3) / (e(pooled, 1, 3) + e(pooled, 1, 1))
+        #expect(abs(pooled.negativeLogLikelihood(Self.theta, videoEffects: effects).value + log(r)) < 1e-12)
+        #expect(throws: PipelineError.self) { _ = try Self.lists(.listed(offsets: [0, 1], candidates: [1])) }
+    }
+
+    @Test("video-effect terms equal finite differences of the likelihood")
+    func effectTermsByFiniteDifferences() throws {
+        let lists = try Self.lists(Self.uploaded)
+        let (expected, cross) = lists.effectTerms(Self.theta, videoEffects: Self.alpha)
+        let chosen = lists.chosenCounts
+        #expect(chosen == [1, 1, 1, 1])
+        let h = 1e-5
+        for j in 0..<4 {
+            var plus = Self.alpha, minus = Self.alpha
+            plus[j] += h; minus[j] -= h
+            let a = lists.negativeLogLikelihood(Self.theta, videoEffects: plus), b = lists.negativeLogLikelihood(Self.theta, videoEffects: minus)
+            // ∂NLL/∂α_j = E_j − n_j; ∂²NLL/∂α_j∂θ_a = cross[j, a].
+            #expect(abs((a.value - b.value) / (2 * h) - (expected[j] - chosen[j])) < 1e-7, "score of α_\(j)")
+            for t in 0..<4 {
+                #expect(abs((a.gradient[t] - b.gradient[t]) / (2 * h) - cross[j * 4 + t]) < 1e-6, "cross \(j), \(t)")
+            }
+        }
+    }
+
+    @Test("the video-effects fit solves its score equations, and the effects recover planted offsets")
+    func videoEffectsRecoverOffsets() throws {
+        // Lists drawn with known per-video offsets log π_j over the whole catalogue: the conditional logit the fit
+        // assumes, so θ and α (up to a shift) must come back.
+        let sessions = 3000, n = 40
+        var generator = SeededGenerator(seed: 11)
+        var values = [Float](repeating: 0, count: sessions * n * 4)
+        for i in values.indices { values[i] = Float(generator.nextUniform()) }
+        let heads = CandidateHeads(sessions: sessions, videos: n, values: values)
+        let offsets = (0..<n).map { Double($0 % 5) * 0.4 - 0.8 }
+        let theta = [2.0, 1.0, -0.5, -3.0]
+        var observedOffsets = [0], shown: [Int32] = []
+        for s in 0..<sessions {
+            var scores = (0..<n).map { j -> Float in
+                let q = (s * n + j) * 4
+                var u = generator.nextUniform()
+                while u <= 0 { u = generator.nextUniform() }
+                let v = (0..<4).reduce(offsets[j]) { $0 + theta[$1] * Double(values[q + $1]) }
+                return Float(v - log(-log(u)))
+            }
+            var top: [Int32] = []
+            var selector = TopKSelector()
+            scores.withUnsafeMutableBufferPointer { selector.select($0.baseAddress!, count: n, k: 4, into: &top) }
+            shown += top
+            observedOffsets.append(shown.count)
+        }
+        let lists = try PlackettLuceLists(heads: heads, observedOffsets: observedOffsets, observed: shown)
+        let fit = VideoEffectsFit.fit(lists)
+        #expect(fit.fit.converged && fit.effectGap < 1e-6)
+        let truth = WeightParametrisation.l1Normalised(theta)
+        for h in 0..<4 {
+            #expect(abs(fit.fit.weights[h] - truth[h]) <= 4 * fit.fit.standardErrors[h] + 1e-3, "head \(h)")
+        }
+        let centred = offsets.map { $0 - offsets.reduce(0, +) / Double(n) }
+        #expect(zip(fit.videoEffects, centred).map { abs($0 - $1) }.max()! < 0.15)
+        // Without the effects, the same lists are misread (the offsets are not in the heads).
+        let plain = lists.fit()
+        #expect(zip(plain.theta, theta).map { abs($0 - $1) }.max()! > zip(fit.fit.theta, theta).map { abs($0 - $1) }.max()!)
+    }
+
+    @Test("recovery on small planted worlds: every mechanism with its true pools; video effects where retrieval is per video")
+    func recoveryPerMechanism() throws {
+        let truth = WeightParametrisation.l1Normalised(SyntheticWorldConfiguration.paperWeights)
+        for mechanism in SyntheticCandidatePool.allCases {
+            var c = SyntheticWorldConfiguration(users: 150, videos: 300, seed: 5)
+            c.candidatePool = mechanism
+            c.poolMinimum = 60
+            c.poolMaximum = 120
+            let world = try SyntheticIdentificationWorld(configuration: c, maximumSessions: 2000)
+            let lists = try world.lists.prefix(10)
+            let fits = try PoolAssumptionEstimate.fitAll(lists, availability: world.availability, pools: world.pools)
+            func error(_ a: PoolAssumption) -> Double? {
+                fits.first { $0.assumption == a }.map { HeadWeightEstimator.errors($0.fit.weights, truth).max()! }
+            }
+            // The likelihood over the right choice sets identifies w*.
+            let oracle = mechanism == .catalogue ? error(.catalogue)! : error(.truePool)!
+            #expect(oracle <= 0.05, "\(mechanism): true pools")
+            if mechanism != .retrieval { #expect(error(.videoEffects)! <= 0.06, "\(mechanism): video effects") }
+            if mechanism != .catalogue { #expect(error(.catalogue)! > oracle, "\(mechanism): the catalogue assumption should do worse than the true pools") }
+        }
+    }
+}
