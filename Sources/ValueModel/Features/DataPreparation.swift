@@ -40,6 +40,8 @@ public enum DataPreparation {
         report.userFeatureRows = users.userCount
         report.itemVideos = items.videoCount
         report.captionVideos = captions.videoCount
+        report.captionExtraFieldLines = captions.extraFieldLines
+        report.captionShortLines = captions.shortLines
         report.captionSkippedLines = captions.skippedLines
         report.captionDuplicateLines = captions.duplicateLines
         clock.mark("read side tables", into: &report)

@@ -22,6 +22,10 @@ public struct PreparationReport: Codable {
     public var userFeatureRows = 0
     public var itemVideos = 0
     public var captionVideos = 0
+    /// Caption lines kept with more fields than the header, kept with fewer, skipped, and repeating a video
+    /// (`CaptionCategoryTable`).
+    public var captionExtraFieldLines: [Int] = []
+    public var captionShortLines: [Int] = []
     public var captionSkippedLines: [Int] = []
     public var captionDuplicateLines: [Int] = []
     public var droppedOutsideBursts = 0
@@ -49,7 +53,8 @@ public struct PreparationReport: Codable {
     /// The JSON form keeps the counts and rates, not the per-session and per-row distributions.
     enum CodingKeys: String, CodingKey {
         case bigMatrixRows, rowsWithoutFractionalSeconds, anomalies, userFeatureRows, itemVideos, captionVideos
-        case captionSkippedLines, captionDuplicateLines, droppedOutsideBursts, keptRows, users, videos
+        case captionExtraFieldLines, captionShortLines, captionSkippedLines, captionDuplicateLines
+        case droppedOutsideBursts, keptRows, users, videos
         case interactionsWithoutUserFeatures, interactionsWithoutItemFeatures, interactionsWithoutCategory
         case dailyCounts, bursts, overallLabelRates, stageSeconds
     }
