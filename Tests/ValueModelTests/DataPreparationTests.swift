@@ -63,6 +63,9 @@ import Testing
         #expect(report.captionExtraFieldLines == [6])
         #expect(report.captionSkippedLines.isEmpty)
         #expect(report.captionDuplicateLines.isEmpty)
+        // u1's 07-12 23:30 rows are videos 12 and 11: one tie, no duplicate
+        #expect(report.ties.exactDuplicates == 0)
+        #expect(report.ties.differentVideos == 1)
         #expect(report.interactionsWithoutUserFeatures == 1)
         #expect(report.interactionsWithoutItemFeatures == 1)
         #expect(report.interactionsWithoutCategory == 1)

@@ -19,6 +19,8 @@ public struct PreparationReport: Codable {
     public var bigMatrixRows = 0
     public var rowsWithoutFractionalSeconds = 0
     public var anomalies = InteractionLog.Anomalies()
+    /// Exact duplicates and same-time rows of different videos among the kept interactions.
+    public var ties = InteractionLog.Ties()
     public var userFeatureRows = 0
     public var itemVideos = 0
     public var captionVideos = 0
@@ -52,7 +54,7 @@ public struct PreparationReport: Codable {
 
     /// The JSON form keeps the counts and rates, not the per-session and per-row distributions.
     enum CodingKeys: String, CodingKey {
-        case bigMatrixRows, rowsWithoutFractionalSeconds, anomalies, userFeatureRows, itemVideos, captionVideos
+        case bigMatrixRows, rowsWithoutFractionalSeconds, anomalies, ties, userFeatureRows, itemVideos, captionVideos
         case captionExtraFieldLines, captionShortLines, captionSkippedLines, captionDuplicateLines
         case droppedOutsideBursts, keptRows, users, videos
         case interactionsWithoutUserFeatures, interactionsWithoutItemFeatures, interactionsWithoutCategory
