@@ -38,15 +38,23 @@ struct DataPreparationNotebook {
 
     private func inputs(_ page: inout Notebook) {
         page.heading("Inputs")
-        let skipped = report.captionSkippedLines
-        page.table(["file", "what was read", "skipped"], [
+        page.table(["file", "what was read", "lines skipped"], [
             ["big_matrix.csv", "\(Format.count(report.bigMatrixRows)) interactions", "0 (any bad row is an error)"],
             ["user_features.csv", "\(Format.count(report.userFeatureRows)) users", "0"],
             ["item_daily_features.csv", "\(Format.count(report.itemVideos)) videos (first non-missing value per column)", "0"],
             ["kuairec_caption_category.csv", "\(Format.count(report.captionVideos)) videos",
-             "\(skipped.count) malformed line(s)" + (skipped.isEmpty ? "" : " (lines " + skipped.prefix(10).map(String.init).joined(separator: ", ") + ")")
-                + (report.captionDuplicateLines.isEmpty ? "" : "; \(report.captionDuplicateLines.count) repeated video(s)")],
+             Format.count(report.captionSkippedLines.count + report.captionDuplicateLines.count) + " (below)"],
         ])
+        page.table(["kuairec_caption_category.csv lines", "count", "lines"], [
+            ["more fields than the header: kept, the header's columns read by position, the extra trailing fields ignored (as the original does)",
+             Format.count(report.captionExtraFieldLines.count), lineNumbers(report.captionExtraFieldLines)],
+            ["fewer fields than the header: kept, the absent fields missing (as the original does)",
+             Format.count(report.captionShortLines.count), lineNumbers(report.captionShortLines)],
+            ["broken quoting, or a `video_id` that is not an integer: skipped",
+             Format.count(report.captionSkippedLines.count), lineNumbers(report.captionSkippedLines)],
+            ["video listed on an earlier line: skipped (the first line is kept)",
+             Format.count(report.captionDuplicateLines.count), lineNumbers(report.captionDuplicateLines)],
+        ], alignRight: [1])
         page.table(["check", "interactions"], [
             ["outside the three bursts (dropped)", Format.count(report.droppedOutsideBursts)],
             ["kept (inside a burst)", Format.count(report.keptRows)],
@@ -165,11 +173,18 @@ struct DataPreparationNotebook {
         page.heading("Where this differs from the original, and why")
         page.bullets([
             "**Times without milliseconds** (`2020-07-05 00:08:23`) are parsed; the original guesses one format from the first row and silently drops such rows. Counted above.",
-            "**Malformed caption lines** (wrong field count or broken quoting) are skipped and counted with their line numbers; the original's reader warns but then reads extra fields by position. A video listed twice keeps its first row (the original's merge would duplicate its interactions).",
+            "**Caption lines with the wrong field count** are read as the original reads them (by position: extra trailing fields ignored, absent fields missing) and, unlike there, counted with their line numbers; lines with broken quoting or a `video_id` that is not an integer are skipped and counted. A video listed twice keeps its first row (the original's merge would duplicate its interactions).",
             "**Bad values in big_matrix.csv** (unparsable or non-finite numbers, bad times, wrong field counts) stop the step with the file, line and column; the original would coerce some of them to missing.",
             "**Kept on purpose:** the context hour is the *UTC* hour of `timestamp` (the original's behaviour, although `time` is Beijing time); categorical codes and the session counter are later used as numbers; `hist_cat_ema_complete` groups by the level-1 category (the original's prose says level 2, its code level 1); every missing level-2 category counts as a new category in the entropy history.",
-            "**Leakage kept from the original and named here:** exact duplicate rows and equal timestamps let `hist_*` features of one row see its twin's label; validation and test days of an earlier burst precede the training days of a later one (the EMAs and the entropy run across bursts).",
+            "**Leakage kept from the original and named here:** exact duplicate rows and equal timestamps let `hist_*` features of one row see its twin's label — in this run, \(Format.count(report.ties.exactDuplicates)) kept interaction(s) repeat an earlier one in every column and \(Format.count(report.ties.differentVideos)) share their user and `time` with an earlier interaction of a different video; validation and test days of an earlier burst precede the training days of a later one (the EMAs and the entropy run across bursts).",
         ])
+    }
+
+    /// Up to the first ten line numbers of `lines`, or "none".
+    private func lineNumbers(_ lines: [Int]) -> String {
+        guard !lines.isEmpty else { return "none" }
+        let shown = lines.prefix(10).map(String.init).joined(separator: ", ")
+        return lines.count > 10 ? shown + ", … (first 10 shown)" : shown
     }
 
     private func timing(_ page: inout Notebook) {

@@ -58,7 +58,14 @@ import Testing
         let report = try Self.prepared.get().report
         #expect(report.droppedOutsideBursts == 2)  // 2020-07-20 and 2020-07-13
         #expect(report.rowsWithoutFractionalSeconds == 1)  // "2020-08-01 08:05:00"
-        #expect(report.captionSkippedLines == [3, 6])  // too few / too many fields; line 4-5 is one quoted record
+        // line 3 has too few fields, line 6 too many (line 4-5 is one quoted record); both are kept by position
+        #expect(report.captionShortLines == [3])
+        #expect(report.captionExtraFieldLines == [6])
+        #expect(report.captionSkippedLines.isEmpty)
+        #expect(report.captionDuplicateLines.isEmpty)
+        // u1's 07-12 23:30 rows are videos 12 and 11: one tie, no duplicate
+        #expect(report.ties.exactDuplicates == 0)
+        #expect(report.ties.differentVideos == 1)
         #expect(report.interactionsWithoutUserFeatures == 1)
         #expect(report.interactionsWithoutItemFeatures == 1)
         #expect(report.interactionsWithoutCategory == 1)

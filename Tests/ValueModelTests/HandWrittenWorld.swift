@@ -39,7 +39,8 @@ enum HandWrittenWorld {
 
         """
 
-    /// With a byte order mark and CRLF line ends; two malformed lines (too few and too many fields).
+    /// With a byte order mark and CRLF line ends; two lines with the wrong field count (too few and too many),
+    /// both for videos without interactions.
     static let captionCategory = "\u{FEFF}" + [
         "video_id,manual_cover_text,caption,topic_tag,first_level_category_id,first_level_category_name,second_level_category_id,second_level_category_name,third_level_category_id,third_level_category_name",
         "10,UNKNOWN,\"a caption, with comma\",[],1,美食,11,家常菜,-124,UNKNOWN",

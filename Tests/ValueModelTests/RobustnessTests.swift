@@ -126,6 +126,23 @@ import Testing
         #expect(anomalies.negativePlayOrRatio == 1)
     }
 
+    @Test func duplicatesAndTimeTiesAreCounted() {
+        var log = InteractionLog()
+        // sorted by user and time; rows 0, 1 and 3 are the same interaction of video 1, row 2 is video 2 at
+        // the same instant; row 5 shares only the time (another user); rows 6-7 differ only in play_duration
+        log.userId = [0, 0, 0, 0, 0, 1, 1, 1]
+        log.timeMs = [1000, 1000, 1000, 1000, 2000, 2000, 3000, 3000]
+        log.videoId = [1, 1, 2, 1, 3, 4, 5, 5]
+        log.playDuration = [500, 500, 500, 500, 500, 500, 700, 800]
+        log.videoDuration = Array(repeating: 1000, count: 8)
+        log.date = Array(repeating: 20200705, count: 8)
+        log.timestamp = [1, 1, 1, 1, 2, 2, 3, 3]
+        log.watchRatio = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.7, 0.8]
+        let ties = log.ties()
+        #expect(ties.exactDuplicates == 2)  // rows 1 and 3 repeat row 0
+        #expect(ties.differentVideos == 2)  // row 2 (after video 1) and row 3 (after video 2)
+    }
+
     @Test func resourceChecksSayWhatIsNeeded() throws {
         #expect(throws: Never.self) { try ResourceCheck.requireMemory(1 << 20, for: "x", hint: "", available: 1 << 30) }
         do {

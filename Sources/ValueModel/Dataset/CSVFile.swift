@@ -108,9 +108,6 @@ public struct CSVRecord {
         }
     }
 
-    /// Whether the record is well formed with the header's field count.
-    public var hasHeaderShape: Bool { status == .ok && fields.count == file.header.count }
-
     /// The raw text of field `column` (0-based).
     public func text(_ column: Int) -> String { CSVFile.text(base, fields[column]) }
 

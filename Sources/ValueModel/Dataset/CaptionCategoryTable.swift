@@ -1,8 +1,11 @@
 /// The category columns of `kuairec_caption_category.csv`, one row per video.
 ///
-/// Captions hold free text, so the file is read with full quoting rules. A line that does not parse into
-/// the header's number of fields, or whose `video_id` is not an integer, is skipped and counted (the original
-/// warns about bad lines and reads on). A video listed twice keeps its first line; later ones are counted.
+/// Captions hold free text, so the file is read with full quoting rules. A line is then read as the original's
+/// `read_csv(usecols=..., engine="python")` reads it: one with more fields than the header keeps its fields by
+/// position (the extra trailing ones are ignored), one with fewer keeps what it has and the absent fields are
+/// missing. A line with broken quoting, or whose `video_id` is not an integer, is skipped. A video listed twice
+/// keeps its first line. Every line that is not an ordinary record is listed in exactly one of
+/// `extraFieldLines`, `shortLines`, `skippedLines` and `duplicateLines`.
 public struct CaptionCategoryTable {
     static let readNames = ["video_id", "first_level_category_id", "first_level_category_name",
                             "second_level_category_id", "second_level_category_name",
@@ -12,7 +15,11 @@ public struct CaptionCategoryTable {
     /// Per video row and level 1...3: the category id (NaN when missing) and name (nil when missing).
     let levelIds: [[Double]]
     let levelNames: [[String?]]
-    /// Lines skipped as malformed (wrong field count, broken quoting, or a non-integer video id).
+    /// Lines kept with more fields than the header (their first fields read by position).
+    public let extraFieldLines: [Int]
+    /// Lines kept with fewer fields than the header (the absent fields read as missing).
+    public let shortLines: [Int]
+    /// Lines skipped for broken quoting or a video id that is not an integer in 0..<`maximumId`.
     public let skippedLines: [Int]
     /// Lines skipped because their video was already listed.
     public let duplicateLines: [Int]
@@ -22,9 +29,11 @@ public struct CaptionCategoryTable {
     /// Reads the caption/category file.
     public init(path: String) throws {
         let file = try CSVFile(path: path, hint: "Put the KuaiRec 2.0 files in the data folder, or run `make data` for the synthetic world.")
-        let raw = try RawTable.read(file, columns: Self.readNames, skipMalformed: true)
+        let raw = try RawTable.read(file, columns: Self.readNames, policy: .byPosition)
         var skipped = raw.skippedLines
         var duplicates: [Int] = []
+        var extra: [Int] = []
+        var short: [Int] = []
         var seen = Set<Int>()
         var keptRows: [Int] = []
         var keptIds: [Int] = []
@@ -37,9 +46,16 @@ public struct CaptionCategoryTable {
                 duplicates.append(raw.lines[row])
                 continue
             }
+            if raw.fieldCounts[row] > file.header.count {
+                extra.append(raw.lines[row])
+            } else if raw.fieldCounts[row] < file.header.count {
+                short.append(raw.lines[row])
+            }
             keptRows.append(row)
             keptIds.append(id)
         }
+        extraFieldLines = extra
+        shortLines = short
         skippedLines = skipped.sorted()
         duplicateLines = duplicates
         let idColumn = try file.columnIndices(["video_id"])[0]

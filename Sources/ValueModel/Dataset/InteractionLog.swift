@@ -61,6 +61,47 @@ public struct InteractionLog {
         return found
     }
 
+    /// Rows that share their user and `time` with an earlier row, which the history features cannot order
+    /// (SPEC subtlety 10): counted, not dropped (the original keeps them too).
+    public struct Ties: Codable, Equatable {
+        /// Rows equal in every column read to an earlier row.
+        public var exactDuplicates = 0
+        /// Rows with the same user and `time` (to the millisecond) as an earlier row of a different video.
+        public var differentVideos = 0
+
+        public init() {}
+    }
+
+    /// Counts the ties. Rows of equal user and `time` must be adjacent, as they are once the log is sorted by
+    /// user and time; "earlier" means earlier in the log's order.
+    public func ties() -> Ties {
+        struct Values: Hashable {
+            let video: Int32, date: Int32
+            let play: Double, duration: Double, timestamp: Double, ratio: Double
+        }
+        var found = Ties()
+        var start = 0
+        while start < count {
+            var end = start + 1
+            while end < count, userId[end] == userId[start], timeMs[end] == timeMs[start] { end += 1 }
+            if end - start > 1 {
+                var seen = Set<Values>()
+                // Once some row differs from the run's first video, every later row has an earlier row of
+                // another video: the first row if it differs from it, that row otherwise.
+                var sawOtherVideo = false
+                for row in start..<end {
+                    let values = Values(video: videoId[row], date: date[row], play: playDuration[row],
+                                        duration: videoDuration[row], timestamp: timestamp[row], ratio: watchRatio[row])
+                    if !seen.insert(values).inserted { found.exactDuplicates += 1 }
+                    if videoId[row] != videoId[start] { sawOtherVideo = true }
+                    if sawOtherVideo { found.differentVideos += 1 }
+                }
+            }
+            start = end
+        }
+        return found
+    }
+
     public init() {}
 
     mutating func reserve(_ capacity: Int) {

@@ -20,7 +20,7 @@ public struct ItemFeatureTable {
     /// Reads and reduces `item_daily_features.csv`.
     public init(path: String) throws {
         let file = try CSVFile(path: path, hint: "Put the KuaiRec 2.0 files in the data folder, or run `make data` for the synthetic world.")
-        let raw = try RawTable.read(file, columns: Self.readNames, skipMalformed: false)
+        let raw = try RawTable.read(file, columns: Self.readNames, policy: .strict)
         let idColumn = try file.columnIndices(["video_id"])[0]
         let ids = try raw.ids(0, file: file, columnIndex: idColumn)
         // One output row per distinct video, in order of first appearance; per column the first non-missing cell.

@@ -1,26 +1,44 @@
 /// Reads the selected columns of a small side table (user, item or caption file) into raw strings, one array
-/// per column, in file order. Records with the wrong shape are either errors or skipped and counted.
+/// per column, in file order. How records whose shape differs from the header's are handled is the caller's
+/// choice (`ShapePolicy`).
 struct RawTable {
+    /// What to do with a record that breaks the CSV grammar or whose field count differs from the header's.
+    enum ShapePolicy {
+        /// Any such record is an error naming its file and line.
+        case strict
+        /// As pandas' python engine reads a file with `usecols`: a record with broken quoting is skipped (and
+        /// listed in `skippedLines`); one with more or fewer fields than the header is kept and its fields are
+        /// read by position, extra trailing fields ignored and absent ones read as missing (the empty string).
+        case byPosition
+    }
+
     var columns: [[String]]
     var lines: [Int]
-    /// Lines skipped because their field count or quoting was wrong (only when skipping is allowed).
+    /// Number of fields each kept record had (the header's count unless the policy is `byPosition`).
+    var fieldCounts: [Int]
+    /// Lines skipped because their quoting was broken (only under `byPosition`).
     var skippedLines: [Int] = []
 
     var rowCount: Int { lines.count }
 
-    static func read(_ file: CSVFile, columns names: [String], skipMalformed: Bool) throws -> RawTable {
+    static func read(_ file: CSVFile, columns names: [String], policy: ShapePolicy) throws -> RawTable {
         let indices = try file.columnIndices(names)
-        var table = RawTable(columns: Array(repeating: [], count: names.count), lines: [])
+        var table = RawTable(columns: Array(repeating: [], count: names.count), lines: [], fieldCounts: [])
         try file.forEachRecord { record in
-            if !record.hasHeaderShape {
-                if skipMalformed {
+            switch policy {
+            case .strict:
+                try record.requireShape()
+            case .byPosition:
+                guard record.status == .ok else {
                     table.skippedLines.append(record.line)
                     return
                 }
-                try record.requireShape()
             }
-            for (slot, index) in indices.enumerated() { table.columns[slot].append(record.text(index)) }
+            for (slot, index) in indices.enumerated() {
+                table.columns[slot].append(index < record.fieldCount ? record.text(index) : "")
+            }
             table.lines.append(record.line)
+            table.fieldCounts.append(record.fieldCount)
         }
         return table
     }

@@ -28,7 +28,7 @@ public struct UserFeatureTable {
     public init(path: String) throws {
         let file = try CSVFile(path: path, hint: "Put the KuaiRec 2.0 files in the data folder, or run `make data` for the synthetic world.")
         let names = ["user_id"] + Self.flagNames + Self.countNames + Self.categoricalNames
-        let raw = try RawTable.read(file, columns: names, skipMalformed: false)
+        let raw = try RawTable.read(file, columns: names, policy: .strict)
         let idColumn = try file.columnIndices(["user_id"])[0]
         index = try IdIndex(ids: raw.ids(0, file: file, columnIndex: idColumn), file: file, lines: raw.lines, idColumn: idColumn, allowDuplicates: false)
         for (offset, name) in Self.flagNames.enumerated() {

@@ -40,6 +40,8 @@ public enum DataPreparation {
         report.userFeatureRows = users.userCount
         report.itemVideos = items.videoCount
         report.captionVideos = captions.videoCount
+        report.captionExtraFieldLines = captions.extraFieldLines
+        report.captionShortLines = captions.shortLines
         report.captionSkippedLines = captions.skippedLines
         report.captionDuplicateLines = captions.duplicateLines
         clock.mark("read side tables", into: &report)
@@ -52,6 +54,7 @@ public enum DataPreparation {
                 + Burst.kuaiRec.map { "\(Burst.isoDate($0.firstDay))..\(Burst.isoDate($0.lastDay))" }.joined(separator: ", "))
         }
         log = log.reordered(order.fileRows)
+        report.ties = log.ties()
         let burst = order.burstId
         let sessions = Sessions(user: log.userId, timeMs: log.timeMs)
         clock.mark("bursts, order, sessions", into: &report)

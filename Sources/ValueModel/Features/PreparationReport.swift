@@ -19,9 +19,15 @@ public struct PreparationReport: Codable {
     public var bigMatrixRows = 0
     public var rowsWithoutFractionalSeconds = 0
     public var anomalies = InteractionLog.Anomalies()
+    /// Exact duplicates and same-time rows of different videos among the kept interactions.
+    public var ties = InteractionLog.Ties()
     public var userFeatureRows = 0
     public var itemVideos = 0
     public var captionVideos = 0
+    /// Caption lines kept with more fields than the header, kept with fewer, skipped, and repeating a video
+    /// (`CaptionCategoryTable`).
+    public var captionExtraFieldLines: [Int] = []
+    public var captionShortLines: [Int] = []
     public var captionSkippedLines: [Int] = []
     public var captionDuplicateLines: [Int] = []
     public var droppedOutsideBursts = 0
@@ -48,8 +54,9 @@ public struct PreparationReport: Codable {
 
     /// The JSON form keeps the counts and rates, not the per-session and per-row distributions.
     enum CodingKeys: String, CodingKey {
-        case bigMatrixRows, rowsWithoutFractionalSeconds, anomalies, userFeatureRows, itemVideos, captionVideos
-        case captionSkippedLines, captionDuplicateLines, droppedOutsideBursts, keptRows, users, videos
+        case bigMatrixRows, rowsWithoutFractionalSeconds, anomalies, ties, userFeatureRows, itemVideos, captionVideos
+        case captionExtraFieldLines, captionShortLines, captionSkippedLines, captionDuplicateLines
+        case droppedOutsideBursts, keptRows, users, videos
         case interactionsWithoutUserFeatures, interactionsWithoutItemFeatures, interactionsWithoutCategory
         case dailyCounts, bursts, overallLabelRates, stageSeconds
     }
