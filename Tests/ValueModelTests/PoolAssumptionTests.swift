@@ -96,7 +96,8 @@ struct PoolAssumptionTests {
             #expect(abs(fit.fit.weights[h] - truth[h]) <= 4 * fit.fit.standardErrors[h] + 1e-3, "head \(h)")
         }
         let centred = offsets.map { $0 - offsets.reduce(0, +) / Double(n) }
-        #expect(zip(fit.videoEffects, centred).map { abs($0 - $1) }.max()! < 0.15)
+        // About 300 choices per video: an effect's standard error is near 1/sqrt(300) ≈ 0.06; allow 4 of them.
+        #expect(zip(fit.videoEffects, centred).map { abs($0 - $1) }.max()! < 0.25)
         // Without the effects, the same lists are misread (the offsets are not in the heads).
         let plain = lists.fit()
         #expect(zip(plain.theta, theta).map { abs($0 - $1) }.max()! > zip(fit.fit.theta, theta).map { abs($0 - $1) }.max()!)
