@@ -20,6 +20,8 @@ struct EstimationResults {
     /// The planted w* (L1-normalised) and the noise of a synthetic world.
     var truth: [Double]?
     var truthNoise: SyntheticGroundTruth.Noise?
+    /// How the synthetic platform drew its candidate pools (ground truth).
+    var truthPool: String?
     var diagnostics: SyntheticDiagnostics?
     /// The likelihood under each assumption about the unlogged candidate pools (the headline: video effects).
     var pools: PoolAnalysis!
@@ -74,6 +76,7 @@ struct Estimation {
             truth = try SyntheticGroundTruth.read(from: truthPath)
             results.truth = truth.map { WeightParametrisation.l1Normalised($0.weights) }
             results.truthNoise = truth?.noise
+            results.truthPool = truth?.candidatePool
         }
         // The synthetic diagnostics hold two more stores of the same shape (p_true and a blend).
         try checkResources(sessions: sessions.count, candidates: inputs.candidates.count,

@@ -84,6 +84,14 @@ extension HeadWeightEstimationNotebook {
             lines.append(line + ".")
         }
         page.bullets(lines)
-        page.paragraph("Where the video-effects estimate with p_true misses while the true pools recover w*, the floor is the assumption, not the data: the retrieval stage used information about the user–video pair that the per-video effects cannot absorb, and only the unlogged pools (or a model of the retrieval) separate it from the value model. The coverage of the intervals over seeded worlds is in `notebooks/4-coverage.md` (`make coverage`).")
+        let floorCases = a.identification.filter { c in
+            let effects = c.trueFits.first { $0.assumption == .videoEffects }.map { maxError($0.fit.weights, c.truth) } ?? 0
+            let oracle = c.trueFits.first { $0.assumption == .truePool }.map { maxError($0.fit.weights, c.truth) } ?? .infinity
+            return effects > Self.tolerance && oracle <= Self.tolerance
+        }
+        if !floorCases.isEmpty {
+            page.paragraph("In \(floorCases.count) of \(a.identification.count) cases (\(Set(floorCases.map(\.mechanism.rawValue)).sorted().joined(separator: ", "))) the video-effects estimate with p_true misses while the true pools recover w*: the floor there is the candidate assumption, not the data. Per-video effects approximate a pool draw to first order only: they cannot absorb retrieval that follows the user–video pair, and even for a purely per-video pool they ignore that a high-value video missing from the list was probably missing from the pool.")
+        }
+        page.paragraph("The coverage of the intervals over seeded worlds, and a comparison with estimators that need no pool model at all (the order of the shown list given its set), are in `notebooks/4-coverage.md` (`make coverage`).")
     }
 }

@@ -139,7 +139,7 @@ struct TrainingNotebook {
         let header = ["model"] + ["train", "valid", "test"].flatMap { split in Self.heads.map { "\(split) \($0)" } }
         let rows = results.models.map { m in [m.displayName] + [m.train, m.validation, m.test].flatMap { $0.perHead.map { Format.fixed($0, 4) } } }
         page.table(header, rows, alignRight: Set(1...12))
-        page.paragraph("Dataset: \(datasetName). Best values per column are not marked; differences in the third decimal are within run-to-run noise of the neural models (seeded here, so reproducible, but a different seed moves them).")
+        page.paragraph("Dataset: \(datasetName). Best values per column are not marked. The runs are seeded, so this table is reproducible on the same CPU and BLAS kernel; how far a different seed moves it is not measured here, so read differences in the third decimal with care.")
         page.heading("Mean AUC and GAUC", level: 3)
         page.table(["model", "train mean AUC", "valid mean AUC", "test mean AUC", "test micro-averaged AUC"]
                    + Self.heads.map { "test GAUC \($0)" } + ["test mean GAUC"],
@@ -184,7 +184,7 @@ struct TrainingNotebook {
                     "steps/s", "update s", "evaluation s", "final evaluation s", "wall time s"],
                    results.models.map { m in
                        guard let run = m.run else {
-                           return [m.displayName, "—", "—", "closed form (Newton, \(m.parameterCount) parameters)", "—", "—", "—", "—",
+                           return [m.displayName, "—", "—", "Newton's method (iterated to convergence, \(m.parameterCount) parameters)", "—", "—", "—", "—",
                                    Format.fixed(m.evaluationSeconds, 1), Format.fixed(m.fitSeconds + m.evaluationSeconds, 1)]
                        }
                        return [m.displayName, "\(run.steps)", run.bestStep.map { "\($0)" } ?? "–",
@@ -194,7 +194,7 @@ struct TrainingNotebook {
                                Format.fixed(run.evaluationSeconds, 1), Format.fixed(m.evaluationSeconds, 1),
                                Format.fixed(m.fitSeconds + m.evaluationSeconds, 1)]
                    }, alignRight: [1, 2, 5, 6, 7, 8, 9])
-        page.paragraph("Per step, \"update\" is the forward/backward pass and Adam update; \"evaluation\" is scoring the whole validation split and the monitored training edges (node embeddings computed once per evaluation, edges scored in chunks of 4,096 (activations stay in cache) with BLAS on all threads, the four heads' AUCs in parallel). \"Final evaluation\" scores every edge once with the kept weights. Timings vary between machines and runs; everything else in this notebook is reproducible from the seed.")
+        page.paragraph("Per step, \"update\" is the forward/backward pass and Adam update; \"evaluation\" is scoring the validation edges that drive early stopping (\(results.settings.validationSample == 0 ? "the whole validation split" : "a fixed seeded sample of \(Format.count(results.settings.validationSample))")) and the monitored training edges (node embeddings computed once per evaluation, edges scored in blocks of 1,024 rows with one single-threaded BLAS stream per core, the four heads' AUCs in parallel). \"Final evaluation\" scores every edge once with the kept weights. Timings vary between machines and runs; everything else in this notebook is reproducible from the seed on the same CPU (another CPU’s BLAS kernels sum in another order, which moves AUCs in the third or fourth decimal).")
     }
 
     private func roc(_ page: inout Notebook) throws {
@@ -247,10 +247,7 @@ struct TrainingNotebook {
                 of its own table row, while a video's embedding averages the embeddings of the users who watched it — a \
                 collaborative-filtering signal. That average is informative because **exposure follows affinity**: the \
                 synthetic platform ranked each session's candidates by `w* · p_true` (plus noise), so the set of users \
-                who were shown a video reflects its latent factors. (The library test \
-                `TrainingTests.shortRunLearns` shows the same on a small planted graph; when its videos are drawn \
-                uniformly at random instead, a video's viewers carry nothing and the GNN's edge over the MLP vanishes.) \
-                The edge MLP and logistic regression, seeing features only, cannot represent the pair affinity.
+                who were shown a video reflects its latent factors. The edge MLP and logistic regression, seeing features only, cannot represent the pair affinity.
                 """)
             if gain > 0.002 {
                 let gains = best.test.perHead.indices.map { best.test.perHead[$0] - mlp.test.perHead[$0] }
@@ -258,7 +255,7 @@ struct TrainingNotebook {
                 let gaucText = gaucGain > gain
                     ? "The GAUC gain (+\(Format.fixed(gaucGain, 4)), ordering videos for the same user, where per-user effects cancel) is larger than the AUC gain, so the advantage comes from the pairwise (user, video) signal rather than from user-level effects, which the history EMAs already carry."
                     : "The GAUC gain (\(Format.fixed(gaucGain, 4))) is not larger than the AUC gain, so part of the advantage comes from user- or video-level effects rather than from the pairwise signal alone."
-                page.paragraph("**Check:** the GNN beats the edge MLP here, as the world's construction predicts. The largest gain is on **\(Self.heads[top])** (+\(Format.fixed(gains[top], 4)))\(top == 3 ? ", the head driven by the skip behaviour, whose log-odds weight the affinity most strongly (−0.9, against +0.35 for looping and +0.25 for the watch ratio)" : ""). \(gaucText) With \(Format.count(results.data.userNodes + results.data.videoNodes)) nodes and \(Format.count(results.data.edges)) edges (about \(Format.count(results.data.edges / max(1, results.data.userNodes))) per user) every node's embedding is well determined, which is why the graph signal is usable at this scale; on the real data, with real features that already encode much of the structure, the paper saw a much smaller gain (+0.0013 test mean AUC for GNN-64 over the MLP). \((results.model("gnn128")?.test.mean ?? 0) <= (results.model("gnn64")?.test.mean ?? 0) ? "GNN-128 is no better than GNN-64, as in the paper." : "GNN-128 is ahead of GNN-64 here; the paper found no gain from the wider model.")")
+                page.paragraph("**Check:** the GNN beats the edge MLP here, as the world's construction predicts. The largest gain is on **\(Self.heads[top])** (+\(Format.fixed(gains[top], 4))). \(gaucText) With \(Format.count(results.data.userNodes + results.data.videoNodes)) nodes and \(Format.count(results.data.edges)) edges (about \(Format.count(results.data.edges / max(1, results.data.userNodes))) per user) every node's embedding is well determined, which is why the graph signal is usable at this scale; on the real data, with real features that already encode much of the structure, the paper saw a much smaller gain (+0.0013 test mean AUC for GNN-64 over the MLP). \((results.model("gnn128")?.test.mean ?? 0) <= (results.model("gnn64")?.test.mean ?? 0) ? "GNN-128 is no better than GNN-64, as in the paper." : "GNN-128 is ahead of GNN-64 here; the paper found no gain from the wider model.")")
             } else {
                 page.paragraph("**Check:** the GNN does **not** clearly beat the edge MLP in this run (difference \(Format.fixed(gain, 4))). The world does contain pairwise signal the features lack, so the likely reason is optimisation: the node embedding table starts at N(0, 1) noise and each step moves it by at most the learning rate, so within \(Format.count(options.maxSteps)) steps the table may not have moved far enough from its initialisation to encode the affinity\(results.settings.paper ? "" : " (this is a reduced-budget run; see `--paper`)"). The training curves above show whether the GNN's validation AUC was still rising when the run ended.")
             }
@@ -270,7 +267,7 @@ struct TrainingNotebook {
     private func differences(_ page: inout Notebook) {
         page.heading("Where this differs from the original, and why")
         var items = [
-            "**Evaluation cost.** The original scores the whole training and validation sets after every step (about 10.4M edges per step at full size), which dominates its run time. Here the GNN's node embeddings are computed once per evaluation and shared by every scored set, edges are scored in large chunks with BLAS on all cores, and the training AUC after each step is optionally monitored on a fixed seeded sample (`--monitor-sample`; it only feeds the curves, never a decision). The validation AUCs that drive early stopping are on the whole validation split with `--paper` (`--validation-sample 0`); the reduced default uses a fixed seeded sample of validation edges for them — a deterministic function of the weights like the full-split AUC, only estimated from fewer edges, so the rule (per-head counters, patience in steps, weights of the last improving step) is unchanged. The final train/val/test AUCs are always on the full splits.",
+            "**Evaluation cost.** The original scores the whole training and validation sets after every step (about 10.4M edges per step at full size), which dominates its run time. Here the GNN's node embeddings are computed once per evaluation and shared by every scored set, edges are scored in blocks of 1,024 rows with one single-threaded BLAS stream per core, and the training AUC after each step is optionally monitored on a fixed seeded sample (`--monitor-sample`; it only feeds the curves, never a decision). The validation AUCs that drive early stopping are on the whole validation split with `--paper` (`--validation-sample 0`); the reduced default uses a fixed seeded sample of validation edges for them — a deterministic function of the weights like the full-split AUC, only estimated from fewer edges, so the rule (per-head counters, patience in steps, weights of the last improving step) is unchanged. The final train/val/test AUCs are always on the full splits.",
             "**Logistic regression** is fitted by Newton's method to the same L2-regularised optimum (C = 1) that scikit-learn's lbfgs approaches (more tightly; lbfgs stops at a gradient tolerance of 1e-4). The original standardises a second time with `StandardScaler` (population std) before fitting; on already-standardised features that rescales each column by √((n−1)/n) ≈ 1, which is skipped.",
             "**Sweeps** use H = 64 and the step counts of the paper (500 with `--paper`); the original notebook's code swept H = 128 for 100 steps. All sweep runs share the initial weights and the batch stream, where the original seeded once before the whole sweep.",
             "**Best GNN** is chosen by validation mean AUC of the kept weights (the original chose by hand; its Figure 4 caption names GNN-128).",
@@ -278,7 +275,7 @@ struct TrainingNotebook {
             "**GAUC** per head is reported in addition to the original's metrics.",
         ]
         if !results.settings.paper {
-            items.insert("**Reduced default budget** (see the settings table): at most \(Format.count(results.settings.maxSteps)) steps per model instead of 2,000, \(results.settings.sweepSteps)-step sweeps instead of 500. `--paper` restores both.", at: 0)
+            items.insert("**Reduced default budget** (see the settings table): \(results.settings.sweepSteps)-step sweeps instead of 500, early stopping on \(results.settings.validationSample == 0 ? "the whole validation split" : "a fixed seeded sample of \(Format.count(results.settings.validationSample)) validation edges") and the training AUC curve on \(results.settings.monitorSample == 0 ? "every training edge" : "a sample of \(Format.count(results.settings.monitorSample))") instead of whole splits; the step limit (\(Format.count(results.settings.maxSteps))) is the paper's. `--paper` restores all of it.", at: 0)
         }
         if results.data.messagePassing == "all" {
             items.append("**Kept from the original, named:** message passing uses every edge, validation and test edges included (step 2's `--message-passing all`), so node embeddings see which videos test users watched (not the labels). Step 2's `--message-passing train-only` removes this.")

@@ -137,9 +137,12 @@ private func lineFigure() -> Figure {
     #expect(gnuplotQuoted("a\nb") == "'a b'")
 }
 
-/// Writes one example of each kind for a person to look at, when `FIGURE_EXAMPLES_DIR` names a directory.
+/// Renders one example of each kind and checks each is a PNG; into `FIGURE_EXAMPLES_DIR` when it names a directory
+/// (for a person to look at), a temporary directory otherwise.
 @Test func figureExamples() throws {
-    guard let dir = ProcessInfo.processInfo.environment["FIGURE_EXAMPLES_DIR"] else { return }
+    let temporary = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: temporary) }
+    let dir = ProcessInfo.processInfo.environment["FIGURE_EXAMPLES_DIR"] ?? temporary.path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     try lineFigure().render(to: dir + "/line.png")
     var generator = SeededGenerator(seed: 7)
@@ -152,7 +155,8 @@ private func lineFigure() -> Figure {
         ROCPlotCurve(name: "value model", falsePositiveRate: fpr, truePositiveRate: fpr.map { pow($0, 0.3) }, auc: 0.769),
         ROCPlotCurve(name: "baseline", falsePositiveRate: fpr, truePositiveRate: fpr.map { pow($0, 0.7) }, auc: 0.588),
     ]).render(to: dir + "/roc.png")
-    do { try lineFigure().render(to: "/nonexistent/x.png") } catch { print(error) }
+    for name in ["line", "histogram-log", "roc"] { #expect(pngSize(at: dir + "/\(name).png") != nil, "\(name).png") }
+    #expect(throws: PipelineError.self) { try lineFigure().render(to: "/nonexistent/x.png") }
 }
 
 @Test func figureCategoryBarsWithErrorBarsRenderPNG() throws {

@@ -35,6 +35,7 @@ import Testing
         #expect(throws: PipelineError.self) { try ColumnStore(folder: step1, producer: "2-graph-construction") }
         do {
             _ = try ColumnStore(folder: "/nonexistent/step1", producer: "1-data-preparation")
+            Issue.record("a folder without a manifest was accepted")
         } catch {
             #expect("\(error)".contains("/nonexistent/step1/manifest.json"))
             #expect("\(error)".contains("Run `1-data-preparation` first"))

@@ -3,7 +3,7 @@
 ///
 /// All candidates are kept (not only the top ones): the simulated list for an arbitrary `w` can contain any
 /// video, and every loss evaluation of the optimisers needs them. At full KuaiRec size (66,423 sessions x
-/// 10,728 videos) this is 11.4 GB; `HeadStoreBudget` refuses larger stores with a clear message.
+/// 10,728 videos) this is 11.4 GB (10.6 GiB); step 4 checks it against `--memory-budget-gib` before allocating.
 public struct CandidateHeads: Sendable {
     public let sessions: Int
     public let videos: Int

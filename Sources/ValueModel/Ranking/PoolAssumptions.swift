@@ -10,8 +10,16 @@ public enum PoolAssumption: String, CaseIterable, Sendable, Codable {
     case uploaded
     /// Uploaded videos competed, each with its own unknown log-weight of entering the pool (`VideoEffectsFit`).
     case videoEffects
+    /// The order of each shown list given its set, the unshown pool's weight free per session (`ShownOrderLikelihood`).
+    case shownOrder
+    /// The same with the unshown pool's weight a common fraction of the uploaded catalogue's.
+    case shownOrderProportional
     /// The pools the synthetic platform actually drew (an oracle: never available on real data).
     case truePool
+
+    /// The assumptions step 4 fits on every run (the shown-order likelihoods are slower and weakly identified;
+    /// `make coverage` measures them).
+    public static let stepFour: [PoolAssumption] = [.catalogue, .shownOnly, .uploaded, .videoEffects, .truePool]
 
     /// A reader's name for the assumption.
     public var title: String {
@@ -20,6 +28,8 @@ public enum PoolAssumption: String, CaseIterable, Sendable, Codable {
         case .shownOnly: return "shown videos only"
         case .uploaded: return "uploaded catalogue"
         case .videoEffects: return "uploaded catalogue + video effects"
+        case .shownOrder: return "shown order, free pool remainder"
+        case .shownOrderProportional: return "shown order, proportional remainder"
         case .truePool: return "true pools (oracle)"
         }
     }
@@ -35,6 +45,10 @@ public enum PoolAssumption: String, CaseIterable, Sendable, Codable {
             return "the platform ranked every video already uploaded on the session's day"
         case .videoEffects:
             return "pools are drawn from the uploaded videos with a per-video inclusion rate of any form (popularity, freshness, quality), not depending on the user beyond what the heads capture"
+        case .shownOrder:
+            return "each list is the top of one pool ranked by the value plus Gumbel noise, the pool drawn independently of that noise in any way (popularity, freshness, the user's retrieval model); nothing about its size or make-up"
+        case .shownOrderProportional:
+            return "as the row above, and the unshown part of every pool weighs the same fraction of the uploaded catalogue's unshown videos"
         case .truePool:
             return "the pools are known (synthetic world only)"
         }
@@ -82,7 +96,7 @@ extension PoolAssumptionEstimate {
     /// `truePool` needs `pools` and is skipped without them.
     public static func fitAll(_ lists: PlackettLuceLists, availability: CandidateAvailability,
                               pools: PlackettLuceChoiceSets? = nil,
-                              assumptions: [PoolAssumption] = PoolAssumption.allCases) throws -> [PoolAssumptionEstimate] {
+                              assumptions: [PoolAssumption] = PoolAssumption.stepFour) throws -> [PoolAssumptionEstimate] {
         try assumptions.compactMap { assumption in
             switch assumption {
             case .catalogue:
@@ -94,6 +108,11 @@ extension PoolAssumptionEstimate {
             case .videoEffects:
                 let effects = VideoEffectsFit.fit(try lists.with(choiceSets: availability.choiceSets))
                 return PoolAssumptionEstimate(assumption: assumption, fit: effects.fit, effects: effects)
+            case .shownOrder, .shownOrderProportional:
+                let start = try lists.with(choiceSets: .shownOnly(sessions: lists.sessions)).fit().theta
+                let order = ShownOrderLikelihood(lists: try lists.with(choiceSets: availability.choiceSets), prefix: Int.max)
+                let estimate = order.fit(remainder: assumption == .shownOrder ? .free : .proportional, start: start)
+                return PoolAssumptionEstimate(assumption: assumption, fit: estimate.fit)
             case .truePool:
                 guard let pools else { return nil }
                 return PoolAssumptionEstimate(assumption: assumption, fit: try lists.with(choiceSets: pools).fit())

@@ -18,7 +18,7 @@ public struct TrainingResults: Codable {
         public var testGAUC: [Double?]
         /// Micro-averaged test AUC (all (edge, head) pairs pooled).
         public var testMicroAUC: Double
-        /// The training run (nil for logistic regression, which is fitted in closed form by Newton's method).
+        /// The training run (nil for logistic regression, which is fitted by Newton's method, not by steps of Adam).
         public var run: TrainingRun?
         /// Wall time: fitting or training, and the final full-split evaluation (seconds).
         public var fitSeconds: Double
