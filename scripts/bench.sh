@@ -72,7 +72,6 @@ for spec in $SCALES; do
   if [ ! -f "$WORK/raw/big_matrix.csv" ]; then
     echo "bench[$LABEL]: writing a synthetic world of $USERS users x $VIDEOS videos to $WORK/raw"
     "$BIN/0-synthetic-data" --out "$WORK/raw" --users "$USERS" --videos "$VIDEOS" > "$WORK/synthetic.log"
-    .venv-reference/bin/python scripts/drop_malformed_captions.py "$WORK/raw" > "$WORK/raw/dropped_caption_lines.txt"
   fi
 
   # Step 1: both sides back to back, repeated (the pandas side fewer times at full size: ~20 min each).

@@ -77,7 +77,7 @@ extension CoverageCommand {
     /// The estimators that need no pool, side by side on default-size worlds (`SyntheticWorldConfiguration()`'s
     /// users and videos, seed `firstSeed`) for every mechanism and planted w*, with `p_true` as heads.
     func compareCandidates(on page: inout Notebook) throws {
-        let candidates: [PoolAssumption] = [.catalogue, .videoEffects, .shownOrder, .shownOrderProportional, .truePool]
+        let candidates: [PoolAssumption] = [.catalogue, .videoEffects, .poolSampling, .shownOrder, .shownOrderProportional, .truePool]
         page.heading("Estimators that need no pool, compared")
         let size = SyntheticWorldConfiguration()
         page.paragraph("Each row is one world of the default size (\(size.users) users, \(size.videos) videos, seed \(firstSeed)) whose platform used the mechanism and planted w* of the row; its first \(Format.count(candidateSessions)) sessions of at least 5 rows are fitted (first \(listPrefix > 0 ? "\(listPrefix)" : "all") rows) with `p_true` as heads. Cells are max |ŵ − w*|; † marks a fit whose optimiser stopped without meeting its convergence test. What each assumes:")

@@ -118,7 +118,8 @@ struct Estimation {
         let trueHeads = truth != nil && !options.skipDiagnostics ? results.diagnostics?.trueHeadsStore : nil
         results.pools = try timed("candidate-pool assumptions") {
             try PoolAnalysis.run(lists: lists, inputs: inputs, raw: options.raw, listPrefix: options.listPrefix, truth: truth,
-                                 trueHeads: trueHeads, seed: options.seed, identificationSessions: options.identificationSessions)
+                                 trueHeads: trueHeads, seed: options.seed, identificationSessions: options.identificationSessions,
+                                 poolSamplingSessions: options.poolSamplingSessions)
         }
 
         // 5. Residuals and artifacts.

@@ -33,16 +33,17 @@ struct PoolAnalysis {
     var headlineFit: PoolAssumptionEstimate? { gnn.first { $0.assumption == Self.headline } }
 
     static func run(lists: PlackettLuceLists, inputs: StepInputs, raw: String, listPrefix: Int, truth: SyntheticGroundTruth?,
-                    trueHeads: CandidateHeads?, seed: UInt64, identificationSessions: Int) throws -> PoolAnalysis {
+                    trueHeads: CandidateHeads?, seed: UInt64, identificationSessions: Int, poolSamplingSessions: Int) throws -> PoolAnalysis {
+        let sampled = poolSamplingSessions > 0 ? poolSamplingSessions : nil
         let sessions = inputs.sessions
         let availability = try loadAvailability(inputs: inputs, raw: raw)
         let pools = try truth.flatMap { _ in try recordedPools(inputs: inputs, raw: raw) }
         let short = listPrefix > 0 ? try lists.prefix(listPrefix) : lists
-        let gnn = try PoolAssumptionEstimate.fitAll(short, availability: availability, pools: pools?.choiceSets)
+        let gnn = try PoolAssumptionEstimate.fitAll(short, availability: availability, pools: pools?.choiceSets, poolSamplingSessions: sampled)
         var analysis = PoolAnalysis(listPrefix: listPrefix, availability: availability, gnn: gnn, trueHeads: nil, matchedPools: pools?.matched)
         guard let truth, let trueHeads else { return analysis }
         let trueLists = try PlackettLuceLists(heads: trueHeads, observedOffsets: short.offsets, observed: short.shown)
-        analysis.trueHeads = try PoolAssumptionEstimate.fitAll(trueLists, availability: availability, pools: pools?.choiceSets)
+        analysis.trueHeads = try PoolAssumptionEstimate.fitAll(trueLists, availability: availability, pools: pools?.choiceSets, poolSamplingSessions: sampled)
 
         // Identification on re-drawn lists: a seeded sample of sessions, every mechanism, each planted w*.
         var generator = SeededGenerator(seed: seed &+ 3)

@@ -11,16 +11,18 @@ extension HeadWeightEstimationNotebook {
         page.paragraph("""
             A real platform ranks only the few hundred candidates its retrieval stage fetched for a request, and KuaiRec \
             never logged them. The likelihood above assumes every catalogue video competed; if the platform chose from a \
-            pool, an unshown video may have lost, or never been a candidate. The Plackett-Luce likelihood is the same in \
-            every row below; only the assumed choice set differs. The fits use \(prefix): a session's early choices are \
-            made from a nearly full pool, its later ones from a pool its earlier choices have depleted, which no assumption \
-            below models. \(Format.count(a.availability.shownBeforeUpload)) shown row(s) precede their video's `upload_dt` \
+            pool, an unshown video may have lost, or never been a candidate. Every row below is a Plackett-Luce likelihood \
+            of the same observed lists; they differ in what they assume about the choice sets. The fits use \(prefix): \
+            a session's later choices are made from a pool its earlier choices have depleted, and of a high-value video \
+            that was not shown one learns that it was probably not in the pool; only the pool-sampling row, which \
+            averages over the pools, models that, the rows with fixed choice sets do not. \(Format.count(a.availability.shownBeforeUpload)) shown row(s) precede their video's `upload_dt` \
             in item_daily_features (made available in that session).
             """)
         var header = ["assumption", "what it assumes about the pool", "ŵ (complete, long, rewatch, neg)", "s.e. (Hessian)", "τ̂"]
         if results.truth != nil { header += ["max |ŵ − w*|", "with p_true: ŵ", "max |ŵ − w*|"] }
         page.table(header, a.gnn.map { e in
-            var row = [e.assumption == PoolAnalysis.headline ? "**\(e.assumption.title)**" : e.assumption.title, e.assumption.assumes,
+            let title = e.assumption.title + (e.sessions.map { $0 < results.sessions ? " (a seeded sample of \(Format.count($0)) sessions, `--pool-sampling-sessions`)" : "" } ?? "")
+            var row = [e.assumption == PoolAnalysis.headline ? "**\(title)**" : title, e.assumption.assumes,
                        w(e.fit.weights), w(e.fit.standardErrors), Format.fixed(e.fit.noiseScale, 4)]
             if let t = results.truth {
                 row.append(Format.fixed(maxError(e.fit.weights, t), 3))
@@ -37,12 +39,10 @@ extension HeadWeightEstimationNotebook {
             let spread = (0..<4).map { h in a.gnn.map { $0.fit.weights[h] }.max()! - a.gnn.map { $0.fit.weights[h] }.min()! }
             page.paragraph("""
                 **Headline:** \(headline.assumption.title), ŵ = \(w(headline.fit.weights)) (s.e. \(w(headline.fit.standardErrors)); \
-                \(headline.fit.iterations) iterations, \(headline.fit.converged ? "converged" : "not converged"); \
-                \(Format.count(headline.effects?.shownCandidates ?? 0)) video effects). It is the assumption that holds on the \
-                widest class of funnels: any retrieval that depends on the video alone — popularity, freshness, quality, the \
-                platform's own exposure feedback, whatever its form — is absorbed by the video effects, and w is identified \
-                from how a video's heads vary across the sessions that could see it. It is biased when retrieval follows the \
-                user–video pair beyond what the heads capture (a two-tower model's affinity), which the table below measures. \
+                \(headline.fit.iterations) iterations, \(headline.fit.converged ? "converged" : "not converged")\(headline.effects.map { "; \(Format.count($0.shownCandidates)) video effects" } ?? "")). \
+                It assumes \(headline.assumption.assumes). It absorbs retrieval that depends on the video alone only to first \
+                order in the pool's randomness, and not at all retrieval that follows the user–video pair beyond the heads; \
+                the identification table below measures both. \
                 Across the assumptions the estimates of a head differ by up to \(spread.map { Format.fixed($0, 3) }.joined(separator: " / ")) \
                 (complete / long / rewatch / neg): that is how much the answer depends on what one assumes about the pools.
                 """)

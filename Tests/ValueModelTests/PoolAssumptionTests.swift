@@ -113,7 +113,8 @@ struct PoolAssumptionTests {
             c.poolMaximum = 120
             let world = try SyntheticIdentificationWorld(configuration: c, maximumSessions: 2000)
             let lists = try world.lists.prefix(10)
-            let fits = try PoolAssumptionEstimate.fitAll(lists, availability: world.availability, pools: world.pools)
+            let fits = try PoolAssumptionEstimate.fitAll(lists, availability: world.availability, pools: world.pools,
+                                                         assumptions: [.catalogue, .videoEffects, .truePool])
             func error(_ a: PoolAssumption) -> Double? {
                 fits.first { $0.assumption == a }.map { HeadWeightEstimator.errors($0.fit.weights, truth).max()! }
             }

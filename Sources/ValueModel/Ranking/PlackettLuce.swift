@@ -60,6 +60,14 @@ public struct PlackettLuceLists: Sendable {
         return try PlackettLuceLists(heads: heads, observedOffsets: prefixOffsets, observed: prefixShown, choiceSets: choiceSets)
     }
 
+    /// The sessions `indices` (in that order) with their heads, lists and choice sets.
+    public func sessions(_ indices: [Int]) throws -> PlackettLuceLists {
+        var sampleOffsets = [0], sampleShown: [Int32] = []
+        for s in indices { sampleShown.append(contentsOf: shown[offsets[s]..<offsets[s + 1]]); sampleOffsets.append(sampleShown.count) }
+        return try PlackettLuceLists(heads: heads.subset(indices), observedOffsets: sampleOffsets, observed: sampleShown,
+                                     choiceSets: choiceSets.subset(indices))
+    }
+
     /// The same lists under another assumed pool.
     public func with(choiceSets: PlackettLuceChoiceSets) throws -> PlackettLuceLists {
         try PlackettLuceLists(heads: heads, observedOffsets: offsets, observed: shown, choiceSets: choiceSets)
@@ -389,6 +397,20 @@ public enum PlackettLuceChoiceSets: Sendable {
     /// Explicit lists per session: session s's are `candidates[offsets[s] ..< offsets[s + 1]]` (the true pools of
     /// a synthetic world; empty lists leave only the shown videos).
     case listed(offsets: [Int], candidates: [Int32])
+
+    /// The choice sets of the sessions `indices`, in that order.
+    func subset(_ indices: [Int]) -> PlackettLuceChoiceSets {
+        switch self {
+        case .catalogue:
+            return .catalogue
+        case let .uploaded(uploadDay, sessionDay):
+            return .uploaded(uploadDay: uploadDay, sessionDay: indices.map { sessionDay[$0] })
+        case let .listed(offsets, candidates):
+            var kept = [0], members: [Int32] = []
+            for s in indices { members.append(contentsOf: candidates[offsets[s]..<offsets[s + 1]]); kept.append(members.count) }
+            return .listed(offsets: kept, candidates: members)
+        }
+    }
 
     /// Only the videos each session showed compete (no unshown competitor at all).
     public static func shownOnly(sessions: Int) -> PlackettLuceChoiceSets {

@@ -14,12 +14,14 @@ public enum PoolAssumption: String, CaseIterable, Sendable, Codable {
     case shownOrder
     /// The same with the unshown pool's weight a common fraction of the uploaded catalogue's.
     case shownOrderProportional
+    /// Uploaded videos enter the pool independently with per-video probabilities, pools marginalised (`PoolSamplingFit`).
+    case poolSampling
     /// The pools the synthetic platform actually drew (an oracle: never available on real data).
     case truePool
 
-    /// The assumptions step 4 fits on every run (the shown-order likelihoods are slower and weakly identified;
-    /// `make coverage` measures them).
-    public static let stepFour: [PoolAssumption] = [.catalogue, .shownOnly, .uploaded, .videoEffects, .truePool]
+    /// The assumptions step 4 fits on every run (the shown-order likelihoods are weakly identified; `make coverage`
+    /// measures them).
+    public static let stepFour: [PoolAssumption] = [.catalogue, .shownOnly, .uploaded, .videoEffects, .poolSampling, .truePool]
 
     /// A reader's name for the assumption.
     public var title: String {
@@ -30,6 +32,7 @@ public enum PoolAssumption: String, CaseIterable, Sendable, Codable {
         case .videoEffects: return "uploaded catalogue + video effects"
         case .shownOrder: return "shown order, free pool remainder"
         case .shownOrderProportional: return "shown order, proportional remainder"
+        case .poolSampling: return "uploaded catalogue, pools marginalised"
         case .truePool: return "true pools (oracle)"
         }
     }
@@ -49,6 +52,8 @@ public enum PoolAssumption: String, CaseIterable, Sendable, Codable {
             return "each list is the top of one pool ranked by the value plus Gumbel noise, the pool drawn independently of that noise in any way (popularity, freshness, the user's retrieval model); nothing about its size or make-up"
         case .shownOrderProportional:
             return "as the row above, and the unshown part of every pool weighs the same fraction of the uploaded catalogue's unshown videos"
+        case .poolSampling:
+            return "each uploaded video enters a pool independently with its own probability of any form (popularity, freshness, quality), not depending on the user beyond what the heads capture; shown videos were in their pool, and a video not shown was either outside the pool or ranked below the list"
         case .truePool:
             return "the pools are known (synthetic world only)"
         }
@@ -61,6 +66,15 @@ public struct PoolAssumptionEstimate: Sendable {
     public var fit: PlackettLuceLists.Fit
     /// The fitted video effects (`videoEffects` only).
     public var effects: VideoEffectsFit?
+    /// Sessions fitted when fewer than all (`poolSampling` on a sample).
+    public var sessions: Int?
+
+    public init(assumption: PoolAssumption, fit: PlackettLuceLists.Fit, effects: VideoEffectsFit? = nil, sessions: Int? = nil) {
+        self.assumption = assumption
+        self.fit = fit
+        self.effects = effects
+        self.sessions = sessions
+    }
 }
 
 /// The upload day of every candidate and the day of every session, which the `uploaded` and `videoEffects`
@@ -94,9 +108,12 @@ public struct CandidateAvailability: Sendable {
 extension PoolAssumptionEstimate {
     /// Fits the likelihood of `lists` (their choice sets are replaced) under each assumption in `assumptions`;
     /// `truePool` needs `pools` and is skipped without them.
+    /// `poolSamplingSessions` (when not nil) fits `poolSampling`, the slowest, on that many sessions drawn with
+    /// `SeededGenerator(seed: samplingSeed)`, all of them when there are fewer.
     public static func fitAll(_ lists: PlackettLuceLists, availability: CandidateAvailability,
                               pools: PlackettLuceChoiceSets? = nil,
-                              assumptions: [PoolAssumption] = PoolAssumption.stepFour) throws -> [PoolAssumptionEstimate] {
+                              assumptions: [PoolAssumption] = PoolAssumption.stepFour,
+                              poolSamplingSessions: Int? = nil, samplingSeed: UInt64 = 41) throws -> [PoolAssumptionEstimate] {
         try assumptions.compactMap { assumption in
             switch assumption {
             case .catalogue:
@@ -113,6 +130,15 @@ extension PoolAssumptionEstimate {
                 let order = ShownOrderLikelihood(lists: try lists.with(choiceSets: availability.choiceSets), prefix: Int.max)
                 let estimate = order.fit(remainder: assumption == .shownOrder ? .free : .proportional, start: start)
                 return PoolAssumptionEstimate(assumption: assumption, fit: estimate.fit)
+            case .poolSampling:
+                var uploaded = try lists.with(choiceSets: availability.choiceSets)
+                if let wanted = poolSamplingSessions, wanted < lists.sessions {
+                    var generator = SeededGenerator(seed: samplingSeed)
+                    uploaded = try uploaded.sessions(Array((0..<lists.sessions).shuffled(using: &generator).prefix(wanted)).sorted())
+                }
+                let start = try uploaded.fit().theta
+                let fit = PoolSamplingFit.fit(ShownOrderLikelihood(lists: uploaded, prefix: Int.max), start: start)
+                return PoolAssumptionEstimate(assumption: assumption, fit: fit.fit, sessions: uploaded.sessions)
             case .truePool:
                 guard let pools else { return nil }
                 return PoolAssumptionEstimate(assumption: assumption, fit: try lists.with(choiceSets: pools).fit())
