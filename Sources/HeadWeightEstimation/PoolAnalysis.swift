@@ -35,15 +35,18 @@ struct PoolAnalysis {
     static func run(lists: PlackettLuceLists, inputs: StepInputs, raw: String, listPrefix: Int, truth: SyntheticGroundTruth?,
                     trueHeads: CandidateHeads?, seed: UInt64, identificationSessions: Int, poolSamplingSessions: Int) throws -> PoolAnalysis {
         let sampled = poolSamplingSessions > 0 ? poolSamplingSessions : nil
+        let assumptions = PoolAssumption.stepFour.filter { sampled != nil || $0 != .poolSampling }
         let sessions = inputs.sessions
         let availability = try loadAvailability(inputs: inputs, raw: raw)
         let pools = try truth.flatMap { _ in try recordedPools(inputs: inputs, raw: raw) }
         let short = listPrefix > 0 ? try lists.prefix(listPrefix) : lists
-        let gnn = try PoolAssumptionEstimate.fitAll(short, availability: availability, pools: pools?.choiceSets, poolSamplingSessions: sampled)
+        let gnn = try PoolAssumptionEstimate.fitAll(short, availability: availability, pools: pools?.choiceSets, assumptions: assumptions,
+                                                     poolSamplingSessions: sampled)
         var analysis = PoolAnalysis(listPrefix: listPrefix, availability: availability, gnn: gnn, trueHeads: nil, matchedPools: pools?.matched)
         guard let truth, let trueHeads else { return analysis }
         let trueLists = try PlackettLuceLists(heads: trueHeads, observedOffsets: short.offsets, observed: short.shown)
-        analysis.trueHeads = try PoolAssumptionEstimate.fitAll(trueLists, availability: availability, pools: pools?.choiceSets, poolSamplingSessions: sampled)
+        analysis.trueHeads = try PoolAssumptionEstimate.fitAll(trueLists, availability: availability, pools: pools?.choiceSets,
+                                                                    assumptions: assumptions, poolSamplingSessions: sampled)
 
         // Identification on re-drawn lists: a seeded sample of sessions, every mechanism, each planted w*.
         var generator = SeededGenerator(seed: seed &+ 3)

@@ -14,8 +14,8 @@ extension HeadWeightEstimationNotebook {
             pool, an unshown video may have lost, or never been a candidate. Every row below is a Plackett-Luce likelihood \
             of the same observed lists; they differ in what they assume about the choice sets. The fits use \(prefix): \
             a session's later choices are made from a pool its earlier choices have depleted, and of a high-value video \
-            that was not shown one learns that it was probably not in the pool; only the pool-sampling row, which \
-            averages over the pools, models that, the rows with fixed choice sets do not. \(Format.count(a.availability.shownBeforeUpload)) shown row(s) precede their video's `upload_dt` \
+            that was not shown one learns that it was probably not in the pool; the rows with fixed choice sets model \
+            neither. \(a.gnn.contains { $0.assumption == .poolSampling } ? "The pool-sampling row, which averages over the pools, models both." : "The pool-sampling likelihood, which averages over the pools and models both, is slow and fitted only with `--pool-sampling-sessions N`; `make coverage` compares it with the others on synthetic worlds.") \(Format.count(a.availability.shownBeforeUpload)) shown row(s) precede their video's `upload_dt` \
             in item_daily_features (made available in that session).
             """)
         var header = ["assumption", "what it assumes about the pool", "ŵ (complete, long, rewatch, neg)", "s.e. (Hessian)", "τ̂"]

@@ -70,8 +70,8 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     @Option(help: "Sessions (a seeded sample) in the synthetic identification table's re-drawn lists.")
     var identificationSessions = 1000
 
-    @Option(help: "Sessions (a seeded sample) fitted by the pool-sampling likelihood, the slowest assumption (0 = all).")
-    var poolSamplingSessions = 500
+    @Option(help: "Fit the pool-sampling likelihood too (the slowest assumption, about a minute per 500 sessions and heads) on a seeded sample of this many sessions; 0 = not fitted (make coverage compares it on synthetic worlds).")
+    var poolSamplingSessions = 0
 
     @Flag(help: "Skip the original two-stage Nelder-Mead.")
     var skipOriginal = false
@@ -88,7 +88,7 @@ struct HeadWeightEstimationCommand: ParsableCommand {
         guard memoryBudgetGib > 0, memoryBudgetGib.isFinite else { throw ValidationError("--memory-budget-gib must be a positive number, got \(memoryBudgetGib)") }
         guard chunkSessions >= 0 else { throw ValidationError("--chunk-sessions must be 0 (automatic) or positive, got \(chunkSessions)") }
         guard listPrefix >= 0 else { throw ValidationError("--list-prefix must be 0 (all rows) or positive, got \(listPrefix)") }
-        guard poolSamplingSessions >= 0 else { throw ValidationError("--pool-sampling-sessions must be 0 (all) or positive, got \(poolSamplingSessions)") }
+        guard poolSamplingSessions >= 0 else { throw ValidationError("--pool-sampling-sessions must be 0 (not fitted) or positive, got \(poolSamplingSessions)") }
         guard identificationSessions >= 1 else { throw ValidationError("--identification-sessions must be at least 1, got \(identificationSessions)") }
         guard benchmarkSessions >= 1 else { throw ValidationError("--benchmark-sessions must be at least 1, got \(benchmarkSessions)") }
     }

@@ -43,6 +43,19 @@ struct PoolAssumptionTests {
         #expect(throws: PipelineError.self) { _ = try Self.lists(.listed(offsets: [0, 1], candidates: [1])) }
     }
 
+    @Test("a subset of sessions keeps each session's heads, list and choice set")
+    func sessionSubset() throws {
+        let lists = try Self.lists(Self.uploaded)
+        let swapped = try lists.sessions([1, 0])
+        #expect(swapped.shown == [3, 1, 2, 0] && swapped.offsets == [0, 2, 4])
+        // The same two sessions in another order: the same total likelihood, and per session the same terms.
+        let total = lists.negativeLogLikelihood(Self.theta, videoEffects: Self.alpha).value
+        #expect(abs(swapped.negativeLogLikelihood(Self.theta, videoEffects: Self.alpha).value - total) < 1e-12)
+        let one = try lists.sessions([1])
+        #expect(abs(one.sessionNegativeLogLikelihoods(Self.theta, videoEffects: Self.alpha)[0]
+            - lists.sessionNegativeLogLikelihoods(Self.theta, videoEffects: Self.alpha)[1]) < 1e-12)
+    }
+
     @Test("video-effect terms equal finite differences of the likelihood")
     func effectTermsByFiniteDifferences() throws {
         let lists = try Self.lists(Self.uploaded)
