@@ -215,25 +215,24 @@ say()
 say("## Machine and versions")
 say()
 bullets = [
-    f"CPU: {cpu} ({isa}), {os.cpu_count()} cores, {memory_gib:.0f} GiB memory; shared with another engineer's builds, so the "
-    "load average is recorded before every measurement (tables below).",
+    f"CPU: {cpu} ({isa}), {os.cpu_count()} cores, {memory_gib:.0f} GiB memory; the "
+    "load average is recorded before every measurement (tables below), since other work on the machine moves the times.",
     f"Threads: {swift_hw.get('threads', '?')} for this pipeline (OpenBLAS and its own loops), "
     f"{versions_py.get('threads', '?')} for PyTorch (`torch.set_num_threads`) and for scikit-learn's BLAS (threadpoolctl); pandas runs with its defaults (its CSV parsing and group-bys on one "
     "thread, pyarrow's parquet I/O on several).",
-    f"This pipeline: {swift_version}, release build; {swift_hw.get('openblas_config', '?')} (kernel: {swift_hw.get('openblas_corename', '?')}, "
-    "chosen by the machine's `OPENBLAS_CORETYPE`, which this pipeline keeps).",
+    f"This pipeline: {swift_version}, release build; {swift_hw.get('openblas_config', '?')} ({swift_hw.get('openblas_kernel', 'kernel: ' + swift_hw.get('openblas_corename', '?'))}; "
+    f"`OPENBLAS_CORETYPE` was {'set to ' + os.environ['OPENBLAS_CORETYPE'] if os.environ.get('OPENBLAS_CORETYPE') else 'unset'} when this report was written).",
     f"pandas reference: Python {platform.python_version()}, pandas {pandas.__version__}, numpy {numpy.__version__}, pyarrow {pyarrow.__version__}.",
     f"PyTorch side: torch {versions_py.get('torch', '?')}, torch_geometric {versions_py.get('torch_geometric', '?')}, "
     f"scikit-learn {versions_py.get('sklearn', '?')}, numpy {versions_py.get('numpy', '?')}; scikit-learn's BLAS: "
     + (", ".join(f"{b.get('internal_api')} {b.get('version')} ({b.get('architecture')})" for b in sk_blas if b.get("version")) or "?")
-    + ". The Python side runs with `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` unset, so its newer libraries choose their best "
-    "(AVX-512) kernels; this pipeline's older OpenBLAS 0.3.21 keeps the machine's Haswell setting, the build that setting protects.",
+    + ". The Python side runs with `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` unset, so its newer libraries choose their own kernels.",
 ]
 say("\n".join("- " + b for b in bullets))
 say()
 
 # ---- summary of the targets
-say("## Targets (issue 8, full size, 2 cores)")
+say(f"## Targets (issue 8; measured at {'full size' if 'full' in scales else 'the ' + LABELS[-1] + ' scale'}, {os.cpu_count()} cores)")
 say()
 rows = []
 s = big
@@ -650,7 +649,7 @@ if slower:
                      "gradients summed afterwards, fuse "
                      "bias and ReLU into one pass after each GEMM, sum bias gradients in parallel, and choose OpenBLAS's thread "
                      "count per GEMM size (one thread below about a million multiply-adds); PyTorch's CPU GEMMs (MKL / oneDNN) "
-                     "also use AVX-512 where this pipeline's OpenBLAS is held to AVX2 by the machine's `OPENBLAS_CORETYPE`."
+                     f"may use wider kernels than this pipeline's OpenBLAS {swift_hw.get('openblas_corename', '?')} kernel."
                      if mlp and peak and any(x.startswith("EdgeMLP") for x in slower) else "")
                   + (" The logistic regression's Newton fit makes a full pass per iteration that builds the 65 x 65 Hessian "
                      "(a Float32 rank-k update through BLAS) and evaluates the loss row by row in Float64 on one thread, plus "

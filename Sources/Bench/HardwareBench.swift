@@ -55,6 +55,7 @@ struct HardwareBench: ParsableCommand {
         for _ in 0..<repeats { copies.time { target.update(from: source, count: count) } }
         fields["copy_GBps_read_plus_write"] = 2 * Double(count) * 4 / (copies.seconds.min() ?? 1) / 1e9
         fields["openblas_corename"] = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+        fields["openblas_kernel"] = BLASKernel.description
         fields["openblas_config"] = openblas_get_config().map { String(cString: $0) } ?? "unknown"
         fields["scenario"] = "hw"
         fields["model"] = "hw"

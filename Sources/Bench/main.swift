@@ -3,6 +3,7 @@
 // scripts/bench_pyg.py) and prints one JSON line; `chart` renders the notebook's ratio figures with gnuplot.
 // Timings only: no test depends on them.
 import ArgumentParser
+import ValueModel
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,4 +12,5 @@ struct BenchCommand: ParsableCommand {
         subcommands: [TrainBench.self, LogisticBench.self, ScoringBench.self, HardwareBench.self, RatioChart.self])
 }
 
+BLASKernel.selectAtStartup()
 BenchCommand.main()

@@ -66,4 +66,5 @@ struct DataPreparationCommand: ParsableCommand {
     }
 }
 
+BLASKernel.selectAtStartup()
 DataPreparationCommand.main()

@@ -23,7 +23,7 @@ struct GraphConstructionNotebook {
         features(&page)
         notes(&page)
         page.heading("Timing and memory (this run)")
-        page.paragraph("Step 2 took \(Format.fixed(seconds, 2)) s (including writing \(Format.fixed(Double(summary.edges * (64 + 4) * 4) / 1e6, 0)) MB of matrices) with a peak resident memory of \(Format.fixed(peakMiB, 0)) MiB.")
+        page.paragraph("Step 2 took \(Format.fixed(seconds, 2)) s (including writing \(Format.fixed(Double(summary.edges * (64 + 4) * 4) / 1e6, 0)) MB of matrices) with a peak resident memory of \(Format.fixed(peakMiB, 0)) MiB. \(BLASKernel.description).")
         return page
     }
 

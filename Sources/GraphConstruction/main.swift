@@ -52,4 +52,5 @@ struct GraphConstructionCommand: ParsableCommand {
     }
 }
 
+BLASKernel.selectAtStartup()
 GraphConstructionCommand.main()

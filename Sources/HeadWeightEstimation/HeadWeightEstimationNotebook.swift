@@ -353,6 +353,6 @@ struct HeadWeightEstimationNotebook {
         for run in [results.gnn!] + (results.diagnostics.map { [$0.trueHeads] } ?? []) { rows += run.seconds.map { ["  " + $0.0, Format.fixed($0.1, 1)] } }
         rows.append(["whole step", Format.fixed(results.seconds, 1)])
         page.table(["part", "seconds"], rows, alignRight: [1])
-        page.paragraph("Peak resident memory \(Format.fixed(results.peakMiB, 0)) MiB, \(results.threads) threads.")
+        page.paragraph("Peak resident memory \(Format.fixed(results.peakMiB, 0)) MiB, \(results.threads) threads. \(BLASKernel.description).")
     }
 }

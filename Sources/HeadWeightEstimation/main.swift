@@ -109,4 +109,5 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     }
 }
 
+BLASKernel.selectAtStartup()
 HeadWeightEstimationTool.main()

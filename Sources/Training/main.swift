@@ -150,4 +150,5 @@ struct Budget {
     }
 }
 
+BLASKernel.selectAtStartup()
 TrainingCommand.main()
