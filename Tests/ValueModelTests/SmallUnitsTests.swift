@@ -43,4 +43,16 @@ struct SmallUnitsTests {
         // Indices k (n − 1) / 3 = 0, 1666, 3332, 4999.
         #expect(thinned.truePositiveRate == [0, 1666, 3332, 4999])
     }
+
+    @Test("the original's parametrisations never reach its uniform fallback: Σ|w_raw| ≥ 1 for any x")
+    func originalNormIsAtLeastOne() {
+        var generator = SeededGenerator(seed: 13)
+        for _ in 0..<10_000 {
+            let x = (0..<3).map { _ in (generator.nextUniform() - 0.5) * 4 }
+            for p in [WeightParametrisation.stageA, .stageB] { #expect(p.raw(x).map(abs).reduce(0, +) >= 1 - 1e-12) }
+        }
+        // The edges: x = (1, 0, 0) and x = 0 give Σ|w_raw| = 1 exactly.
+        #expect(WeightParametrisation.stageB.raw([1, 0, 0]).map(abs).reduce(0, +) == 1)
+        #expect(WeightParametrisation.stageA.raw([0, 0, 0]).map(abs).reduce(0, +) == 1)
+    }
 }

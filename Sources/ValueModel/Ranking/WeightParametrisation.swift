@@ -4,7 +4,9 @@
 /// - `stageB` (original notebook, embedding matching, "w4 forced negative"):
 ///   `w_raw = (x1, x2, x3, −(1 − x1 − x2 − x3))` (negative only while `x1 + x2 + x3 < 1`).
 /// - `free` (this pipeline's estimator): `x ∈ R⁴`, `w = x / Σ|x|`: every sign pattern, no prior on w.
-/// Then `w = w_raw / Σ|w_raw|` (all zero stays zero).
+/// Then `w = w_raw / Σ|w_raw|` (all zero stays zero). The original falls back to uniform weights when `Σ|w_raw| <
+/// 1e-8`; under its two parametrisations that cannot happen (`Σ|w_raw| ≥ |x1| + |x2| + |x3| + |1 − x1 − x2 − x3| ≥ 1`),
+/// so there is nothing to match.
 public enum WeightParametrisation: String, Sendable, CaseIterable, Codable {
     case stageA = "stage-a"
     case stageB = "stage-b"
