@@ -2,8 +2,8 @@ import Testing
 @testable import ValueModel
 
 /// Units that were reached only end to end: the loss-landscape slices, the heads' AUC at the observed rows, the
-/// thinning of ROC curves for the figures.
-@Suite("Small units: landscape slices, observed-row AUC, ROC thinning")
+/// thinning of ROC curves for the figures, the original's two weight mappings.
+@Suite("Small units: landscape slices, observed-row AUC, ROC thinning, the original's weight mappings")
 struct SmallUnitsTests {
     @Test("a landscape slice sets one weight and rescales the others, ratios and Σ|w| = 1 kept")
     func landscapePoint() {
@@ -54,5 +54,16 @@ struct SmallUnitsTests {
         // The edges: x = (1, 0, 0) and x = 0 give Σ|w_raw| = 1 exactly.
         #expect(WeightParametrisation.stageB.raw([1, 0, 0]).map(abs).reduce(0, +) == 1)
         #expect(WeightParametrisation.stageA.raw([0, 0, 0]).map(abs).reduce(0, +) == 1)
+    }
+
+    @Test("the original's re-evaluation mismatch by hand: stage A's mapping of stage B's x is w with w_neg's sign flipped")
+    func signFlipByHand() {
+        // x = (0.3, 0.1, −0.1): stage B's raw w is (0.3, 0.1, −0.1, −0.7), stage A's (0.3, 0.1, −0.1, +0.7); both have
+        // Σ|raw| = 1.2, so w_B = (0.25, 1/12, −1/12, −7/12) and w_A = (0.25, 1/12, −1/12, +7/12).
+        let x = [0.3, 0.1, -0.1]
+        let b = WeightParametrisation.stageB.weights(x), a = WeightParametrisation.stageA.weights(x)
+        for (got, expected) in zip(b + a, [0.25, 1.0 / 12, -1.0 / 12, -7.0 / 12, 0.25, 1.0 / 12, -1.0 / 12, 7.0 / 12]) {
+            #expect(abs(got - expected) < 1e-15)
+        }
     }
 }
