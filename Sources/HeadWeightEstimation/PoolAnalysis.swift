@@ -35,7 +35,7 @@ struct PoolAnalysis {
     static func run(lists: PlackettLuceLists, inputs: StepInputs, raw: String, listPrefix: Int, truth: SyntheticGroundTruth?,
                     trueHeads: CandidateHeads?, seed: UInt64, identificationSessions: Int, poolSamplingSessions: Int) throws -> PoolAnalysis {
         let sampled = poolSamplingSessions > 0 ? poolSamplingSessions : nil
-        let assumptions = PoolAssumption.stepFour.filter { sampled != nil || $0 != .poolSampling }
+        let assumptions = PoolAssumption.stepFour + (sampled != nil ? [.poolSampling] : [])
         let sessions = inputs.sessions
         let availability = try loadAvailability(inputs: inputs, raw: raw)
         let pools = try truth.flatMap { _ in try recordedPools(inputs: inputs, raw: raw) }

@@ -95,7 +95,7 @@ struct PoolSamplingLikelihood: Sendable {
                         var logPhi = [Double](repeating: 0, count: m), time = [Double](repeating: 0, count: m)
                         var squared = [Double](repeating: 0, count: m), pull = [Double](repeating: 0, count: m)
                         var phiGradient = [Double](repeating: 0, count: m * 4), timeGradient = [Double](repeating: 0, count: m * 4)
-                        var exact: [Int] = []
+                        var exact: [Int] = [], isExact: [Bool] = []
                         var x: [Double] = [], suffix: [Double] = [], suffixP: [Double] = []
                         for block in range {
                             let ot = tp.baseAddress! + block * 5
@@ -113,8 +113,9 @@ struct PoolSamplingLikelihood: Sendable {
                                 x.removeAll(keepingCapacity: true)
                                 for j in shown { x.append(exp(score(Int(j)) - top)) }
                                 // Suffix sums X_k and Σ_{m ≥ k} x_m p_m.
-                                suffix = [Double](repeating: 0, count: k + 1)
-                                suffixP = [Double](repeating: 0, count: (k + 1) * 4)
+                                if suffix.count < k + 1 { suffix = [Double](repeating: 0, count: k + 1); suffixP = [Double](repeating: 0, count: (k + 1) * 4) }
+                                suffix[k] = 0
+                                for c in 0..<4 { suffixP[k * 4 + c] = 0 }
                                 for i in stride(from: k - 1, through: 0, by: -1) {
                                     let q = base + Int(shown[shown.startIndex + i]) * 4
                                     suffix[i] = suffix[i + 1] + x[i]
@@ -211,7 +212,8 @@ struct PoolSamplingLikelihood: Sendable {
                                 }
                                 guard withEffects else { continue }
                                 let oe = ep.baseAddress! + block * n * width
-                                var isExact = [Bool](repeating: false, count: r)
+                                if isExact.count < r { isExact = [Bool](repeating: false, count: r) }
+                                for index in 0..<r { isExact[index] = false }
                                 for index in exact { isExact[index] = true }
                                 for (index, j) in rest.enumerated() {
                                     let pi = exp(alpha[j]), xj = restX[index], w = pi * xj
@@ -289,15 +291,8 @@ extension PoolSamplingFit {
             }
             schur = s
             // Damped towards gradient descent where the Schur complement is not positive definite.
-            var damping = 0.0, solved: [Double]? = nil
-            let scale = (0..<4).map { abs(s[$0 * 5]) }.max() ?? 1
-            while solved == nil && damping <= 1e6 * max(scale, 1) {
-                var damped = s
-                for a in 0..<4 { damped[a * 5] += damping }
-                solved = SymmetricSolve.solve(damped, r, dimension: 4)
-                damping = damping == 0 ? 1e-6 * max(scale, 1) : damping * 10
-            }
-            guard let dTheta = solved.map({ $0.map { -$0 } }) else { break }
+            let scale = max(1, (0..<4).map { abs(s[$0 * 5]) }.max() ?? 1)
+            guard let dTheta = SymmetricSolve.dampedSolve(s, r, dimension: 4, maximumDamping: 1e6 * scale).map({ $0.map { -$0 } }) else { break }
             var dAlpha = [Double](repeating: 0, count: n)
             for j in 0..<n where free(j) {
                 var cd = 0.0

@@ -84,15 +84,7 @@ public struct ShownOrderLikelihood: Sendable {
         while iterations < maxIterations {
             iterations += 1
             // Newton on the (profile) Hessian, damped towards gradient descent when it is not positive definite.
-            var step: [Double]? = nil
-            var damping = 0.0
-            while step == nil && damping < 1e12 {
-                var h = current.hessian
-                for a in 0..<dimension { h[a * dimension + a] += damping }
-                step = SymmetricSolve.solve(h, current.gradient, dimension: dimension)
-                damping = damping == 0 ? 1e-6 * max(1, (0..<dimension).map { abs(current.hessian[$0 * dimension + $0]) }.max() ?? 1) : damping * 10
-            }
-            guard let newton = step else { break }
+            guard let newton = SymmetricSolve.dampedSolve(current.hessian, current.gradient, dimension: dimension, maximumDamping: 1e12) else { break }
             // The Newton direction first; where no step along it goes downhill (the profile is only piecewise
             // smooth where some r_s reach a bound), the gradient scaled by the Hessian's diagonal.
             let scaled = (0..<dimension).map { current.gradient[$0] / max(abs(current.hessian[$0 * dimension + $0]), 1e-8) }

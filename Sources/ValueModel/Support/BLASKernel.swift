@@ -26,10 +26,11 @@ public enum BLASKernel {
     }
 
     /// The decision for a process whose OpenBLAS reports `corename`, with `OPENBLAS_CORETYPE` = `coretype` (nil
-    /// when unset) on a CPU with `flags` (as in /proc/cpuinfo).
-    public static func decide(corename: String, coretype: String?, flags: Set<String>) -> Decision {
+    /// when unset) on a CPU with `flags` (as in /proc/cpuinfo; read only when OpenBLAS fell back to a generic kernel).
+    public static func decide(corename: String, coretype: String?, flags: @autoclosure () -> Set<String>) -> Decision {
         if let coretype, !coretype.isEmpty { return .keep("OPENBLAS_CORETYPE=\(coretype) set in the environment") }
         guard genericKernels.contains(corename.lowercased()) else { return .keep("OpenBLAS recognised the CPU") }
+        let flags = flags()
         var candidates: [String] = []
         if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"]) { candidates.append("SkylakeX") }
         if flags.isSuperset(of: ["avx2", "fma"]) { candidates.append("Haswell") }

@@ -34,6 +34,21 @@ enum SymmetricSolve {
         return y
     }
 
+    /// `x` with `(a + λI) x = b` for the first λ in 0, 10⁻⁶·max(1, max|a_ii|), then ×10 each time, up to
+    /// `maximumDamping`, at which `a + λI` is positive definite: a Newton step that falls back towards gradient
+    /// descent where the Hessian is not positive definite. Nil when no λ up to the limit works.
+    static func dampedSolve(_ a: [Double], _ b: [Double], dimension n: Int, maximumDamping: Double) -> [Double]? {
+        let scale = max(1, (0..<n).map { abs(a[$0 * n + $0]) }.max() ?? 1)
+        var damping = 0.0
+        while damping <= maximumDamping {
+            var damped = a
+            for i in 0..<n { damped[i * n + i] += damping }
+            if let x = solve(damped, b, dimension: n) { return x }
+            damping = damping == 0 ? 1e-6 * scale : damping * 10
+        }
+        return nil
+    }
+
     /// `a⁻¹` (row-major).
     static func inverse(_ a: [Double], dimension n: Int) -> [Double]? {
         var out = [Double](repeating: 0, count: n * n)
