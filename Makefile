@@ -50,7 +50,7 @@ step2: step1
 	$(BIN)/2-graph-construction --processed "$(OUT)" --notebook notebooks/2-graph-construction.md --figures figures
 
 step3: step2
-	$(BIN)/3-training --processed "$(OUT)" --notebook notebooks/3-training.md --figures figures
+	$(BIN)/3-training --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/3-training.md --figures figures
 
 step4: step3
 	$(BIN)/4-head-weight-estimation --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/4-head-weight-estimation.md --figures figures

@@ -30,6 +30,7 @@ struct DataPreparationNotebook {
         try sessions(&page)
         try distributions(&page)
         try entropies(&page)
+        smallMatrix(&page)
         outputs(&page)
         deviations(&page)
         timing(&page)
@@ -153,6 +154,41 @@ struct DataPreparationNotebook {
         }
         let figure = Figure(title: "Per-user category entropy", xLabel: "entropy (nats)", yLabel: "users", series: series)
         page.figure(try StepOutput.render(figure, folder: figures, name: "category-entropy.png"), caption: "Distribution over users of the entropy of their level-1, level-2 and level-3 categories.")
+    }
+
+    private func smallMatrix(_ page: inout Notebook) {
+        page.heading("small_matrix.csv: the block no platform selected")
+        guard let small = report.smallMatrix else {
+            page.paragraph("`\(raw)` has no `small_matrix.csv`, so step 3 has no off-path evaluation. (KuaiRec 2.0 ships one: a fully observed block of 1,411 users x 3,327 videos.)")
+            return
+        }
+        page.paragraph("""
+            KuaiRec's small matrix is a nearly fully observed block of users x videos, gathered without the \
+            platform choosing what each user saw; it is the only sample on which a model's heads can be judged on \
+            pairs the platform would not have shown — the pairs step 4 scores. Step 1 reads it with big_matrix's \
+            checks (a row with all three time fields empty is accepted and counted) and writes its kept rows to \
+            `\(SmallMatrixPreparation.folderName)/`, never into the training table. Each kept row borrows its user, \
+            session and history columns from the user's latest step-1 row at or before its time, and its item \
+            columns from the video's first step-1 row, exactly as step 4 builds a candidate's features; its context \
+            columns are its own.
+            """)
+        page.table(["small_matrix.csv rows", "count"], [
+            ["read", Format.count(small.rows)],
+            ["time, date and timestamp empty (left out: no context to score with)", Format.count(small.rowsWithoutTime)],
+            ["user has no row in step 1 (left out: no graph node)", Format.count(small.rowsWithUnknownUser)],
+            ["video has no row in step 1 (left out: no item columns)", Format.count(small.rowsWithUnknownVideo)],
+            ["kept", Format.count(small.keptRows)],
+            ["… whose (user, video) pair also has a logged row", Format.count(small.pairsAlsoLogged)],
+            ["… earlier than the user's first logged row (borrow that first row)", Format.count(small.rowsBeforeUserHistory)],
+        ], alignRight: [1])
+        page.table(["rows", "users", "videos", "complete", "long", "rewatch", "neg"], [
+            ["small matrix (kept)", Format.count(small.users), Format.count(small.videos)] + small.labelRates.map { Format.percent($0) },
+            ["logged (step 1's table)", Format.count(report.users), Format.count(report.videos)] + small.loggedLabelRates.map { Format.percent($0) },
+        ], alignRight: [1, 2, 3, 4, 5, 6])
+        let gaps = zip(Head.allCases, zip(small.labelRates, small.loggedLabelRates)).map { head, rates in
+            "\(head.labelName) \(Format.percent(rates.0)) against \(Format.percent(rates.1))"
+        }
+        page.paragraph("Label rates without selection against the logged ones: " + gaps.joined(separator: ", ") + ". A difference comes from how the two samples were chosen" + (synthetic ? " (in this synthetic world the engagement model is the same for both, so it is the platform's selection alone)." : "."))
     }
 
     private func outputs(_ page: inout Notebook) {

@@ -41,11 +41,22 @@ struct DataPreparationCommand: ParsableCommand {
         let start = ResourceUsage.now()
         try DataPreparation.checkResources(folder: raw, output: out)
         let output = try ArtifactDirectory(path: out + "/step1")
-        let report = try DataPreparation.run(folder: raw) { name, column in try output.write(name, column) }
+        let smallOutput = try ArtifactDirectory(path: out + "/" + SmallMatrixPreparation.folderName)
+        let report = try DataPreparation.run(folder: raw, emit: { name, column in try output.write(name, column) },
+                                             emitSmallMatrix: { name, column in try smallOutput.write(name, column) })
         let inputs = try Manifest.describeInputs(DataPreparation.inputFiles.map { raw + "/" + $0 })
         try output.writeFile("report.json", data: try jsonData(report))
         try output.commit(manifest: Manifest(producer: "1-data-preparation", version: 1,
                                              options: ["raw": raw], inputs: inputs, rows: report.keptRows))
+        let smallFolder = out + "/" + SmallMatrixPreparation.folderName
+        if let small = report.smallMatrix {
+            try smallOutput.commit(manifest: Manifest(
+                producer: "1-data-preparation", version: 1, options: ["raw": raw],
+                inputs: inputs + (try Manifest.describeInputs([raw + "/" + SmallMatrixPreparation.fileName])),
+                rows: small.keptRows))
+        } else if FileManager.default.fileExists(atPath: smallFolder) {
+            try FileManager.default.removeItem(atPath: smallFolder)   // a stale block from another raw folder
+        }
         let elapsed = ResourceUsage.now() - start
         let groundTruth = FileManager.default.fileExists(atPath: raw + "/ground_truth.json")
         let page = try DataPreparationNotebook(report: report, raw: raw, artifacts: out + "/step1",

@@ -78,6 +78,9 @@ struct SyntheticData: ParsableCommand {
     @Flag(help: "Score every candidate with explicit noise even where the exact Plackett-Luce shortcut applies (slow).")
     var scoreEveryCandidate = false
 
+    @Option(help: ArgumentHelp("small_matrix.csv: the shares of users and of videos in its fully observed block, as users,videos (KuaiRec's real block is about 0.2,0.3), or none.", valueName: "users,videos"))
+    var smallMatrix = "0.2,0.3"
+
     func parsedWeights() throws -> [Double] {
         let parts = weights.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 4, parts.allSatisfy({ $0 != nil }) else {
@@ -94,6 +97,18 @@ struct SyntheticData: ParsableCommand {
         return (low, high)
     }
 
+    func parsedSmallMatrix() throws -> SyntheticSmallMatrix? {
+        if smallMatrix == "none" { return nil }
+        let parts = smallMatrix.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let users = parts[0], let videos = parts[1] else {
+            throw ValidationError("--small-matrix needs users,videos (two shares in (0, 1]) or none, got \"\(smallMatrix)\"")
+        }
+        var block = SyntheticSmallMatrix()
+        block.userShare = users
+        block.videoShare = videos
+        return block
+    }
+
     func makeConfiguration() throws -> SyntheticWorldConfiguration {
         var c = SyntheticWorldConfiguration(users: users, videos: videos, seed: seed)
         c.noiseScale = noise
@@ -108,6 +123,7 @@ struct SyntheticData: ParsableCommand {
         c.straySessionsPerUser = straySessions
         c.latentDimension = latentDimension
         c.scoreEveryCandidate = scoreEveryCandidate
+        c.smallMatrix = try parsedSmallMatrix()
         if let engagement {
             guard let data = FileManager.default.contents(atPath: engagement) else {
                 throw ValidationError("--engagement: cannot read \(engagement)")

@@ -39,6 +39,7 @@ struct TrainingNotebook {
         settings(&page)
         try sweeps(&page)
         tables(&page)
+        try offPath(&page)
         try curves(&page)
         try roc(&page)
         coefficients(&page)
@@ -142,11 +143,13 @@ struct TrainingNotebook {
         page.paragraph("Dataset: \(datasetName). Best values per column are not marked. The runs are seeded, so this table is reproducible on the same CPU and BLAS kernel; how far a different seed moves it is not measured here, so read differences in the third decimal with care.")
         page.heading("Mean AUC and GAUC", level: 3)
         page.table(["model", "train mean AUC", "valid mean AUC", "test mean AUC", "test micro-averaged AUC"]
-                   + Self.heads.map { "test GAUC \($0)" } + ["test mean GAUC"],
+                   + Self.heads.map { "test GAUC \($0)" } + ["test mean GAUC", "test BCE"],
                    results.models.map { m in
                        [m.displayName, Format.fixed(m.train.mean, 4), Format.fixed(m.validation.mean, 4), Format.fixed(m.test.mean, 4),
-                        Format.fixed(m.testMicroAUC, 4)] + m.testGAUC.map { $0.map { Format.fixed($0, 4) } ?? "–" } + [Format.fixed(m.testGAUCMean, 4)]
-                   }, alignRight: Set(1...9))
+                        Format.fixed(m.testMicroAUC, 4)] + m.testGAUC.map { $0.map { Format.fixed($0, 4) } ?? "–" }
+                           + [Format.fixed(m.testGAUCMean, 4), Format.fixed(m.testQuality.meanLogLoss, 4)]
+                   }, alignRight: Set(1...10))
+        page.paragraph("Test BCE: the original's evaluation loss, binary cross-entropy averaged over the four heads and the test edges (lower is better).")
         page.paragraph("GAUC: the AUC within each user's test edges, averaged with weights equal to the user's number of test edges (users whose test edges are all of one class are skipped). It removes the between-user part of the ranking that a global AUC rewards, so it measures how well a model orders videos *for the same user*. The original reports no GAUC.")
         page.heading("The paper's Table 1 (real KuaiRec 2.0, for comparison — not this dataset)", level: 3)
         page.table(["model (paper, real data)"] + ["train", "valid", "test"].flatMap { split in Self.heads.map { "\(split) \($0)" } } + ["test mean"],
@@ -154,6 +157,77 @@ struct TrainingNotebook {
                    alignRight: Set(1...13))
         if synthetic {
             page.paragraph("The paper's numbers come from the real data; ours from the synthetic world, whose label-generating process is different (see \"Why the models rank as they do\"), so only the *pattern* is comparable, not the values.")
+        }
+    }
+
+    /// Off-path quality: every model on the small matrix's pairs next to the logged test split.
+    private func offPath(_ page: inout Notebook) throws {
+        page.heading("Off the logged path: the small matrix")
+        let scored = results.models.compactMap { m in m.offPath.map { (m, $0) } }
+        guard let first = scored.first else {
+            page.paragraph("No `small_matrix.csv` was prepared by step 1, so the heads are judged on logged edges only — edges the platform chose to show. Step 4 scores every candidate of a session, most of which were never shown; on those pairs nothing here measures the heads.")
+            return
+        }
+        page.paragraph("""
+            Every model scored on the \(Format.count(first.1.pairs)) pairs of the small matrix (step 1's \
+            `step1-small/`, never trained on), whose features are built as step 4 builds a candidate's. The logged \
+            test split measures the heads on what the platform chose to show; the small matrix on pairs it did not \
+            choose — the pairs step 4 scores. Lower is better for BCE (log loss) and Brier; means over the four heads.
+            """)
+        var rows = scored.map { m, q in
+            [m.displayName, Format.fixed(m.test.mean, 4), Format.fixed(q.auc.mean, 4), Format.fixed(m.testQuality.meanGAUC, 4),
+             Format.fixed(q.meanGAUC, 4), Format.fixed(m.testQuality.meanLogLoss, 4), Format.fixed(q.meanLogLoss, 4),
+             Format.fixed(m.testQuality.meanBrier, 4), Format.fixed(q.meanBrier, 4)]
+        }
+        if let ceiling = results.offPathCeiling {
+            rows.append(["`p_true` (synthetic truth)", "", Format.fixed(ceiling.auc.mean, 4), "", Format.fixed(ceiling.meanGAUC, 4), "",
+                         Format.fixed(ceiling.meanLogLoss, 4), "", Format.fixed(ceiling.meanBrier, 4)])
+        }
+        page.table(["model", "AUC test", "AUC small", "GAUC test", "GAUC small", "BCE test", "BCE small", "Brier test", "Brier small"],
+                   rows, alignRight: Set(1...8))
+        var perHead = scored.map { m, q in [m.displayName] + q.auc.perHead.map { Format.fixed($0, 4) } + q.logLoss.map { Format.fixed($0, 4) } }
+        if let ceiling = results.offPathCeiling {
+            perHead.append(["`p_true` (synthetic truth)"] + ceiling.auc.perHead.map { Format.fixed($0, 4) } + ceiling.logLoss.map { Format.fixed($0, 4) })
+        }
+        page.table(["model (small matrix)"] + Self.heads.map { "AUC \($0)" } + Self.heads.map { "BCE \($0)" }, perHead, alignRight: Set(1...8))
+
+        // Computed reading of the two tables.
+        let bestTest = scored.max { $0.0.test.mean < $1.0.test.mean }!, bestSmall = scored.max { $0.1.auc.mean < $1.1.auc.mean }!
+        let drops = scored.map { $0.0.test.mean - $0.1.auc.mean }
+        var reading = [String]()
+        reading.append(bestTest.0.name == bestSmall.0.name
+            ? "The model with the best test mean AUC, \(bestTest.0.displayName), is also the best on the small matrix (\(Format.fixed(bestSmall.1.auc.mean, 4)))."
+            : "The ranking changes off the logged path: \(bestTest.0.displayName) has the best test mean AUC (\(Format.fixed(bestTest.0.test.mean, 4))), but \(bestSmall.0.displayName) the best on the small matrix (\(Format.fixed(bestSmall.1.auc.mean, 4)) against \(Format.fixed(bestTest.1.auc.mean, 4))).")
+        reading.append("From the logged test split to the small matrix the mean AUC changes by " + zip(scored, drops).map { pair, drop in
+            "\(pair.0.name) \(-drop >= 0 ? "+" : "")\(Format.fixed(-drop, 4))"
+        }.joined(separator: ", ") + ".")
+        if let ceiling = results.offPathCeiling {
+            let gap = ceiling.auc.mean - bestSmall.1.auc.mean
+            reading.append("`p_true` reaches \(Format.fixed(ceiling.auc.mean, 4)) on the same pairs; the best model is \(Format.fixed(abs(gap), 4)) "
+                + (gap >= 0 ? "below" : "above (sampling noise: `p_true` is the best score only in expectation)")
+                + " it, and its BCE is \(Format.fixed(bestSmall.1.meanLogLoss, 4)) against \(Format.fixed(ceiling.meanLogLoss, 4)).")
+        }
+        page.bullets(reading)
+
+        // Reliability diagrams, one per head: every model and (synthetic) p_true against the diagonal.
+        page.paragraph("Reliability on the small matrix: pairs binned by predicted probability (10 equal-width bins, empty bins left out), each bin's observed rate against its mean prediction. A calibrated head lies on the diagonal; step 4 adds the heads' probabilities, so a head that is off the diagonal off-path shifts `w·p` there.")
+        for head in Head.allCases {
+            var series = [Series.line("calibrated", x: [0, 1], y: [0, 1], dashed: true)]
+            for (m, q) in scored {
+                let bins = q.reliability[head.rawValue]
+                series.append(.linePoints(m.name, x: bins.map(\.meanPredicted), y: bins.map(\.observedRate)))
+            }
+            if let ceiling = results.offPathCeiling {
+                let bins = ceiling.reliability[head.rawValue]
+                series.append(.points("p_true", x: bins.map(\.meanPredicted), y: bins.map(\.observedRate)))
+            }
+            var figure = Figure(title: "Reliability on the small matrix: \(head.displayName)", xLabel: "mean predicted probability",
+                                yLabel: "observed rate", series: series)
+            figure.xRange = 0...1
+            figure.yRange = 0...1
+            figure.legend = .topLeft
+            page.figure(try StepOutput.render(figure, folder: figures, name: "reliability-small-\(head.labelName).png"),
+                        caption: "Reliability of every model's \(head.displayName) head on the small matrix's pairs.")
         }
     }
 
@@ -272,7 +346,8 @@ struct TrainingNotebook {
             "**Sweeps** use H = 64 and the step counts of the paper (500 with `--paper`); the original notebook's code swept H = 128 for 100 steps. All sweep runs share the initial weights and the batch stream, where the original seeded once before the whole sweep.",
             "**Best GNN** is chosen by validation mean AUC of the kept weights (the original chose by hand; its Figure 4 caption names GNN-128).",
             "**Seeds and reproducibility.** One seeded generator (xoshiro256**) drives initialisation and batch draws, so a run is reproducible bit for bit on the same machine and thread count; PyTorch's generator is not reproduced, so individual numbers differ from any particular PyTorch run.",
-            "**GAUC** per head is reported in addition to the original's metrics.",
+            "**GAUC, log loss and Brier score** per head are reported in addition to the original's metrics (the original prints its evaluation BCE but leaves it out of Table 1; here it is the \"test BCE\" column).",
+            "**Off-path evaluation (new).** When step 1 found a `small_matrix.csv`, every model is also scored on its pairs (section \"Off the logged path\"); the original evaluates on logged edges only.",
         ]
         if !results.settings.paper {
             items.insert("**Reduced default budget** (see the settings table): \(results.settings.sweepSteps)-step sweeps instead of 500, early stopping on \(results.settings.validationSample == 0 ? "the whole validation split" : "a fixed seeded sample of \(Format.count(results.settings.validationSample)) validation edges") and the training AUC curve on \(results.settings.monitorSample == 0 ? "every training edge" : "a sample of \(Format.count(results.settings.monitorSample))") instead of whole splits; the step limit (\(Format.count(results.settings.maxSteps))) is the paper's. `--paper` restores all of it.", at: 0)
@@ -288,6 +363,7 @@ struct TrainingNotebook {
         page.bullets([
             "`\(artifacts)/logreg.safetensors` (`coef` [4, 64], `intercept` [4], F64, scikit-learn's names), `edge_mlp.safetensors`, `gnn64.safetensors`, `gnn128.safetensors` (F32, PyTorch state_dict names: `torch.nn.Module.load_state_dict(safetensors.torch.load_file(...))`; `__metadata__` holds hidden size, best step, learning rate, batch size).",
             "`test_predictions_<model>.npy` — Float32 `[\(Format.count(results.data.test)), 4]`, probabilities of (complete, long, rewatch, neg), rows in `test_idx.npy` order, for logreg, edge_mlp, gnn64, gnn128.",
+            "`offpath_predictions_<model>.npy` — Float32 `[\(Format.count(results.offPathPairs)), 4]`, the same probabilities on the small matrix's pairs, rows in `step1-small/` order (written only when step 1 prepared a small matrix).",
             "`node_embeddings_\(results.bestGNN).npy` — the best GNN's final GCN-layer output with its kept weights, Float32 `[nodes, H]` (users first, then `n_users + video_id`); `best_gnn.json` names the model.",
             "`results.json` — every AUC and GAUC table, best steps, timings, training and sweep curves, the thinned ROC curves; `manifest.json` records the options and step 2's manifest hash.",
         ])

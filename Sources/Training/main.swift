@@ -104,9 +104,17 @@ struct TrainingCommand: ParsableCommand {
             }
 
             let step2 = try ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")
+            let smallMatrix = try OffPathPairs.store(processed: processed,
+                                                     step1Inputs: try Manifest.read(folder: processed + "/step1").inputs)
+            let groundTruth = raw + "/ground_truth.json"
+            let synthetic = FileManager.default.fileExists(atPath: groundTruth)
+            let truth = try synthetic && smallMatrix != nil
+                ? SyntheticEngagementModel(world: SyntheticLatentWorld(configuration: SyntheticGroundTruth.read(from: groundTruth).configuration))
+                : nil
             let output = try ArtifactDirectory(path: processed + "/step3")
             let interval = progressInterval
-            let results = try TrainingStep.run(step2: step2, output: output, options: options) { label, total in
+            let results = try TrainingStep.run(step2: step2, smallMatrix: smallMatrix, truth: truth,
+                                               output: output, options: options) { label, total in
                 ProgressLine(label: label, total: total, interval: interval)
             }
             let inputs = try Manifest.describeInputs([step2.folder + "/" + Manifest.fileName])
@@ -118,7 +126,6 @@ struct TrainingCommand: ParsableCommand {
             ]
             try output.commit(manifest: Manifest(producer: "3-training", version: 1, options: manifestOptions, inputs: inputs,
                                                  rows: results.data.test))
-            let synthetic = FileManager.default.fileExists(atPath: raw + "/ground_truth.json")
             let page = try TrainingNotebook(results: results, budget: budget, options: options, synthetic: synthetic,
                                             artifacts: processed + "/step3", figures: figures,
                                             seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()

@@ -119,9 +119,17 @@ public struct InteractionLog {
         rowsWithoutFractionalSeconds += other.rowsWithoutFractionalSeconds
     }
 
-    /// Reads `big_matrix.csv`. Any malformed row, wrong field count, unparsable number or time is an error
-    /// naming the file, line and column. Files without quote characters are parsed on all cores.
-    public static func read(path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> InteractionLog {
+    /// `timeMs` of a row whose time fields are empty (only with `allowingMissingTime`); its `timestamp` is NaN
+    /// and its `date` −1.
+    public static let missingTime = Int64.min
+
+    /// Reads `big_matrix.csv` (or `small_matrix.csv`, same columns). Any malformed row, wrong field count,
+    /// unparsable number or time is an error naming the file, line and column. Files without quote characters
+    /// are parsed on all cores.
+    /// - Parameter allowingMissingTime: accept rows whose `time`, `date` and `timestamp` are all empty, as in
+    ///   KuaiRec's small_matrix.csv (whose `date` may also be written as a float, `20200705.0`).
+    public static func read(path: String, allowingMissingTime: Bool = false,
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> InteractionLog {
         let file = try CSVFile(path: path, hint: "Put the KuaiRec 2.0 files in the data folder, or run `make data` for the synthetic world.")
         let columns = try file.columnIndices(columns)
         let bytes = file.mapped.bytes
@@ -133,7 +141,8 @@ public struct InteractionLog {
                 parallelFor(chunks: ranges.count) { chunk in
                     do {
                         let firstLine = chunk == 0 ? file.dataStartLine : 1
-                        partSlots[chunk] = try readChunk(file, range: ranges[chunk], firstLine: firstLine, columns: columns)
+                        partSlots[chunk] = try readChunk(file, range: ranges[chunk], firstLine: firstLine, columns: columns,
+                                                         allowingMissingTime: allowingMissingTime)
                     } catch let error as PipelineError {
                         failureSlots[chunk] = error
                     } catch {
@@ -154,7 +163,8 @@ public struct InteractionLog {
         return log
     }
 
-    private static func readChunk(_ file: CSVFile, range: Range<Int>, firstLine: Int, columns: [Int]) throws -> InteractionLog {
+    private static func readChunk(_ file: CSVFile, range: Range<Int>, firstLine: Int, columns: [Int],
+                                  allowingMissingTime: Bool) throws -> InteractionLog {
         var log = InteractionLog()
         log.reserve(range.count / 64)
         let (userColumn, videoColumn, playColumn, durationColumn) = (columns[0], columns[1], columns[2], columns[3])
@@ -165,21 +175,33 @@ public struct InteractionLog {
             let video = try record.int(videoColumn)
             guard user >= 0, user < maximumId else { throw record.error(userColumn, expected: "a user id in 0..<\(maximumId)") }
             guard video >= 0, video < maximumId else { throw record.error(videoColumn, expected: "a video id in 0..<\(maximumId)") }
-            guard let time = record.dateTime(timeColumn) else {
-                throw record.error(timeColumn, expected: "a time YYYY-MM-DD HH:MM:SS[.mmm]")
-            }
-            let date = try record.int(dateColumn)
-            guard date >= 0, date < Int(Int32.max) else { throw record.error(dateColumn, expected: "a date YYYYMMDD") }
             log.userId.append(Int32(user))
             log.videoId.append(Int32(video))
             log.playDuration.append(try record.finiteDouble(playColumn))
             log.videoDuration.append(try record.finiteDouble(durationColumn))
+            log.watchRatio.append(try record.finiteDouble(ratioColumn))
+            if allowingMissingTime, record.isEmpty(timeColumn), record.isEmpty(dateColumn), record.isEmpty(timestampColumn) {
+                log.timeMs.append(missingTime)
+                log.date.append(-1)
+                log.timestamp.append(.nan)
+                return
+            }
+            guard let time = record.dateTime(timeColumn) else {
+                throw record.error(timeColumn, expected: "a time YYYY-MM-DD HH:MM:SS[.mmm]"
+                                   + (allowingMissingTime ? " (or time, date and timestamp all empty)" : ""))
+            }
+            let date: Int
+            if allowingMissingTime, let float = try? record.finiteDouble(dateColumn), float == float.rounded(), abs(float) < 1e9 {
+                date = Int(float)   // pandas writes an integer column with missing values as floats
+            } else {
+                date = try record.int(dateColumn)
+            }
+            guard date >= 0, date < Int(Int32.max) else { throw record.error(dateColumn, expected: "a date YYYYMMDD") }
             log.timeMs.append(time.milliseconds)
             log.date.append(Int32(date))
             let timestamp = try record.finiteDouble(timestampColumn)
             guard abs(timestamp) < 1e11 else { throw record.error(timestampColumn, expected: "unix seconds (|t| < 1e11)") }
             log.timestamp.append(timestamp)
-            log.watchRatio.append(try record.finiteDouble(ratioColumn))
             if !time.hasFraction { log.rowsWithoutFractionalSeconds += 1 }
         }
         return log

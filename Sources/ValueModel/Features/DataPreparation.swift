@@ -23,8 +23,11 @@ public enum DataPreparation {
     }
 
     /// Runs step 1 on `folder`; `emit(name, column)` receives the 80 output columns in order.
+    /// When `emitSmallMatrix` is given and the folder holds `small_matrix.csv`, that file is read too and its
+    /// prepared columns (`SmallMatrixPreparation`) go to `emitSmallMatrix` after the 80 columns, never to `emit`.
     /// Nothing is emitted before every input file has been read and checked.
-    public static func run(folder: String, emit: (String, Column) throws -> Void) throws -> PreparationReport {
+    public static func run(folder: String, emit: (String, Column) throws -> Void,
+                           emitSmallMatrix: ((String, Column) throws -> Void)? = nil) throws -> PreparationReport {
         func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
         var report = PreparationReport()
         let clock = StageClock()
@@ -44,7 +47,10 @@ public enum DataPreparation {
         report.captionShortLines = captions.shortLines
         report.captionSkippedLines = captions.skippedLines
         report.captionDuplicateLines = captions.duplicateLines
-        clock.mark("read side tables", into: &report)
+        let smallPath = path(SmallMatrixPreparation.fileName)
+        let small = emitSmallMatrix != nil && FileManager.default.fileExists(atPath: smallPath)
+            ? try InteractionLog.read(path: smallPath, allowingMissingTime: true) : nil
+        clock.mark("read side tables" + (small == nil ? "" : " and small_matrix.csv"), into: &report)
 
         // Bursts and order.
         let order = InteractionOrder(log: log)
@@ -135,6 +141,14 @@ public enum DataPreparation {
         try emit("hist_prev_sess_len", .float32(sessionHistory.previousLength))
         try emit("hist_intersess_gap_h", .float32(sessionHistory.gapHours))
         clock.mark("history features", into: &report)
+
+        if let small, let emitSmallMatrix {
+            let prepared = SmallMatrixPreparation(small: small, loggedUsers: log.userId, loggedVideos: log.videoId,
+                                                  loggedTimeMs: log.timeMs, loggedLabels: labels)
+            for (name, column) in prepared.columns { try emitSmallMatrix(name, column) }
+            report.smallMatrix = prepared.report
+            clock.mark("small_matrix.csv prepared", into: &report)
+        }
         return report
     }
 

@@ -51,6 +51,8 @@ public struct PreparationReport: Codable {
     /// Per user, entropy (nats) of their level-1, level-2 and level-3 category counts over all their rows.
     public var userCategoryEntropy: [[Double]] = []
     public var stageSeconds: [StageTime] = []
+    /// What step 1 made of `small_matrix.csv` (nil when the folder has none).
+    public var smallMatrix: SmallMatrixPreparation.Report?
 
     /// The JSON form keeps the counts and rates, not the per-session and per-row distributions.
     enum CodingKeys: String, CodingKey {
@@ -58,7 +60,7 @@ public struct PreparationReport: Codable {
         case captionExtraFieldLines, captionShortLines, captionSkippedLines, captionDuplicateLines
         case droppedOutsideBursts, keptRows, users, videos
         case interactionsWithoutUserFeatures, interactionsWithoutItemFeatures, interactionsWithoutCategory
-        case dailyCounts, bursts, overallLabelRates, stageSeconds
+        case dailyCounts, bursts, overallLabelRates, stageSeconds, smallMatrix
     }
 
     /// Distributions keep at most this many interactions (an evenly spaced sample) to stay small.

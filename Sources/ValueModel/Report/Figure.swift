@@ -120,10 +120,11 @@ public struct Figure: Sendable, Equatable {
         }
         let title = series.name.isEmpty ? "notitle" : "title \(gnuplotQuoted(series.name))"
         switch series.style {
-        case .line, .dashedLine, .points:
+        case .line, .dashedLine, .points, .linePoints:
             var data = [Double](); data.reserveCapacity(2 * n)
             for i in 0..<n { data.append(series.x[i]); data.append(series.y[i]) }
             let style = series.style == .points ? "with points pt 7 ps 0.6"
+                : series.style == .linePoints ? "with linespoints lw 2 pt 7 ps 0.8"
                 : series.style == .line ? "with lines lw 2" : "with lines lw 2 dt 2"
             return (data, 2, "using 1:2 \(style) \(title)")
         case .bars:

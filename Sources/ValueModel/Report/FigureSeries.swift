@@ -7,6 +7,8 @@ public struct Series: Sendable, Equatable {
         case line
         /// A dashed line through the points, in order.
         case dashedLine
+        /// A solid line through the points with a dot at each (visible even for a single point).
+        case linePoints
         /// Unconnected dots.
         case points
         /// Filled bars centred on `x`, of height `y` and width `widths[i]` (a histogram).
@@ -40,6 +42,11 @@ public struct Series: Sendable, Equatable {
     /// A solid (or dashed) line through `(x[i], y[i])`.
     public static func line(_ name: String, x: [Double], y: [Double], dashed: Bool = false) -> Series {
         Series(name: name, style: dashed ? .dashedLine : .line, x: x, y: y)
+    }
+
+    /// A solid line through `(x[i], y[i])` with a dot at each point.
+    public static func linePoints(_ name: String, x: [Double], y: [Double]) -> Series {
+        Series(name: name, style: .linePoints, x: x, y: y)
     }
 
     /// Unconnected dots at `(x[i], y[i])`.

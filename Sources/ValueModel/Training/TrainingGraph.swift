@@ -72,11 +72,14 @@ public struct TrainingInputs {
     public let full: TrainingGraph
     public let tiny: TrainingGraph
     public let summary: GraphConstruction.Summary
+    /// The small matrix's pairs for off-path evaluation (nil without `step1-small/`).
+    public let offPath: OffPathPairs?
 
     /// Reads `step2` (checking dtypes and shapes against its manifest), fills the features' missing values
     /// with 0 (already done by step 2) and standardises them: the full graph with `standardisation`, the
     /// tiny graph with `tinyStandardisation` (`x' = (x − mean) / std`, as the original in Float32).
-    public init(step2: ColumnStore) throws {
+    /// With `smallMatrix` (step 1's `step1-small/`), also builds its pairs' features (`OffPathPairs`).
+    public init(step2: ColumnStore, smallMatrix: ColumnStore? = nil) throws {
         summary = try GraphConstruction.Summary.read(step2: step2)
         let featureEntry = try step2.entry("edge_features")
         guard featureEntry.width == EdgeFeatures.count else {
@@ -116,6 +119,12 @@ public struct TrainingInputs {
         tiny = TrainingGraph(name: "tiny", nodeCount: nodeCount, edges: tinyExamples, train: tinyPart(0), validation: tinyPart(1),
                              test: tinyPart(2), messagePassing: summary.messagePassing)
 
+        let statistics = summary
+        if let smallMatrix {
+            offPath = try OffPathPairs(small: smallMatrix, rawEdges: rawMatrix, edgeUsers: users, summary: statistics)
+        } else {
+            offPath = nil
+        }
         var features = rawMatrix
         try Self.standardise(&features, summary.standardisation)
         full = TrainingGraph(name: "full", nodeCount: nodeCount,

@@ -18,6 +18,10 @@ public struct TrainingResults: Codable {
         public var testGAUC: [Double?]
         /// Micro-averaged test AUC (all (edge, head) pairs pooled).
         public var testMicroAUC: Double
+        /// Log loss, Brier score and reliability (with AUC and GAUC again) on the test split.
+        public var testQuality: PredictionQuality
+        /// The same on the small matrix's pairs, off the logged path (nil without a small matrix).
+        public var offPath: PredictionQuality?
         /// The training run (nil for logistic regression, which is fitted by Newton's method, not by steps of Adam).
         public var run: TrainingRun?
         /// Wall time: fitting or training, and the final full-split evaluation (seconds).
@@ -86,6 +90,10 @@ public struct TrainingResults: Codable {
     /// Test ROC of the best GNN: micro-averaged, then one per head.
     public var rocMicro: Curve?
     public var rocPerHead: [Curve] = []
+    /// The small matrix's pairs scored by every model (0 without a small matrix), and the synthetic world's
+    /// `p_true` on them: the ceiling of any model (nil on real data).
+    public var offPathPairs = 0
+    public var offPathCeiling: PredictionQuality?
     /// Wall times (seconds): reading inputs, sweeps, everything.
     public var loadSeconds = 0.0
     public var sweepSeconds = 0.0

@@ -41,10 +41,14 @@ public enum TrainingStep {
     static let featureNames = EdgeFeatures.names
 
     /// Runs everything and writes the artifacts into `output` (not committed).
-    public static func run(step2: ColumnStore, output: ArtifactDirectory, options: Options,
+    /// - Parameters:
+    ///   - smallMatrix: step 1's `step1-small/`; every model is then also scored on its pairs (never trained on).
+    ///   - truth: the synthetic world's engagement model; its `p_true` on those pairs is the off-path ceiling.
+    public static func run(step2: ColumnStore, smallMatrix: ColumnStore? = nil, truth: SyntheticEngagementModel? = nil,
+                           output: ArtifactDirectory, options: Options,
                            progress: (String, Int) -> ProgressLine?) throws -> TrainingResults {
         let start = ResourceUsage.now()
-        let inputs = try TrainingInputs(step2: step2)
+        let inputs = try TrainingInputs(step2: step2, smallMatrix: smallMatrix)
         let graph = inputs.full
         let monitorIndices = graph.trainingSample(size: options.monitorSample, seed: options.seed &+ 7)
         let validationIndices = graph.validationSample(size: options.validationSample, seed: options.seed &+ 8)
@@ -58,6 +62,14 @@ public enum TrainingStep {
                             patience: options.patience, monitorSample: options.monitorSample,
                             validationSample: options.validationSample, sweepSteps: options.sweepSteps,
                             seed: options.seed, threads: options.threads, paper: options.paper))
+        let offPath = inputs.offPath
+        if let offPath {
+            results.offPathPairs = offPath.count
+            if let truth {
+                try results.offPathCeiling = PredictionQuality(probabilities: offPathTruth(offPath, model: truth),
+                                                               labels: offPath.examples.labels!, users: offPath.users)
+            }
+        }
         results.loadSeconds = ResourceUsage.now() - start
 
         // 1. Sweeps on the tiny graph (paper Figs. 2-3).
@@ -75,16 +87,23 @@ public enum TrainingStep {
         let parts = [graph.train, graph.validation, graph.test]
         let partLabels = parts.map { allLabels.gatherRows($0) }
         let testUsers = graph.test.map { graph.edges.sources[Int($0)] }
+        /// `offPathProbabilities`: the model's `[pairs, 4]` on the small matrix's pairs (nil without them).
         func score(_ name: String, _ display: String, hidden: Int?, parameterCount: Int, all probabilities: Matrix,
-                   run: TrainingRun?, fitSeconds: Double, evaluationStart: Double) throws -> (TrainingResults.Model, Matrix) {
+                   offPath offPathProbabilities: Matrix?, run: TrainingRun?, fitSeconds: Double,
+                   evaluationStart: Double) throws -> (TrainingResults.Model, Matrix) {
             let byPart = parts.map { probabilities.gatherRows($0) }   // [part size, 4] each
             let aucs = try zip(byPart, partLabels).map { try SplitEvaluation.auc($0, $1) }
-            let gauc = try GAUC.perHead(users: testUsers, scores: byPart[2], labels: partLabels[2]).map(\.value)
+            let testQuality = try PredictionQuality(probabilities: byPart[2], labels: partLabels[2], users: testUsers)
             let micro = try AUC.microAveraged(scores: byPart[2], labels: partLabels[2])
+            let offPathQuality = try offPath.flatMap { pairs in
+                try offPathProbabilities.map { try PredictionQuality(probabilities: $0, labels: pairs.examples.labels!, users: pairs.users) }
+            }
             let model = TrainingResults.Model(name: name, displayName: display, hidden: hidden, parameterCount: parameterCount,
-                                              train: aucs[0], validation: aucs[1], test: aucs[2], testGAUC: gauc, testMicroAUC: micro,
+                                              train: aucs[0], validation: aucs[1], test: aucs[2], testGAUC: testQuality.gauc,
+                                              testMicroAUC: micro, testQuality: testQuality, offPath: offPathQuality,
                                               run: run, fitSeconds: fitSeconds, evaluationSeconds: ResourceUsage.now() - evaluationStart)
             try output.write("test_predictions_\(name)", matrix: byPart[2].values, columns: 4)
+            if let offPathProbabilities { try output.write("offpath_predictions_\(name)", matrix: offPathProbabilities.values, columns: 4) }
             return (model, byPart[2])
         }
 
@@ -95,7 +114,8 @@ public enum TrainingStep {
             let logistic = try MultiHeadLogisticRegression.fit(features: graph.edges.features.gatherRows(graph.train), labels: partLabels[0])
             let fitted = ResourceUsage.now()
             let (model, _) = try score("logreg", "Logistic regression", hidden: nil, parameterCount: 4 * 65,
-                                       all: logistic.predict(features: graph.edges.features), run: nil,
+                                       all: logistic.predict(features: graph.edges.features),
+                                       offPath: offPath.map { logistic.predict(features: $0.examples.features) }, run: nil,
                                        fitSeconds: fitted - t, evaluationStart: fitted)
             results.models.append(model)
             results.logisticCoefficients = logistic.heads.map { head in
@@ -142,16 +162,19 @@ public enum TrainingStep {
             let run = try Trainer.train(model, on: graph, validation: validation, trainMonitor: monitor, settings: settings(batchSeed),
                                         progress: progress(spec.name, options.maxSteps), checkpoint: checkpoint(spec.name))
             let evaluationStart = ResourceUsage.now()
-            let all: Matrix
+            let all: Matrix, offPathAll: Matrix?
             if let gnn = model as? GNNModel {
                 let h = gnn.encodeNodes()   // [N, H] with the kept weights
                 embeddings[spec.name] = h
                 all = try gnn.scoreEdges(nodeEmbeddings: h, edges: graph.edges)
+                offPathAll = try offPath.map { try gnn.scoreEdges(nodeEmbeddings: h, edges: $0.examples) }
             } else {
                 all = try model.predict(edges: graph.edges)
+                offPathAll = try offPath.map { try model.predict(edges: $0.examples) }
             }
             let (result, test) = try score(spec.name, spec.display, hidden: spec.hidden, parameterCount: model.parameters.count,
-                                           all: all, run: run, fitSeconds: run.seconds, evaluationStart: evaluationStart)
+                                           all: all, offPath: offPathAll, run: run, fitSeconds: run.seconds,
+                                           evaluationStart: evaluationStart)
             results.models.append(result)
             testProbabilities[spec.name] = test
             var metadata = ["model": spec.name, "learning_rate": "\(options.learningRate)", "batch_size": "\(options.batchSize)",
@@ -187,6 +210,20 @@ public enum TrainingStep {
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try output.writeFile("results.json", data: encoder.encode(results))
         return results
+    }
+
+    /// The synthetic world's `p_true(user, video, day-part)` of every off-path pair, `[pairs, 4]`.
+    static func offPathTruth(_ pairs: OffPathPairs, model: SyntheticEngagementModel) throws -> Matrix {
+        var values = [Float](repeating: 0, count: pairs.count * 4)
+        for i in 0..<pairs.count {
+            let user = Int(pairs.users[i]), video = Int(pairs.videos[i])
+            guard user < model.world.userCount, video >= 0, video < model.world.videoCount else {
+                throw PipelineError.invalidData("small-matrix pair (user \(user), video \(video)) is outside the synthetic world's \(model.world.userCount) users x \(model.world.videoCount) videos; is ground_truth.json from the same world?")
+            }
+            let p = model.headProbabilities(user: user, video: video, context: SyntheticContext(daypart: Int(pairs.dayparts[i])))
+            for (h, value) in p.array.enumerated() { values[i * 4 + h] = Float(value) }
+        }
+        return Matrix(rows: pairs.count, cols: 4, values: values)
     }
 
     /// At most `points` points of a ROC curve (evenly spaced in index, ends kept) for plotting.

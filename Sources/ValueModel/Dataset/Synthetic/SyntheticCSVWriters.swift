@@ -115,20 +115,27 @@ public enum SyntheticCSV {
     // MARK: big_matrix.csv
 
     /// Appends one user's rows: `user_id,video_id,play_duration,video_duration,time,date,timestamp,watch_ratio`.
-    /// `time` is Beijing time with milliseconds, `date` its YYYYMMDD, `timestamp` the UTC unix seconds with
-    /// three decimals (= time - 8 h), `watch_ratio` = play / video duration in full precision.
     public static func appendBigMatrixRows(_ log: SyntheticUserLog, world: SyntheticLatentWorld,
                                            into out: inout SyntheticByteBuffer) {
-        let durations = world.videoDurationMs
         for row in log.rows {
-            let video = Int(row.video)
-            let duration = durations[video]
-            let play = Int(row.playDurationMs)
-            out.append(int: log.user); out.comma()
-            out.append(int: video); out.comma()
-            out.append(int: play); out.comma()
-            out.append(int: duration); out.comma()
-            let local = row.utcMs + SyntheticCalendar.beijingOffsetMs
+            appendMatrixRow(user: log.user, video: Int(row.video), playDurationMs: Int(row.playDurationMs),
+                            utcMs: row.utcMs, world: world, into: &out)
+        }
+    }
+
+    /// Appends one row of big_matrix or small_matrix. `time` is Beijing time with milliseconds, `date` its
+    /// YYYYMMDD, `timestamp` the UTC unix seconds with three decimals (= time - 8 h), `watch_ratio` = play /
+    /// video duration in full precision. Without `utcMs` the three time fields are empty (as in some rows of
+    /// KuaiRec's small_matrix.csv).
+    public static func appendMatrixRow(user: Int, video: Int, playDurationMs play: Int, utcMs: Int64?,
+                                       world: SyntheticLatentWorld, into out: inout SyntheticByteBuffer) {
+        let duration = world.videoDurationMs[video]
+        out.append(int: user); out.comma()
+        out.append(int: video); out.comma()
+        out.append(int: play); out.comma()
+        out.append(int: duration); out.comma()
+        if let utcMs {
+            let local = utcMs + SyntheticCalendar.beijingOffsetMs
             let day = Int(local / SyntheticCalendar.msPerDay)
             var msOfDay = Int(local % SyntheticCalendar.msPerDay)
             let c = FieldParsing.civilFromDays(day)
@@ -142,11 +149,13 @@ public enum SyntheticCSV {
             out.append(int: msOfDay / 1000, width: 2); out.append(UInt8(ascii: "."))
             out.append(int: msOfDay % 1000, width: 3); out.comma()
             out.append(int: c.year * 10_000 + c.month * 100 + c.day); out.comma()
-            out.append(int: Int(row.utcMs / 1000)); out.append(UInt8(ascii: "."))
-            out.append(int: Int(row.utcMs % 1000), width: 3); out.comma()
-            out.append(double: Double(play) / Double(duration))
-            out.newline()
+            out.append(int: Int(utcMs / 1000)); out.append(UInt8(ascii: "."))
+            out.append(int: Int(utcMs % 1000), width: 3); out.comma()
+        } else {
+            out.comma(); out.comma(); out.comma()
         }
+        out.append(double: Double(play) / Double(duration))
+        out.newline()
     }
 
     // MARK: user_features.csv

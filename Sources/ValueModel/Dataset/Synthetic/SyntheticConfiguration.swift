@@ -66,7 +66,7 @@
 /// derived from (seed, user id), so the files are byte-identical for a seed whatever the number of threads.
 public struct SyntheticWorldConfiguration: Codable, Sendable, Equatable {
     /// Changes whenever the same configuration would produce different bytes.
-    public static let generatorVersion = "synthetic-kuairec-2.0"
+    public static let generatorVersion = "synthetic-kuairec-2.1"
     /// The order of the four heads in `weights` and in `SyntheticHeadProbabilities.array`.
     public static let headOrder = ["y_complete", "y_long", "y_rewatch", "y_neg"]
     /// The paper's estimate of the head weights, L1-normalised.
@@ -118,6 +118,8 @@ public struct SyntheticWorldConfiguration: Codable, Sendable, Equatable {
     public var straySessionsPerUser: Double = 0.1
     /// Constants of the engagement model.
     public var engagement = SyntheticEngagementParameters()
+    /// How `small_matrix.csv` is drawn; `nil`: not written (as by generator versions before 2.1).
+    public var smallMatrix: SyntheticSmallMatrix? = SyntheticSmallMatrix()
 
     public init() {}
 
@@ -175,6 +177,7 @@ public struct SyntheticWorldConfiguration: Codable, Sendable, Equatable {
             throw fail("--stray-sessions", "must be in [0, 20]")
         }
         try engagement.validate()
+        try smallMatrix?.validate()
     }
 }
 

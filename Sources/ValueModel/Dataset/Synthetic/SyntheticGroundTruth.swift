@@ -30,6 +30,19 @@ public struct SyntheticSummary: Sendable, Codable, Equatable {
     public var meanPoolSize = 0.0
     public var itemDailyRows = 0
     public var captionRecords = 0
+    /// The block of `small_matrix.csv` (nil when none was written).
+    public var smallMatrix: SmallMatrixSummary?
+
+    /// Size of the synthetic small matrix.
+    public struct SmallMatrixSummary: Sendable, Codable, Equatable {
+        public var users: Int
+        public var videos: Int
+        /// Rows written, and those with empty time fields.
+        public var rows: Int
+        public var rowsWithoutTime: Int
+        /// Rates of y_complete, y_long, y_rewatch, y_neg over its rows.
+        public var labelRates: [Double]
+    }
 }
 
 /// The contents of `ground_truth.json`.
@@ -79,6 +92,7 @@ public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
         context = "day-part of the Beijing hour of the session's first row: 0 = 00-05, 1 = 06-11, 2 = 12-17, 3 = 18-23"
         bursts = ["2020-07-05..2020-07-12", "2020-08-01..2020-08-10", "2020-08-27..2020-09-05"]
         files = ["big_matrix.csv", "user_features.csv", "item_daily_features.csv", "kuairec_caption_category.csv"]
+            + (c.smallMatrix == nil ? [] : ["small_matrix.csv"])
             + (c.candidatePool == .catalogue ? [] : [SyntheticPoolLog.folderName + "/"])
         configuration = c
         self.summary = summary

@@ -37,7 +37,7 @@ public struct SyntheticWorldGenerator: Sendable {
         var repeated = 0
     }
 
-    /// Writes the four CSV files and `ground_truth.json` into `directory` (created if needed), each atomically.
+    /// Writes the four CSV files, `small_matrix.csv` (unless the configuration has none) and `ground_truth.json` into `directory` (created if needed), each atomically.
     /// - Parameters:
     ///   - threads: worker threads (0 = all cores); the bytes written do not depend on it.
     ///   - progress: called now and then with a line of text.
@@ -156,6 +156,11 @@ public struct SyntheticWorldGenerator: Sendable {
             }
         }
         try file.commit()
+        if let small = configuration.smallMatrix {
+            let (bytes, smallSummary) = small.csv(model: model, seed: configuration.seed)
+            try AtomicWrite.write(Data(bytes.bytes), to: path("small_matrix.csv"))
+            summary.smallMatrix = smallSummary
+        }
         if platform.pools.drawsPools {
             try pools.write(to: path(SyntheticPoolLog.folderName))
             summary.meanPoolSize = Double(pools.videos.count) / Double(max(1, pools.users.count))

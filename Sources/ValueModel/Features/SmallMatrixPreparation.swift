@@ -1,0 +1,115 @@
+/// KuaiRec's `small_matrix.csv` — a fully observed block of users x videos, the one sample of the heads the
+/// platform did not select — prepared for off-path evaluation (issue 13). Nothing of it reaches training:
+/// step 1 writes it to its own folder (`<processed>/step1-small/`), and steps 2-3 train on step 1's table only.
+///
+/// Each kept row is scored as step 4 scores a candidate it never logged (`CounterfactualFeatures`): the user,
+/// burst, session and history columns come from the user's latest step-1 row at or before the row's `time`
+/// (the user's first row when the pair comes before all of them), the item columns from the video's first
+/// step-1 row, the context columns from the row's own time. Rows are left out, and counted, when their time
+/// fields are empty (no context to score with), or when their user or video has no row in step 1 (no graph
+/// node and no features).
+public struct SmallMatrixPreparation {
+    /// Counts of what was read and kept.
+    public struct Report: Codable, Equatable, Sendable {
+        public var rows = 0
+        public var rowsWithoutTime = 0
+        public var rowsWithUnknownUser = 0
+        public var rowsWithUnknownVideo = 0
+        public var keptRows = 0
+        public var users = 0
+        public var videos = 0
+        /// Kept rows whose (user, video) pair also has a row in step 1's table.
+        public var pairsAlsoLogged = 0
+        /// Kept rows before the user's first step-1 row (they borrow that first row's columns).
+        public var rowsBeforeUserHistory = 0
+        /// Label rates of the kept rows, heads in `Head.allCases` order.
+        public var labelRates: [Double] = [0, 0, 0, 0]
+        /// The same rates over step 1's (logged) rows, for comparison.
+        public var loggedLabelRates: [Double] = [0, 0, 0, 0]
+
+        public init() {}
+    }
+
+    /// The file's name in a KuaiRec folder.
+    public static let fileName = "small_matrix.csv"
+    /// The folder step 1 writes under the processed folder.
+    public static let folderName = "step1-small"
+
+    public var report = Report()
+    /// Columns to write, in order: ids, raw watch columns, labels, context, and the two step-1 rows each kept
+    /// row borrows its columns from (`source_row`: user side, `video_row`: item side).
+    public var columns: [(name: String, column: Column)] = []
+
+    /// Prepares `small` (read with `allowingMissingTime`) against step 1's table, given its sorted `user_id`,
+    /// `video_id` and `time` columns and its labels.
+    /// - Parameters:
+    ///   - loggedUsers, loggedVideos, loggedTimeMs: step 1's columns (sorted by user, then time).
+    ///   - loggedLabels: step 1's four label columns.
+    public init(small: InteractionLog, loggedUsers: [Int32], loggedVideos: [Int32], loggedTimeMs: [Int64],
+                loggedLabels: [[Int8]]) {
+        report.rows = small.count
+        // Each user's row range in step 1, and each video's first row.
+        let maxUser = Int(max(loggedUsers.max() ?? 0, small.userId.max() ?? 0))
+        let maxVideo = Int(max(loggedVideos.max() ?? 0, small.videoId.max() ?? 0))
+        var userStart = [Int](repeating: -1, count: maxUser + 2), userEnd = userStart
+        for (row, u) in loggedUsers.enumerated() {
+            if userStart[Int(u)] < 0 { userStart[Int(u)] = row }
+            userEnd[Int(u)] = row + 1
+        }
+        var videoFirst = [Int32](repeating: -1, count: maxVideo + 1)
+        for (row, v) in loggedVideos.enumerated() where videoFirst[Int(v)] < 0 { videoFirst[Int(v)] = Int32(row) }
+
+        var kept: [Int] = [], sourceRows: [Int32] = [], videoRows: [Int32] = []
+        for row in 0..<small.count {
+            let u = Int(small.userId[row]), v = Int(small.videoId[row])
+            if small.timeMs[row] == InteractionLog.missingTime { report.rowsWithoutTime += 1; continue }
+            guard userStart[u] >= 0 else { report.rowsWithUnknownUser += 1; continue }
+            guard videoFirst[v] >= 0 else { report.rowsWithUnknownVideo += 1; continue }
+            // Last row of the user with time <= t (binary search in the user's sorted range).
+            let t = small.timeMs[row]
+            var low = userStart[u], high = userEnd[u]
+            while low < high {
+                let mid = (low + high) / 2
+                if loggedTimeMs[mid] <= t { low = mid + 1 } else { high = mid }
+            }
+            if low == userStart[u] { report.rowsBeforeUserHistory += 1 }
+            sourceRows.append(Int32(max(userStart[u], low - 1)))
+            videoRows.append(videoFirst[v])
+            kept.append(row)
+        }
+        // Pairs also logged: per user, mark the videos of the user's step-1 rows, check, unmark.
+        var marked = [Bool](repeating: false, count: maxVideo + 1)
+        var byUser = [Int: [Int]]()
+        for row in kept { byUser[Int(small.userId[row]), default: []].append(row) }
+        for (u, rows) in byUser {
+            for r in userStart[u]..<userEnd[u] { marked[Int(loggedVideos[r])] = true }
+            for row in rows where marked[Int(small.videoId[row])] { report.pairsAlsoLogged += 1 }
+            for r in userStart[u]..<userEnd[u] { marked[Int(loggedVideos[r])] = false }
+        }
+        report.keptRows = kept.count
+        report.users = Set(kept.map { small.userId[$0] }).count
+        report.videos = Set(kept.map { small.videoId[$0] }).count
+
+        func pick<T>(_ values: [T]) -> [T] { kept.map { values[$0] } }
+        let play = pick(small.playDuration), ratio = pick(small.watchRatio), timestamp = pick(small.timestamp)
+        columns.append(("user_id", .int32(pick(small.userId))))
+        columns.append(("video_id", .int32(pick(small.videoId))))
+        columns.append(("play_duration", .float64(play)))
+        columns.append(("time", .datetimeMs(pick(small.timeMs))))
+        columns.append(("timestamp", .float64(timestamp)))
+        columns.append(("watch_ratio", .float64(ratio)))
+        let labels = Head.allCases.map { $0.labels(playDurationMs: play, watchRatio: ratio) }
+        for head in Head.allCases { columns.append((head.labelName, .int8(labels[head.rawValue]))) }
+        func rate(_ column: [Int8]) -> Double {
+            Double(column.reduce(0) { $0 + Int($1) }) / Double(max(1, column.count))
+        }
+        report.labelRates = labels.map(rate)
+        report.loggedLabelRates = loggedLabels.map(rate)
+        let context = ContextFeatures(timestamp: timestamp)
+        columns.append(("ctx_hour_sin", .float32(context.hourSin)))
+        columns.append(("ctx_hour_cos", .float32(context.hourCos)))
+        columns.append(("ctx_is_weekend", .int8(context.isWeekend)))
+        columns.append(("source_row", .int32(sourceRows)))
+        columns.append(("video_row", .int32(videoRows)))
+    }
+}
