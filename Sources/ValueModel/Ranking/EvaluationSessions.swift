@@ -58,8 +58,7 @@ public struct EvaluationSessions: Sendable {
                     out.sessionNumbers.append(session[start])
                     out.lengths.append(sessionLength[start])
                     out.firstRows.append(start)
-                    let msOfDay = ((timeMs[start] % 86_400_000) + 86_400_000) % 86_400_000
-                    out.dayparts.append(UInt8(min(3, Int(msOfDay / 3_600_000) / 6)))
+                    out.dayparts.append(daypart(beijingMs: timeMs[start]))
                     var partial = false
                     for row in start..<end {
                         if split[row] == 2 {
@@ -78,6 +77,12 @@ public struct EvaluationSessions: Sendable {
             start = end
         }
         return out
+    }
+
+    /// Day-part (Beijing hour / 6: 0 = 00-05 h … 3 = 18-23 h) of a `time` value in ms of the Beijing wall clock.
+    public static func daypart(beijingMs t: Int64) -> UInt8 {
+        let msOfDay = ((t % 86_400_000) + 86_400_000) % 86_400_000
+        return UInt8(min(3, Int(msOfDay / 3_600_000) / 6))
     }
 
     /// The sessions at `indices` (in that order), e.g. a seeded subsample for `--max-sessions`.

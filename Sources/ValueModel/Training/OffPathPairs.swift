@@ -65,10 +65,7 @@ public struct OffPathPairs {
         }
         examples = try EdgeExamples(sources: users, targets: videos.map { $0 + Int32(summary.userNodes) },
                                     features: features, labels: Matrix(rows: n, cols: 4, values: labels))
-        dayparts = timeMs.map { t in
-            let msOfDay = ((t % 86_400_000) + 86_400_000) % 86_400_000
-            return UInt8(min(3, Int(msOfDay / 3_600_000) / 6))
-        }
+        dayparts = timeMs.map { EvaluationSessions.daypart(beijingMs: $0) }
         self.videos = videos
     }
 
