@@ -79,7 +79,7 @@ struct DataPreparationNotebook {
         }
         rows.append(["all", "\(report.bursts.reduce(0) { $0 + $1.days })", Format.count(report.keptRows)] + report.overallLabelRates.map { Format.percent($0) })
         rows.append(["real KuaiRec (paper)", "28", "12,527,912"] + Self.realLabelRates.map { Format.percent($0) })
-        page.table(["", "days with data", "interactions", "complete", "long", "rewatch", "neg"], rows, alignRight: [1, 2, 3, 4, 5, 6])
+        page.table(["", "days with data", "interactions"] + Head.displayNames, rows, alignRight: [1, 2, 3, 4, 5, 6])
         let firstDay = report.dailyCounts.first.map { $0.day } ?? ""
         let series = (0...3).compactMap { burst -> Series? in
             let days = report.dailyCounts.enumerated().filter { $0.element.burst == burst }
@@ -181,7 +181,7 @@ struct DataPreparationNotebook {
             ["… whose (user, video) pair also has a logged row", Format.count(small.pairsAlsoLogged)],
             ["… earlier than the user's first logged row (borrow that first row)", Format.count(small.rowsBeforeUserHistory)],
         ], alignRight: [1])
-        page.table(["rows", "users", "videos", "complete", "long", "rewatch", "neg"], [
+        page.table(["rows", "users", "videos"] + Head.displayNames, [
             ["small matrix (kept)", Format.count(small.users), Format.count(small.videos)] + small.labelRates.map { Format.percent($0) },
             ["logged (step 1's table)", Format.count(report.users), Format.count(report.videos)] + small.loggedLabelRates.map { Format.percent($0) },
         ], alignRight: [1, 2, 3, 4, 5, 6])

@@ -55,7 +55,7 @@ struct GraphConstructionNotebook {
             page.paragraph("**Note:** a burst with a number of days other than 8 or 10 (the only lengths the original handles) is split with the same proportions: validation = test = max(1, round(days / 5)) days, the rest for training.")
         }
         page.paragraph("Days are calendar days of `time` (Beijing) that hold interactions. The real data give 8,016,340 / 2,382,507 / 2,129,065 edges.")
-        page.table(["split", "edges", "complete", "long", "rewatch", "neg"],
+        page.table(["split", "edges"] + Head.displayNames,
                    zip(["train", "validation", "test"], zip(summary.partSizes, summary.labelRates)).map { name, value in
                        [name, Format.count(value.0)] + value.1.map { Format.percent($0) }
                    }, alignRight: [1, 2, 3, 4, 5])

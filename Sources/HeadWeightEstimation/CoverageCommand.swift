@@ -60,7 +60,7 @@ struct CoverageCommand: ParsableCommand {
                     rows.append([mechanism.rawValue, name] + covered[k].map { Format.percent(Double($0) / Double(worlds), 0) } + [Format.fixed(median, 3)])
                 }
             }
-            page.table(["mechanism", "likelihood", "complete", "long", "rewatch", "neg", "median max |ŵ − w*|"], rows, alignRight: [2, 3, 4, 5, 6])
+            page.table(["mechanism", "likelihood"] + Head.displayNames + ["median max |ŵ − w*|"], rows, alignRight: [2, 3, 4, 5, 6])
             page.paragraph("Coverage well below 95% means the interval is too narrow for the estimate's error: a bias (the assumption does not hold for that mechanism) or an underestimated variance.")
             if candidateSessions > 0 { try compareCandidates(on: &page) }
             page.paragraph("This notebook was computed in \(Format.fixed(Date().timeIntervalSince(started), 0)) s on \(LearningThreads.count) threads.")

@@ -11,6 +11,10 @@ struct EstimationResults {
     var candidates = 0
     var catalogueSize = 0
     var modelName = ""
+    /// Why step 3 chose that model (one sentence, from its numbers).
+    var modelChoice = ""
+    /// The original's counterfactual author recency (60 days) in training standard deviations from the mean.
+    var originalRecencyZ: Double?
     var hidden = 0
     var listLengths: [Int] = []
     var pairs = 0
@@ -57,7 +61,7 @@ struct Estimation {
         let start = ResourceUsage.now()
         var results = EstimationResults()
         results.threads = LearningThreads.count
-        let inputs = try StepInputs.load(processed: options.processed, step3Folder: step3Folder, minimumLength: options.minSessionLength,
+        var inputs = try StepInputs.load(processed: options.processed, step3Folder: step3Folder, minimumLength: options.minSessionLength,
                                          maximumSessions: options.maxSessions, seed: options.seed)
         let sessions = inputs.sessions
         results.sessions = sessions.count
@@ -67,13 +71,15 @@ struct Estimation {
         results.candidates = inputs.candidates.count
         results.catalogueSize = inputs.candidates.catalogueSize
         results.modelName = inputs.modelName
+        results.modelChoice = inputs.choice.explanation
+        results.originalRecencyZ = CounterfactualFeatures.originalRecencyZScore(inputs.counterfactual.graph.standardisation)
         results.hidden = inputs.model.hidden
         results.listLengths = sessions.lengths.map(Int.init)
         results.pairs = sessions.count * inputs.candidates.count
         var truth: SyntheticGroundTruth?
-        let truthPath = options.raw + "/ground_truth.json"
-        if FileManager.default.fileExists(atPath: truthPath) {
-            truth = try SyntheticGroundTruth.read(from: truthPath)
+        if let found = try SyntheticGroundTruth.forStep(raw: options.raw, step1Inputs: inputs.step1.manifest.inputs) {
+            truth = found.truth
+            inputs.inputFiles.append(found.path)
             results.truth = truth.map { WeightParametrisation.l1Normalised($0.weights) }
             results.truthNoise = truth?.noise
             results.truthPool = truth?.candidatePool

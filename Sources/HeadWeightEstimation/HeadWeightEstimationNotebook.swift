@@ -5,7 +5,7 @@ import ValueModel
 struct HeadWeightEstimationNotebook {
     let results: EstimationResults
     let options: HeadWeightEstimationCommand
-    static let heads = ["complete", "long", "rewatch", "neg"]
+    static let heads = Head.displayNames
     static let paper = [0.22, 0.10, -0.02, -0.66]
     /// The recovery target of the issue: every weight within this of w*.
     static let tolerance = 0.05
@@ -61,12 +61,18 @@ struct HeadWeightEstimationNotebook {
 
     private func scoring(_ page: inout Notebook) {
         let s = results.scoring
-        page.heading("1. Counterfactual scoring with the best GNN (\(results.modelName), H = \(results.hidden))")
+        page.heading("1. Counterfactual scoring with the GNN \(results.modelName) (H = \(results.hidden))")
+        page.paragraph("The heads are step 3's `\(results.modelName)`, \(results.modelChoice).")
         page.paragraph("""
             Each (session, candidate) edge gets the SPEC's counterfactual features: the session's user columns and its first \
-            row's burst/session/context/history columns with the author trio overwritten (has_author_history 0, \
-            author_recency_days 60, last_complete_author 0), and the candidate's item columns (from its first row in step 1), \
-            standardised with step 2's training statistics. The edge MLP's first layer is linear and z-scoring is per column, \
+            row's burst/session/context/history columns with the author trio overwritten by "no earlier row of this author" \
+            (has_author_history 0, author_recency_days 0, last_complete_author 0), and the candidate's item columns (from its \
+            first row in step 1), standardised with step 2's training statistics. \
+            **Deviation:** the original writes author_recency_days = 60, a value no training edge has (the column counts days \
+            within a burst, and a row without an earlier row of its author has it missing, filled with 0 by step 2)\
+            \(results.originalRecencyZ.map { "; in this run 60 days lie \(Format.fixed($0, 1)) training standard deviations from the column's mean" } ?? ""), \
+            so every candidate the GNN scored sat far outside its training data on that column; here a candidate carries \
+            the value a logged row without author history has. The edge MLP's first layer is linear and z-scoring is per column, \
             so `W0 [h_u ‖ h_v ‖ x] + b0 = (W0 [h_u ‖ 0 ‖ x_session] + b0) + W0 [0 ‖ h_v ‖ x_video]`: the video block is computed \
             once per candidate, the session block once per session, and per pair only `ReLU(a_s + b_v)` and the layers \
             128 → 128 → 64 → 4 run, in cache-resident blocks of 1,024 pairs spread over the cores (one single-threaded BLAS \
@@ -298,24 +304,32 @@ struct HeadWeightEstimationNotebook {
         figure.legend = .topLeft
         page.figure(try StepOutput.render(figure, folder: options.figures, name: "head-weight-blend.png"),
                     caption: "Per-head error of the likelihood estimate on blended heads; the dashed line is the recovery target.")
+        page.paragraph("The GNN's heads with one head at a time replaced by `p_true`, fitted by the same likelihood (every catalogue video a candidate, as the blend): which head's quality the error comes from.")
+        let gnnOnly = d.blend.last.map { maxError($0.weights, truth) } ?? .nan
+        page.table(["head replaced by p_true", "mean AUC at the observed rows", "ŵ", "max |error|", "change"], d.swaps.map { p in
+            let e = maxError(p.weights, truth)
+            return [Self.heads[p.head], Format.fixed(p.meanAUC, 4), w(p.weights), Format.fixed(e, 3), Format.fixed(e - gnnOnly, 3)]
+        }, alignRight: [1, 3, 4])
+        if let best = d.swaps.min(by: { maxError($0.weights, truth) < maxError($1.weights, truth) }) {
+            let e = maxError(best.weights, truth)
+            page.paragraph(e < gnnOnly
+                ? "Replacing the **\(Self.heads[best.head])** head lowers the max error most, from \(Format.fixed(gnnOnly, 3)) (all GNN heads, the λ = 1 row above) to \(Format.fixed(e, 3))\(e <= Self.tolerance ? ", within the target" : ""): that head's off-path quality is the largest single part of the floor."
+                : "No single head's replacement lowers the max error below the all-GNN \(Format.fixed(gnnOnly, 3)): the floor is not one head's.")
+        }
         let within = d.blend.filter { maxError($0.weights, truth) <= Self.tolerance }.map(\.lambda).max()
         let mean = { (v: [Double]) in v.reduce(0, +) / Double(max(v.count, 1)) }
         page.paragraph("""
             **Why the GNN's estimate \(gnnError <= Self.tolerance ? "recovers" : "misses") w\\* (max error \(Format.fixed(gnnError, 3))).** \
             \(trueError <= Self.tolerance ? "With p_true the same likelihood is within the target (\(Format.fixed(trueError, 3))), so what separates the two rows is the heads' quality." : "Part of the miss is identification: with p_true the same likelihood already misses by \(Format.fixed(trueError, 3)) (the candidate assumption, section 4b); the rest (\(Format.fixed(max(gnnError - trueError, 0), 3)) more) is the heads' quality.") \
-            The GNN is trained on the rows the platform showed, and at the counterfactual \
-            candidates — mostly videos this user was never shown — its heads are weak stand-ins for p_true: AUC \
-            \(Format.fixed(mean(d.gnnAUC), 3)) against a ceiling of \(Format.fixed(mean(d.trueAUC), 3)) at the observed rows, \
-            correlations with p_true of \(d.correlation.map { Format.fixed($0, 2) }.joined(separator: ", ")) over all pairs. \
-            Above all they are too little personalised: the video alone explains \(Format.percent(mean(d.gnnCandidateShare), 0)) \
-            of their variance against \(Format.percent(mean(d.trueCandidateShare), 0)) for p_true, and the neg head follows how \
-            often the platform showed the video (correlation \(Format.fixed(d.gnnExposure[3], 2)) with log exposure, p_true \
-            \(Format.fixed(d.trueExposure[3], 2))) — the node degree that message passing over every edge, test edges included, \
-            hands the GNN. The likelihood then assigns the platform's choices to whichever predicted head best tracks exposure, \
-            not to the heads the platform actually weighed\(within.map { "; along the blend the error stays within \(Self.tolerance) only up to λ = \(Format.fixed($0, 2))" } ?? ""). \
-            Better heads — personalised, and accurate on candidates the user never saw — are what would close the gap; no \
-            choice of loss or optimiser can, since even a perfect optimiser recovers the w that best explains the lists \
-            *given these heads*.
+            The GNN is trained on the rows the platform showed; at the counterfactual candidates — mostly videos this \
+            user was never shown — its heads reach a mean AUC of \(Format.fixed(mean(d.gnnAUC), 3)) at the observed rows \
+            against \(Format.fixed(mean(d.trueAUC), 3)) for p_true, and correlate with p_true over all pairs by \
+            \(d.correlation.map { Format.fixed($0, 2) }.joined(separator: ", ")) (complete, long, rewatch, neg). \
+            The video alone explains \(Format.percent(mean(d.gnnCandidateShare), 0)) of their variance against \
+            \(Format.percent(mean(d.trueCandidateShare), 0)) for p_true\(mean(d.gnnCandidateShare) > mean(d.trueCandidateShare) + 0.1 ? ": they are less personalised than the truth" : ""), \
+            and the neg head correlates \(Format.fixed(d.gnnExposure[3], 2)) with the video's log exposure (p_true \
+            \(Format.fixed(d.trueExposure[3], 2)))\(abs(d.gnnExposure[3]) > abs(d.trueExposure[3]) + 0.1 ? ", so it tracks how often the platform showed a video more than the truth does" : ""). \
+            \(within.map { $0 >= 1 ? "Along the whole blend the error stays within \(Self.tolerance)." : "Along the blend the error stays within \(Self.tolerance) only up to λ = \(Format.fixed($0, 2)): the heads' quality, not the optimiser, decides the rest, since even a perfect optimiser recovers the w that best explains the lists *given these heads*." } ?? "Along the blend no λ keeps the error within \(Self.tolerance).")
             """)
     }
 

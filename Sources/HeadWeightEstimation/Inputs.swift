@@ -1,35 +1,29 @@
 import Foundation
 import ValueModel
 
-/// What step 4 reads: the sessions, candidates and counterfactual features of steps 1-2, and step 3's best GNN,
+/// What step 4 reads: the sessions, candidates and counterfactual features of steps 1-2, and the GNN step 3 chose for it,
 /// checked as they are read.
 struct StepInputs {
     var counterfactual: CounterfactualInputs
     var model: GNNModel
     var modelName: String
+    /// Why step 3 chose that model.
+    var choice: ScoringModelChoice
     /// The GNN's final node embeddings `[nodes, H]`.
     var nodeEmbeddings: [Float]
-    /// The best GNN's weights and node embeddings (step 3).
+    /// That GNN's weights and node embeddings (step 3).
     var weightsPath: String
     var embeddingsPath: String
     var inputFiles: [String]
-
-    struct BestGNN: Codable { var model: String; var hidden: Int }
 
     static func load(processed: String, step3Folder: String, minimumLength: Int, maximumSessions: Int,
                      seed: UInt64) throws -> StepInputs {
         let counterfactual = try CounterfactualInputs.load(processed: processed, minimumLength: minimumLength,
                                                            maximumSessions: maximumSessions, seed: seed)
-        // The best GNN of step 3 (its manifest checked: made by step 3 from the current step 2).
+        // The GNN step 3 chose (its manifest checked: made by step 3 from the current step 2).
         let step3 = try ColumnStore(folder: step3Folder, producer: "3-training")
-        let bestPath = step3Folder + "/best_gnn.json"
-        guard let bestData = FileManager.default.contents(atPath: bestPath) else {
-            throw PipelineError.missingFile(path: bestPath, hint: "Run `3-training` first (or `make notebooks`).")
-        }
-        let best: BestGNN
-        do { best = try JSONDecoder().decode(BestGNN.self, from: bestData) } catch {
-            throw PipelineError.malformedInput(SourceLocation(file: bestPath), reason: "not step 3's best_gnn.json (\(error)); re-run `3-training`")
-        }
+        let best = try ScoringModelChoice.read(step3: step3Folder)
+        let bestPath = step3Folder + "/" + ScoringModelChoice.fileName
         let nodes = counterfactual.graph.userNodes + counterfactual.graph.videoNodes
         let embeddingsPath = step3Folder + "/node_embeddings_\(best.model).npy"
         let stored = try NumpyFile.read(path: embeddingsPath)
@@ -47,7 +41,7 @@ struct StepInputs {
         }
         try model.parameters.loadSafetensors(from: URL(fileURLWithPath: weightsPath))
         let step1 = counterfactual.step1.folder, step2 = counterfactual.step2.folder
-        return StepInputs(counterfactual: counterfactual, model: model, modelName: best.model, nodeEmbeddings: stored.values(as: Float.self),
+        return StepInputs(counterfactual: counterfactual, model: model, modelName: best.model, choice: best, nodeEmbeddings: stored.values(as: Float.self),
                           weightsPath: weightsPath, embeddingsPath: embeddingsPath,
                           inputFiles: [step1 + "/" + Manifest.fileName, step2 + "/" + Manifest.fileName,
                                        step3.folder + "/" + Manifest.fileName, bestPath, weightsPath, embeddingsPath])

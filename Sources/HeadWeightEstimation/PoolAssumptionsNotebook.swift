@@ -44,7 +44,9 @@ extension HeadWeightEstimationNotebook {
                 order in the pool's randomness, and not at all retrieval that follows the user–video pair beyond the heads; \
                 the identification table below measures both. \
                 Across the assumptions the estimates of a head differ by up to \(spread.map { Format.fixed($0, 3) }.joined(separator: " / ")) \
-                (complete / long / rewatch / neg): that is how much the answer depends on what one assumes about the pools.
+                (complete / long / rewatch / neg): that is how much the answer depends on what one assumes about the pools. \
+                The standard errors are over sessions with the heads held fixed; they leave out the heads' own training \
+                randomness (weight initialisation, batch draws), which `make heads-study` measures by retraining with other seeds.
                 """)
         }
         identification(&page, a)

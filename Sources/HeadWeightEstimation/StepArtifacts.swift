@@ -66,7 +66,7 @@ enum StepArtifacts {
     /// `estimate.json`: the headline estimate and the others, for a Python user.
     static func estimateJSON(_ r: EstimationResults) throws -> Data {
         struct Stored: Codable {
-            var headOrder = ["y_complete", "y_long", "y_rewatch", "y_neg"]
+            var headOrder = Head.labelNames
             var weights: [Double]
             var standardErrors: [Double]
             var noiseScale: Double
@@ -84,15 +84,28 @@ enum StepArtifacts {
             var sessions: Int
             var candidates: Int
             var model: String
+            /// The headline (section 4b's video-effects likelihood with the GNN's heads).
+            var headline: Headline?
+            struct Headline: Codable {
+                var assumption: String
+                var weights: [Double]
+                var standardErrors: [Double]
+                var noiseScale: Double
+                var converged: Bool
+            }
         }
         let g = r.gnn!
+        let headline = r.pools?.headlineFit.map {
+            Stored.Headline(assumption: $0.assumption.rawValue, weights: $0.fit.weights, standardErrors: $0.fit.standardErrors,
+                            noiseScale: $0.fit.noiseScale, converged: $0.fit.converged)
+        }
         let stored = Stored(weights: g.likelihood.weights, standardErrors: g.likelihood.standardErrors, noiseScale: g.likelihood.noiseScale,
                             negativeLogLikelihood: g.likelihood.negativeLogLikelihood,
                             bootstrapStandardErrors: g.bootstrap?.standardError, bootstrapLower: g.bootstrap?.lower, bootstrapUpper: g.bootstrap?.upper,
                             matchingEmbeddingWeights: g.embedding.weights, matchingEmbeddingLoss: g.embedding.hardLoss,
                             matchingCategoryWeights: g.category?.weights, originalStageA: g.original?.weightsA, originalStageB: g.original?.weightsB,
                             plantedWeights: r.truth, trueHeadsWeights: r.diagnostics?.trueHeads.likelihood.weights,
-                            sessions: r.sessions, candidates: r.candidates, model: r.modelName)
+                            sessions: r.sessions, candidates: r.candidates, model: r.modelName, headline: headline)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -22,6 +22,8 @@ struct SyntheticDiagnostics {
     var trueExposure: [Double]
     /// Heads `(1 − λ) p_true + λ p_GNN`: the likelihood estimate and the heads' mean AUC at each λ.
     var blend: [BlendPoint]
+    /// The GNN's heads with one head (index) replaced by `p_true`: the likelihood estimate for each.
+    var swaps: [SwapPoint]
     /// Lists re-drawn from `p_true` with w* at several noise scales: the likelihood estimate at each.
     var noise: [NoisePoint]
 
@@ -29,6 +31,12 @@ struct SyntheticDiagnostics {
         var lambda: Double
         var weights: [Double]
         var noiseScale: Double
+        var meanAUC: Double
+    }
+
+    struct SwapPoint {
+        var head: Int
+        var weights: [Double]
         var meanAUC: Double
     }
 
@@ -52,7 +60,7 @@ struct SyntheticDiagnostics {
         let lists = try PlackettLuceLists(heads: trueHeads, observedOffsets: sessions.observedOffsets, observed: observed)
         let trueRun = EstimatorRun.run(label: "p_true", data: try matching(trueHeads), lists: lists, settings: settings, truth: w, full: false)
 
-        let labelColumns = ["y_complete", "y_long", "y_rewatch", "y_neg"]
+        let labelColumns = Head.labelNames
         let labels = try labelColumns.map { name in
             let column = try inputs.step1.float32(name)
             return sessions.observedRows.map { column[$0] }
@@ -65,6 +73,11 @@ struct SyntheticDiagnostics {
             let fit = try PlackettLuceLists(heads: heads, observedOffsets: sessions.observedOffsets, observed: observed).fit()
             let aucs = try auc(heads)
             return BlendPoint(lambda: lambda, weights: fit.weights, noiseScale: fit.noiseScale, meanAUC: aucs.reduce(0, +) / 4)
+        }
+        let swaps = try (0..<4).map { head -> SwapPoint in
+            let heads = HeadQuality.replacingHead(head, of: gnnHeads, from: trueHeads)
+            let fit = try PlackettLuceLists(heads: heads, observedOffsets: sessions.observedOffsets, observed: observed).fit()
+            return SwapPoint(head: head, weights: fit.weights, meanAUC: try auc(heads).reduce(0, +) / 4)
         }
         let lengths = (0..<sessions.count).map { sessions.observedOffsets[$0 + 1] - sessions.observedOffsets[$0] }
         let noise = try noiseMultiples.map { multiple -> NoisePoint in
@@ -80,6 +93,6 @@ struct SyntheticDiagnostics {
                                     trueCandidateShare: HeadQuality.candidateVarianceShare(trueHeads),
                                     gnnExposure: HeadQuality.exposureCorrelation(gnnHeads, exposure: exposure),
                                     trueExposure: HeadQuality.exposureCorrelation(trueHeads, exposure: exposure),
-                                    blend: blend, noise: noise)
+                                    blend: blend, swaps: swaps, noise: noise)
     }
 }

@@ -83,9 +83,24 @@ struct TrainingNotebook {
                 : "fixed seeded sample of \(Format.count(results.data.validationMonitorEdges)) of \(Format.count(results.data.validation)) validation edges", "whole validation split"],
             ["sweep steps per run (tiny graph, GNN-\(options.sweepHidden))", s.sweepSteps == 0 ? "skipped" : "\(s.sweepSteps)", "500 (paper; the notebook's code: 100, H = 128)"],
             ["message passing", "`\(results.data.messagePassing)` edges", "all edges"],
+            ["message flow (`--flow`)", "`\(s.flow)`", "`user-to-video`"],
+            ["training-edge weights (`--debias`)", "`\(s.debias)`", "`none`"],
             ["seed, threads", "\(s.seed), \(s.threads)", "—"],
             ["resumable state (`--checkpoint-every`, `--resume`)", resumeSummary, "—"],
         ])
+        if let e = results.exposure {
+            page.paragraph("""
+                **Exposure weights.** The edge MLP and the GNNs are trained on batches drawn in proportion to inverse \
+                propensities: a Poisson factorisation of how often each user x video pair appears among the training edges \
+                (`log λ_uv = a_u + b_v + P_u·Q_v`, rank \(e.settings.rank), penalty \(e.settings.penalty), \(e.settings.steps) \
+                full-batch Adam steps; mean Poisson deviance per pair \(Format.fixed(e.independenceDeviance, 3)) for activity x \
+                popularity alone, \(Format.fixed(e.deviance, 3)) with the factors), each edge weighted `1/λ̂_uv`, capped at \
+                \(Format.fixed(e.settings.maximumWeight, 0)) times the mean and rescaled to mean 1: the largest weight is \(Format.fixed(e.maximumWeight, 2)), the effective \
+                sample size \(Format.percent(e.effectiveShare, 1)) of the training edges. Every pair then counts about as much as \
+                in the fully observed small matrix. The logistic regression and the sweeps are not weighted; validation and \
+                early stopping use the logged edges as they are.
+                """)
+        }
         if !s.paper {
             page.paragraph("""
                 **Reduced budget.** Without `--paper` this step runs at most \(Format.count(s.maxSteps)) steps per model \
@@ -272,9 +287,9 @@ struct TrainingNotebook {
     }
 
     private func roc(_ page: inout Notebook) throws {
-        page.heading("ROC of the best GNN on the test split (paper Figure 4)")
-        guard let micro = results.rocMicro, let best = results.model(results.bestGNN) else { return }
-        page.paragraph("The best GNN by validation mean AUC is **\(best.displayName)** (`\(best.name)`, validation mean AUC \(Format.fixed(best.validation.mean, 4))). Micro-averaging pools every (edge, head) pair of the test split into one binary problem (\(Format.count(results.data.test * 4)) pairs); curves are drawn through at most 1,500 of their points.")
+        page.heading("ROC of the chosen GNN on the test split (paper Figure 4)")
+        guard let micro = results.rocMicro, let best = results.model(results.bestGNN), let choice = results.scoringChoice else { return }
+        page.paragraph("The GNN step 4 scores with is **\(best.displayName)** (`\(best.name)`), \(choice.explanation). The original picks by validation mean AUC. Micro-averaging pools every (edge, head) pair of the test split into one binary problem (\(Format.count(results.data.test * 4)) pairs); curves are drawn through at most 1,500 of their points.")
         let fig = Figure.roc(title: "Micro-averaged ROC, \(best.name), test split",
                              curves: [ROCPlotCurve(name: "\(best.name) micro-average", falsePositiveRate: micro.falsePositiveRate,
                                                    truePositiveRate: micro.truePositiveRate, auc: micro.auc)])
@@ -303,7 +318,7 @@ struct TrainingNotebook {
         guard let mlp = results.model("edge_mlp"), let lr = results.model("logreg"), let best = results.model(results.bestGNN) else { return }
         let gain = best.test.mean - mlp.test.mean
         let gaucGain = best.testGAUCMean - mlp.testGAUCMean
-        var text = "The best GNN (\(best.name)) against the edge MLP: \(gain >= 0 ? "+" : "")\(Format.fixed(gain, 4)) test mean AUC and \(gaucGain >= 0 ? "+" : "")\(Format.fixed(gaucGain, 4)) test mean GAUC; the edge MLP against logistic regression: \(Format.fixed(mlp.test.mean - lr.test.mean, 4)) AUC. "
+        var text = "The chosen GNN (\(best.name)) against the edge MLP: \(gain >= 0 ? "+" : "")\(Format.fixed(gain, 4)) test mean AUC and \(gaucGain >= 0 ? "+" : "")\(Format.fixed(gaucGain, 4)) test mean GAUC; the edge MLP against logistic regression: \(Format.fixed(mlp.test.mean - lr.test.mean, 4)) AUC. "
         text += "Per head, GNN − MLP on test: " + Self.heads.indices.map { "\(Self.heads[$0]) \(Format.fixed(best.test.perHead[$0] - mlp.test.perHead[$0], 4))" }.joined(separator: ", ") + "."
         page.paragraph(text)
         if synthetic {
@@ -316,10 +331,10 @@ struct TrainingNotebook {
                 (`hist_ema_*`), and the pairwise affinity only through the category-level EMA (`hist_cat_ema_complete`) \
                 and the author history, because category centres sit in factor space. The affinity of a specific pair, \
                 video quality and loopiness are **not** in the features. A model that can learn one vector per node can \
-                recover them: that is the GNN's learnable node embedding table. With the directed user → video edge list \
-                (PyG's default flow) a user node sees only its own self-loop, so its final embedding is a learned function \
-                of its own table row, while a video's embedding averages the embeddings of the users who watched it — a \
-                collaborative-filtering signal. That average is informative because **exposure follows affinity**: the \
+                recover them: that is the GNN's learnable node embedding table. \(results.settings.flow == GCNNormalizedAdjacency.Flow.userToVideo.rawValue
+                    ? "With the directed user → video edge list (PyG's default flow, `--flow user-to-video`) a user node sees only its own self-loop, so its final embedding is a learned function of its own table row, while a video's embedding averages the embeddings of the users who watched it"
+                    : "With messages both ways (`--flow \(results.settings.flow)`) a video's embedding averages the embeddings of the users who watched it and a user's those of the videos it watched") \
+                — a collaborative-filtering signal. That average is informative because **exposure follows affinity**: the \
                 synthetic platform ranked each session's candidates by `w* · p_true` (plus noise), so the set of users \
                 who were shown a video reflects its latent factors. The edge MLP and logistic regression, seeing features only, cannot represent the pair affinity.
                 """)
@@ -344,13 +359,19 @@ struct TrainingNotebook {
             "**Evaluation cost.** The original scores the whole training and validation sets after every step (about 10.4M edges per step at full size), which dominates its run time. Here the GNN's node embeddings are computed once per evaluation and shared by every scored set, edges are scored in blocks of 1,024 rows with one single-threaded BLAS stream per core, and the training AUC after each step is optionally monitored on a fixed seeded sample (`--monitor-sample`; it only feeds the curves, never a decision). The validation AUCs that drive early stopping are on the whole validation split with `--paper` (`--validation-sample 0`); the reduced default uses a fixed seeded sample of validation edges for them — a deterministic function of the weights like the full-split AUC, only estimated from fewer edges, so the rule (per-head counters, patience in steps, weights of the last improving step) is unchanged. The final train/val/test AUCs are always on the full splits.",
             "**Logistic regression** is fitted by Newton's method to the same L2-regularised optimum (C = 1) that scikit-learn's lbfgs approaches (more tightly; lbfgs stops at a gradient tolerance of 1e-4). The original standardises a second time with `StandardScaler` (population std) before fitting; on already-standardised features that rescales each column by √((n−1)/n) ≈ 1, which is skipped.",
             "**Sweeps** use H = 64 and the step counts of the paper (500 with `--paper`); the original notebook's code swept H = 128 for 100 steps. All sweep runs share the initial weights and the batch stream, where the original seeded once before the whole sweep.",
-            "**Best GNN** is chosen by validation mean AUC of the kept weights (the original chose by hand; its Figure 4 caption names GNN-128).",
+            "**The GNN step 4 uses** is chosen by the lowest mean log loss on the small matrix's pairs when there are any (step 4 scores pairs the platform did not choose), otherwise by validation mean AUC of the kept weights (the original chose by hand; its Figure 4 caption names GNN-128). `best_gnn.json` records the criterion and the values compared.",
             "**Seeds and reproducibility.** One seeded generator (xoshiro256**) drives initialisation and batch draws, so a run is reproducible bit for bit on the same machine and thread count; PyTorch's generator is not reproduced, so individual numbers differ from any particular PyTorch run.",
             "**GAUC, log loss and Brier score** per head are reported in addition to the original's metrics (the original prints its evaluation BCE but leaves it out of Table 1; here it is the \"test BCE\" column).",
-            "**Off-path evaluation (new).** When step 1 found a `small_matrix.csv`, every model is also scored on its pairs (section \"Off the logged path\"); the original evaluates on logged edges only.",
+            "**Off-path evaluation (new).** When step 1 found a `small_matrix.csv`, every model is also scored on its pairs (section \"Off the logged path\"); the original evaluates on logged edges only. Those pairs, like step 4's candidates, carry `hist_author_recency_days` = 0 (no earlier row of the author, as a logged row without author history has it), not the original's 60 days, a value no training edge has (notebook 4, section 1).",
         ]
         if !results.settings.paper {
             items.insert("**Reduced default budget** (see the settings table): \(results.settings.sweepSteps)-step sweeps instead of 500, early stopping on \(results.settings.validationSample == 0 ? "the whole validation split" : "a fixed seeded sample of \(Format.count(results.settings.validationSample)) validation edges") and the training AUC curve on \(results.settings.monitorSample == 0 ? "every training edge" : "a sample of \(Format.count(results.settings.monitorSample))") instead of whole splits; the step limit (\(Format.count(results.settings.maxSteps))) is the paper's. `--paper` restores all of it.", at: 0)
+        }
+        if results.settings.flow != GCNNormalizedAdjacency.Flow.userToVideo.rawValue {
+            items.append("**Messages both ways** (`--flow \(results.settings.flow)`): every edge is also passed from the video to the user, so a user's embedding aggregates the videos it watched; the original passes user → video only, so a user node sees just its own self-loop. `--paper` restores it.")
+        }
+        if results.settings.debias != TrainingStep.Debias.none.rawValue {
+            items.append("**Exposure weights** (`--debias \(results.settings.debias)`, see the settings): the original trains on the logged edges as the platform chose them. `--paper` restores it.")
         }
         if results.data.messagePassing == "all" {
             items.append("**Kept from the original, named:** message passing uses every edge, validation and test edges included (step 2's `--message-passing all`), so node embeddings see which videos test users watched (not the labels). Step 2's `--message-passing train-only` removes this.")
@@ -364,7 +385,7 @@ struct TrainingNotebook {
             "`\(artifacts)/logreg.safetensors` (`coef` [4, 64], `intercept` [4], F64, scikit-learn's names), `edge_mlp.safetensors`, `gnn64.safetensors`, `gnn128.safetensors` (F32, PyTorch state_dict names: `torch.nn.Module.load_state_dict(safetensors.torch.load_file(...))`; `__metadata__` holds hidden size, best step, learning rate, batch size).",
             "`test_predictions_<model>.npy` — Float32 `[\(Format.count(results.data.test)), 4]`, probabilities of (complete, long, rewatch, neg), rows in `test_idx.npy` order, for logreg, edge_mlp, gnn64, gnn128.",
             "`offpath_predictions_<model>.npy` — Float32 `[\(Format.count(results.offPathPairs)), 4]`, the same probabilities on the small matrix's pairs, rows in `step1-small/` order (written only when step 1 prepared a small matrix).",
-            "`node_embeddings_\(results.bestGNN).npy` — the best GNN's final GCN-layer output with its kept weights, Float32 `[nodes, H]` (users first, then `n_users + video_id`); `best_gnn.json` names the model.",
+            "`node_embeddings_\(results.bestGNN).npy` — the chosen GNN's final GCN-layer output with its kept weights, Float32 `[nodes, H]` (users first, then `n_users + video_id`); `best_gnn.json` names the model, the criterion and the values compared.",
             "`results.json` — every AUC and GAUC table, best steps, timings, training and sweep curves, the thinned ROC curves; `manifest.json` records the options and step 2's manifest hash.",
         ])
     }

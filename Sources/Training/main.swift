@@ -5,6 +5,9 @@ import ArgumentParser
 import Foundation
 import ValueModel
 
+extension GCNNormalizedAdjacency.Flow: ExpressibleByArgument {}
+extension TrainingStep.Debias: ExpressibleByArgument {}
+
 struct TrainingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "3-training",
@@ -49,6 +52,12 @@ struct TrainingCommand: ParsableCommand {
 
     @Option(help: "Validation edges (a fixed seeded sample) scored after every step for early stopping; 0 = the whole validation split. Final AUCs always use whole splits (reduced default: \(Budget.reduced.validationSample); --paper: 0).")
     var validationSample: Int?
+
+    @Option(help: "Which way the GNNs pass messages: user-to-video (the original; a user sees only itself) or both (users also aggregate the videos they watched) (default: \(TrainingStep.Options().flow.rawValue); --paper: user-to-video).")
+    var flow: GCNNormalizedAdjacency.Flow?
+
+    @Option(help: "Weighting of the neural models' training edges: none (the original) or exposure-weights (inverse propensities from a Poisson factorisation of the training rows, so every user x video pair counts about equally) (default: \(TrainingStep.Options().debias.rawValue); --paper: none).")
+    var debias: TrainingStep.Debias?
 
     @Option(help: "Adam learning rate of the main runs (the paper's choice after the sweep: 1e-3).")
     var learningRate: Float = 1e-3
@@ -95,6 +104,8 @@ struct TrainingCommand: ParsableCommand {
             options.seed = seed
             options.threads = threadCount
             options.paper = paper
+            options.flow = flow ?? (paper ? .userToVideo : options.flow)
+            options.debias = debias ?? (paper ? .none : options.debias)
             let stateFolder = processed + "/step3-state"
             options.stateFolder = stateFolder
             options.checkpointEvery = checkpointEvery
@@ -104,20 +115,17 @@ struct TrainingCommand: ParsableCommand {
             }
 
             let step2 = try ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")
-            let smallMatrix = try OffPathPairs.store(processed: processed,
-                                                     step1Inputs: try Manifest.read(folder: processed + "/step1").inputs)
-            let groundTruth = raw + "/ground_truth.json"
-            let synthetic = FileManager.default.fileExists(atPath: groundTruth)
-            let truth = try synthetic && smallMatrix != nil
-                ? SyntheticEngagementModel(world: SyntheticLatentWorld(configuration: SyntheticGroundTruth.read(from: groundTruth).configuration))
-                : nil
+            let step1Inputs = try Manifest.read(folder: processed + "/step1").inputs
+            let smallMatrix = try OffPathPairs.store(processed: processed, step1Inputs: step1Inputs)
+            let groundTruth = try SyntheticGroundTruth.forStep(raw: raw, step1Inputs: step1Inputs)
+            let truth = smallMatrix != nil ? groundTruth.map { SyntheticEngagementModel(world: SyntheticLatentWorld(configuration: $0.truth.configuration)) } : nil
             let output = try ArtifactDirectory(path: processed + "/step3")
             let interval = progressInterval
             let results = try TrainingStep.run(step2: step2, smallMatrix: smallMatrix, truth: truth,
                                                output: output, options: options) { label, total in
                 ProgressLine(label: label, total: total, interval: interval)
             }
-            let inputs = try Manifest.describeInputs([step2.folder + "/" + Manifest.fileName])
+            let inputs = try Manifest.describeInputs([step2.folder + "/" + Manifest.fileName] + (groundTruth.map { [$0.path] } ?? []))
             let manifestOptions = [
                 "seed": "\(seed)", "paper": "\(paper)", "max-steps": "\(options.maxSteps)", "sweep-steps": "\(options.sweepSteps)",
                 "patience": "\(patience)", "monitor-sample": "\(options.monitorSample)",
@@ -126,13 +134,13 @@ struct TrainingCommand: ParsableCommand {
             ]
             try output.commit(manifest: Manifest(producer: "3-training", version: 1, options: manifestOptions, inputs: inputs,
                                                  rows: results.data.test))
-            let page = try TrainingNotebook(results: results, budget: budget, options: options, synthetic: synthetic,
+            let page = try TrainingNotebook(results: results, budget: budget, options: options, synthetic: groundTruth != nil,
                                             artifacts: processed + "/step3", figures: figures,
                                             seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
             try page.write(to: notebook)
             try? FileManager.default.removeItem(atPath: stateFolder)   // done: nothing left to resume
             let summary = results.models.map { "\($0.name) \(String(format: "%.4f", $0.test.mean))" }.joined(separator: ", ")
-            print("step 3: test mean AUC \(summary); best GNN \(results.bestGNN) in \(String(format: "%.1f", ResourceUsage.now() - start)) s -> \(processed)/step3, \(notebook)")
+            print("step 3: test mean AUC \(summary); step 4 scores with \(results.bestGNN) in \(String(format: "%.1f", ResourceUsage.now() - start)) s -> \(processed)/step3, \(notebook)")
         } catch {
             StepOutput.report(error)
             throw ExitCode.failure

@@ -178,6 +178,25 @@ struct LearningGradientCheckTests {
         #expect(throws: PipelineError.self) { try GCNNormalizedAdjacency(nodeCount: n, sources: s, targets: t, strategy: .denseBipartite) }
     }
 
+    @Test("Messages both ways: Â of 2 users x 2 videos by hand, symmetric, users aggregating their videos")
+    func bidirectionalAdjacency() throws {
+        // u0 -> v2, u0 -> v3, u1 -> v3. Both ways, deg + 1: u0 3, u1 2, v2 2, v3 3.
+        let a = try GCNNormalizedAdjacency(nodeCount: 4, sources: [0, 0, 1], targets: [2, 3, 3], flow: .both)
+        let r6 = 1 / Float(6).squareRoot()
+        let expected: [Float] = [
+            1.0 / 3, 0, r6, 1.0 / 3,       // u0: itself, v2 (1/√(3·2)), v3 (1/√(3·3))
+            0, 0.5, 0, r6,                 // u1: itself, v3 (1/√(2·3))
+            r6, 0, 0.5, 0,                 // v2: u0, itself
+            1.0 / 3, r6, 0, 1.0 / 3,       // v3: u0, u1, itself
+        ]
+        #expect(a.degree == [3, 2, 2, 3])
+        #expect(zip(a.denseMatrix().values, expected).allSatisfy { abs($0 - $1) < 1e-6 })
+        // The original's flow on the same edges: users keep only their self-loop.
+        let directed = try GCNNormalizedAdjacency(nodeCount: 4, sources: [0, 0, 1], targets: [2, 3, 3], flow: .userToVideo)
+        #expect(directed.denseMatrix().row(0) == [1, 0, 0, 0])
+        #expect(directed.degree == [1, 1, 2, 3])
+    }
+
     @Test("Dense bipartite propagation equals the CSR one (Â, Â·X, Âᵀ·X)")
     func denseEqualsSparse() throws {
         var g = SeededGenerator(seed: 20)
@@ -260,17 +279,20 @@ struct LearningGradientCheckTests {
     }
 
     /// A 3-user, 4-video graph with a repeated edge; features of width 3; H = 4.
-    static func tinyGNN(_ g: inout SeededGenerator, strategy: GCNNormalizedAdjacency.Strategy = .automatic) throws -> (GNNModel, EdgeExamples, [Double]) {
+    /// With `flow: .both` the reference `Â` is built from the edge list with its reverse appended.
+    static func tinyGNN(_ g: inout SeededGenerator, strategy: GCNNormalizedAdjacency.Strategy = .automatic,
+                        flow: GCNNormalizedAdjacency.Flow = .userToVideo) throws -> (GNNModel, EdgeExamples, [Double]) {
         let sources: [Int32] = [0, 0, 1, 1, 2, 2, 0, 1, 2]
         let targets: [Int32] = [3, 4, 4, 5, 6, 3, 3, 6, 5]
-        let adjacency = try GCNNormalizedAdjacency(nodeCount: 7, sources: sources, targets: targets, strategy: strategy)
+        let adjacency = try GCNNormalizedAdjacency(nodeCount: 7, sources: sources, targets: targets, flow: flow, strategy: strategy)
         let model = GNNModel(adjacency: adjacency, hidden: 4, featureDim: 3, generator: &g)
         // Non-zero GCN biases so their gradients are exercised away from the initial zeros.
         for i in 1...3 { try model.parameters.setValue("gcn\(i).bias", Self.pointerCopy(Self.randomArray(4, &g, scale: 0.2))) }
         let features = Matrix(rows: 9, cols: 3, values: Self.pointerCopy(Self.randomArray(27, &g)))
         let labels = Matrix(rows: 9, cols: 4, values: (0..<36).map { Float(($0 * 7) % 4 == 0 ? 1 : 0) })
         let edges = try EdgeExamples(sources: sources, targets: targets, features: features, labels: labels)
-        let aHat = refAdjacency(nodeCount: 7, sources: sources, targets: targets)
+        let aHat = flow == .both ? refAdjacency(nodeCount: 7, sources: sources + targets, targets: targets + sources)
+                                 : refAdjacency(nodeCount: 7, sources: sources, targets: targets)
         return (model, edges, aHat)
     }
 
@@ -287,10 +309,11 @@ struct LearningGradientCheckTests {
         return refMLP(z, n: batch.count, prefix: "edge_mlp", q, inDim: 2 * hidden + featureDim)
     }
 
-    @Test("GNN: every parameter's gradient, node embeddings included", arguments: [GCNNormalizedAdjacency.Strategy.sparse, .denseBipartite])
-    func gnn(strategy: GCNNormalizedAdjacency.Strategy) throws {
+    @Test("GNN: every parameter's gradient, node embeddings included (both strategies; messages one way and both ways)",
+          arguments: [(GCNNormalizedAdjacency.Strategy.sparse, GCNNormalizedAdjacency.Flow.userToVideo), (.denseBipartite, .userToVideo), (.sparse, .both)])
+    func gnn(strategy: GCNNormalizedAdjacency.Strategy, flow: GCNNormalizedAdjacency.Flow) throws {
         var g = SeededGenerator(seed: 17)
-        let (model, edges, aHat) = try Self.tinyGNN(&g, strategy: strategy)
+        let (model, edges, aHat) = try Self.tinyGNN(&g, strategy: strategy, flow: flow)
         let batch: [Int32] = [0, 3, 3, 8, 5, 1]
         let loss = try model.forwardBackward(edges: edges, batch: batch)
         let y = batch.flatMap { edges.labels!.row(Int($0)).map(Double.init) }

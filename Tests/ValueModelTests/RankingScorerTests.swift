@@ -27,8 +27,7 @@ struct RankingScorerTests {
         for (c, name) in names.enumerated() {
             let raw: Float
             if name.hasPrefix("i_") { raw = features.videoRaw[2 * 64 + c] }
-            else if name == "hist_author_recency_days" { raw = 60 }
-            else if name == "hist_has_author_history" || name == "hist_last_complete_author" { raw = 0 }
+            else if ["hist_author_recency_days", "hist_has_author_history", "hist_last_complete_author"].contains(name) { raw = 0 }   // no earlier row of the author
             else { raw = features.sessionRaw[1 * 64 + c] }
             #expect(abs(row[c] - Float((Double(raw) - stats.mean[c]) / stats.std[c])) < 1e-5, "\(name)")
             // The two standardised blocks add up to the full standardised row.

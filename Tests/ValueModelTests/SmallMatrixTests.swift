@@ -132,8 +132,7 @@ struct SmallMatrixTests {
                 var expected: Float
                 if name.hasPrefix("i_") { expected = Float(videoRows[i] * 1000 + c) } else { expected = Float(sources[i] * 1000 + c) }
                 switch name {
-                case "hist_has_author_history", "hist_last_complete_author": expected = 0
-                case "hist_author_recency_days": expected = 60
+                case "hist_has_author_history", "hist_last_complete_author", "hist_author_recency_days": expected = 0   // no earlier row of the author
                 case "ctx_hour_sin": expected = hourSin[i]
                 case "ctx_hour_cos": expected = hourCos[i]
                 case "ctx_is_weekend": expected = Float(weekend[i])

@@ -46,18 +46,6 @@ public enum Column {
         }
     }
 
-    /// The whole column as Float32 values, with missing as NaN (what step 2's feature matrix needs).
-    public func asFloat32() -> [Float] {
-        switch self {
-        case let .float32(values): return values
-        case let .float64(values): return values.map { Float($0) }
-        case let .int8(values): return values.map { Float($0) }
-        case let .int32(values): return values.map { Float($0) }
-        case let .int64(values), let .datetimeMs(values): return values.map { Float($0) }
-        case let .categorical(codes, _): return codes.map { $0 < 0 ? .nan : Float($0) }
-        }
-    }
-
     /// The rows at `rows` (a table lookup per interaction); a row of -1 gives missing (NaN or code -1).
     /// Only Float32, Float64 and categorical columns can hold missing values.
     public func gathered(_ rows: [Int32]) -> Column {

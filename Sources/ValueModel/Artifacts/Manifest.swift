@@ -73,3 +73,21 @@ public struct Manifest: Codable {
         }
     }
 }
+
+extension Manifest {
+    /// Checks that `raw` (the `--raw` option) holds the files step 1 read: every recorded input whose file
+    /// name exists in `raw` must have the recorded size, and `big_matrix.csv` must be there.
+    public static func checkRawFolder(_ raw: String, against step1Inputs: [Input], option: String = "--raw") throws {
+        for input in step1Inputs {
+            let name = URL(fileURLWithPath: input.path).lastPathComponent
+            let path = raw + "/" + name
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let bytes = (attributes?[.size] as? NSNumber)?.intValue
+            if bytes == nil && name != "big_matrix.csv" { continue }
+            guard bytes == input.bytes else {
+                throw PipelineError.invalidOption(name: option, reason: "\(raw) is not the folder step 1 read: \(path) " + (bytes.map { "has \($0) bytes" } ?? "is missing")
+                                                  + ", step 1 read \(input.bytes) bytes from \(input.path); pass step 1's folder or re-run `1-data-preparation`")
+            }
+        }
+    }
+}

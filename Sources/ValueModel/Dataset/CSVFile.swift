@@ -38,9 +38,6 @@ public final class CSVFile {
         }
     }
 
-    /// Whether the header names `name`.
-    public func hasColumn(_ name: String) -> Bool { header.contains(name) }
-
     /// The location of field `column` (0-based) of a record starting on `line`.
     public func location(line: Int, column: Int?) -> SourceLocation {
         guard let column else { return SourceLocation(file: path, line: line) }

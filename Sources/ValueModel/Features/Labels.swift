@@ -12,6 +12,11 @@ public enum Head: Int, CaseIterable, Sendable {
         ["complete", "long", "rewatch", "neg"][rawValue]
     }
 
+    /// Every head's label column name, in head order (`y_complete`, …).
+    public static let labelNames = allCases.map(\.labelName)
+    /// Every head's display name, in head order (`complete`, …).
+    public static let displayNames = allCases.map(\.displayName)
+
     /// The label of one interaction: `watch_ratio >= 1`; `play >= 12 s or watch_ratio >= 1.5`;
     /// `watch_ratio >= 2`; `play <= 2 s`.
     @inline(__always)

@@ -37,7 +37,7 @@ public final class EdgeMLP: EdgeScoringModel {
         let dlogits = gradLogits.pointer(count: n * 4)
         let loss = bceWithLogits(logits: logits, labels: y, dlogits: dlogits, count: n * 4)
         parameters.zeroGradients()
-        head.backward(dlogits, input: x, activations: acts, dx: nil, scratch: scratch.pointer(count: 2 * n * 128), rows: n)
+        head.backward(dlogits, input: x, activations: acts, dx: nil, scratch: scratch.pointer(count: MLPHead.scratchCount(rows: n)), rows: n)
         return loss
     }
 

@@ -39,6 +39,25 @@ public struct GCNNormalizedAdjacency: Sendable {
     let transpose: CSR?    // rows = sources, columns = targets
     let dense: DenseBipartiteBlock?
 
+    /// Which way messages travel along the user–video edges.
+    public enum Flow: String, CaseIterable, Codable, Sendable {
+        /// The original: `user -> video` only, so a video aggregates its viewers and a user sees only itself.
+        case userToVideo = "user-to-video"
+        /// Both ways (each edge also as `video -> user`), so a user also aggregates the videos it watched; `Â`
+        /// is then symmetric, PyG's `GCNConv` on the edge list with its reverse appended (repeated edges kept).
+        case both
+    }
+
+    /// Builds `Â` for edges `sources[i] -> targets[i]` travelled as `flow` says.
+    public init(nodeCount: Int, sources: [Int32], targets: [Int32], flow: Flow, strategy: Strategy = .automatic) throws {
+        switch flow {
+        case .userToVideo:
+            try self.init(nodeCount: nodeCount, sources: sources, targets: targets, strategy: strategy)
+        case .both:
+            try self.init(nodeCount: nodeCount, sources: sources + targets, targets: targets + sources, strategy: strategy)
+        }
+    }
+
     /// Builds `Â` for `nodeCount` nodes from edges `sources[i] -> targets[i]` (node ids in `0..<nodeCount`).
     public init(nodeCount: Int, sources: [Int32], targets: [Int32], strategy requested: Strategy = .automatic) throws {
         guard sources.count == targets.count else {

@@ -112,7 +112,7 @@ public final class GNNModel: EdgeScoringModel {
 
         parameters.zeroGradients()
         let dz = gradInput.pointer(count: n * w)
-        head.backward(dlogits, input: z, activations: acts, dx: dz, scratch: scratch.pointer(count: 2 * n * 128), rows: n)
+        head.backward(dlogits, input: z, activations: acts, dx: dz, scratch: scratch.pointer(count: MLPHead.scratchCount(rows: n)), rows: n)
         // Scatter d[h_user || h_video] back to node rows: dh3 [N, H].
         dh[3].zero()
         let bsrc = batch.map { edges.sources[Int($0)] }, bdst = batch.map { edges.targets[Int($0)] }

@@ -43,20 +43,24 @@ struct MLPHead {
         return out
     }
 
+    /// Floats of scratch storage `backward` needs for `rows` rows: two buffers of the widest hidden layer.
+    static func scratchCount(rows n: Int) -> Int { 2 * n * (hiddenSizes.max() ?? 0) }
+
     /// Backward from `dlogits`; accumulates parameter gradients and writes `dx` (if non-nil).
-    /// `scratch` needs `2 * n * 128` floats.
+    /// `scratch` needs `scratchCount(rows:)` floats.
     // dlogits: [n, 4], x: [n, inDim] -> dx: [n, inDim]
     func backward(_ dlogits: UnsafePointer<Float>, input x: UnsafePointer<Float>, activations acts: UnsafePointer<Float>,
                   dx: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>, rows n: Int) {
-        let a0 = acts, a1 = a0 + n * 128, a2 = a1 + n * 128
-        let gA = scratch, gB = scratch + n * 128
-        // logits = a2 W6ᵀ + b6 -> d a2 (gA: [n, 64])
+        let widths = Self.hiddenSizes   // a0 [n, widths[0]], a1 [n, widths[1]], a2 [n, widths[2]]
+        let a0 = acts, a1 = a0 + n * widths[0], a2 = a1 + n * widths[1]
+        let gA = scratch, gB = scratch + n * (widths.max() ?? 0)
+        // logits = a2 W6ᵀ + b6 -> d a2 (gA)
         layers[3].backward(dlogits, input: a2, dx: gA, rows: n)
-        reluBackward(gA, gA, output: a2, count: n * 64)
-        layers[2].backward(gA, input: a1, dx: gB, rows: n)      // -> d a1: [n, 128]
-        reluBackward(gB, gB, output: a1, count: n * 128)
-        layers[1].backward(gB, input: a0, dx: gA, rows: n)      // -> d a0: [n, 128]
-        reluBackward(gA, gA, output: a0, count: n * 128)
+        reluBackward(gA, gA, output: a2, count: n * widths[2])
+        layers[2].backward(gA, input: a1, dx: gB, rows: n)      // -> d a1 (gB)
+        reluBackward(gB, gB, output: a1, count: n * widths[1])
+        layers[1].backward(gB, input: a0, dx: gA, rows: n)      // -> d a0 (gA)
+        reluBackward(gA, gA, output: a0, count: n * widths[0])
         layers[0].backward(gA, input: x, dx: dx, rows: n)       // -> dx: [n, inDim]
     }
 }

@@ -37,15 +37,6 @@ public struct Matrix: Equatable, Sendable {
         Array(values[(r * cols)..<((r + 1) * cols)])
     }
 
-    /// The matrix with rows and columns swapped.
-    public func transposed() -> Matrix {
-        var out = Matrix(rows: cols, cols: rows)
-        for r in 0..<rows {
-            for c in 0..<cols { out.values[c * rows + r] = values[r * cols + c] }
-        }
-        return out
-    }
-
     /// The rows listed in `indices`, in that order: `[rows, cols] -> [indices.count, cols]`.
     public func gatherRows(_ indices: [Int32]) -> Matrix {
         var out = Matrix(rows: indices.count, cols: cols)

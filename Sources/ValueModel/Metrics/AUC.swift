@@ -4,7 +4,7 @@ import Foundation
 /// time for Float32 scores. Labels are 0/1 (anything > 0.5 counts as positive). A problem with one class
 /// only, a NaN score or mismatched lengths throws `PipelineError.invalidData`, as scikit-learn raises.
 public enum AUC {
-    static let headNames = ["complete", "long", "rewatch", "neg"]
+    static let headNames = Head.displayNames
 
     /// ROC AUC of one binary problem (ties count one half).
     public static func score(scores: [Float], labels: [Float]) throws -> Double {

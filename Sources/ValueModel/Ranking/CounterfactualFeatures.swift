@@ -5,8 +5,11 @@
 /// it (`DecomposedScorer`).
 ///
 /// - Session columns (everything not `i_*`): the user columns and the burst/session/ctx/hist columns of the
-///   session's first row, with the author-history trio overwritten as the original does
-///   (`hist_has_author_history` 0, `hist_author_recency_days` 60, `hist_last_complete_author` 0).
+///   session's first row, with the author-history trio overwritten by "no earlier row of this author"
+///   (`hist_has_author_history` 0, `hist_author_recency_days` 0, `hist_last_complete_author` 0). A deliberate
+///   deviation: the original writes 60 days of recency, a value no training edge has (the column counts days
+///   within a burst; a row without an earlier row of its author is missing there, which step 2 fills with 0),
+///   so every candidate sat far outside the training data on that column (`originalAuthorRecencyDays`).
 /// - Item columns (`i_*`): the video's columns from its first row in step 1's table (`i_age_since_upload_days`
 ///   is therefore the video's age at that row, not at the session: a documented approximation).
 /// Missing values are 0 before standardisation, as in step 2's edge matrix.
@@ -15,10 +18,20 @@ public struct CounterfactualFeatures: Sendable {
     public static let itemColumns: [Int] = EdgeFeatures.names.indices.filter { EdgeFeatures.names[$0].hasPrefix("i_") }
     /// Positions of every other column.
     public static let sessionColumns: [Int] = EdgeFeatures.names.indices.filter { !EdgeFeatures.names[$0].hasPrefix("i_") }
-    /// The author-history columns the original overwrites, with their counterfactual values.
+    /// The author-history columns overwritten for a pair the user never saw, with the values a logged row
+    /// without an earlier row of its author has in step 2's edge matrix.
     public static let authorOverrides: [(name: String, value: Float)] = [
-        ("hist_has_author_history", 0), ("hist_author_recency_days", 60), ("hist_last_complete_author", 0),
+        ("hist_has_author_history", 0), ("hist_author_recency_days", 0), ("hist_last_complete_author", 0),
     ]
+    /// The original's counterfactual `hist_author_recency_days` (days), replaced by 0 (see above).
+    public static let originalAuthorRecencyDays: Float = 60
+
+    /// How many training standard deviations the original's 60 days lie from the column's training mean.
+    public static func originalRecencyZScore(_ standardisation: Standardisation) -> Double? {
+        guard let c = EdgeFeatures.names.firstIndex(of: "hist_author_recency_days"), c < standardisation.mean.count,
+              standardisation.std[c] > 0 else { return nil }
+        return (Double(originalAuthorRecencyDays) - standardisation.mean[c]) / standardisation.std[c]
+    }
 
     /// Raw (unstandardised, missing = 0) session columns, item columns zero: `[sessions, 64]`.
     public var sessionRaw: [Float]

@@ -75,6 +75,14 @@ public enum HeadQuality {
     }
 
     /// `(1 − λ) a + λ b`, element by element.
+    /// `base` with one head's column taken from `source` (same shape): which head's quality matters.
+    public static func replacingHead(_ head: Int, of base: CandidateHeads, from source: CandidateHeads) -> CandidateHeads {
+        precondition(base.values.count == source.values.count && (0..<4).contains(head), "head swap between stores of different shapes")
+        var values = base.values
+        for i in stride(from: head, to: values.count, by: 4) { values[i] = source.values[i] }
+        return CandidateHeads(sessions: base.sessions, videos: base.videos, values: values)
+    }
+
     public static func blend(_ a: CandidateHeads, _ b: CandidateHeads, lambda: Double) -> CandidateHeads {
         precondition(a.values.count == b.values.count, "blend of head stores of different shapes")
         let l = Float(lambda)

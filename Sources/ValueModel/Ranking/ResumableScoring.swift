@@ -81,7 +81,7 @@ public struct ResumableScoring: Sendable {
             resumed = saved.completedChunks
             progress?(min(sessions, resumed * sessionsPerChunk))
         } else {
-            try? FileManager.default.removeItem(atPath: folder)
+            remove()
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for chunk in state.completedChunks..<chunkCount {

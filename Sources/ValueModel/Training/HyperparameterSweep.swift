@@ -28,10 +28,11 @@ public struct SweepResults: Codable, Sendable {
 /// Runs both sweeps on a graph (the tiny graph). Every run starts from the same initial weights and the same
 /// stream of batch draws; the run shared by both sweeps (lr 1e-3, batch 4096 in the paper) is trained once.
 public enum HyperparameterSweep {
-    public static func run(graph: TrainingGraph, hidden: Int, learningRates: [Float], learningRateSweepBatch: Int,
+    public static func run(graph: TrainingGraph, hidden: Int, learningRates: [Float], flow: GCNNormalizedAdjacency.Flow = .userToVideo,
+                           learningRateSweepBatch: Int,
                            batchSizes: [Int], batchSweepLearningRate: Float, steps: Int, seed: UInt64,
                            progress: (String, Int) -> ProgressLine?) throws -> SweepResults {
-        let adjacency = try graph.adjacency()
+        let adjacency = try graph.adjacency(flow: flow)
         let validation = graph.examples(graph.validation)
         var cache: [String: SweepCurve] = [:]
         func curve(_ lr: Float, _ batch: Int) throws -> SweepCurve {

@@ -66,11 +66,14 @@ public enum Trainer {
     /// and once more when the run ends; with `checkpoint.resume`, a state saved with the same identity is
     /// continued (a finished one is only loaded), and the result is the same, byte for byte, as an
     /// uninterrupted run.
+    ///
+    /// With `weights` (one per training edge, in `graph.train`'s order), batches are drawn in proportion to
+    /// them instead of uniformly: stochastic gradients of the weighted loss (inverse-propensity weighting).
     public static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples,
-                             trainMonitor: EdgeExamples?, settings: TrainingSettings, progress: ProgressLine? = nil,
-                             checkpoint: TrainingCheckpoint? = nil) throws -> TrainingRun {
-        try train(model, on: graph, validation: validation, trainMonitor: trainMonitor, settings: settings, progress: progress,
-                  checkpoint: checkpoint, stopAfter: nil)
+                             trainMonitor: EdgeExamples?, settings: TrainingSettings, weights: WeightedBatches? = nil,
+                             progress: ProgressLine? = nil, checkpoint: TrainingCheckpoint? = nil) throws -> TrainingRun {
+        try train(model, on: graph, validation: validation, trainMonitor: trainMonitor, settings: settings, weights: weights,
+                  progress: progress, checkpoint: checkpoint, stopAfter: nil)
     }
 
     /// Thrown by `train(…, stopAfter:)` after that many steps: an interruption, as a kill would be (tests).
@@ -80,12 +83,15 @@ public enum Trainer {
 
     /// `train` with an interruption after step `stopAfter` (its checkpoint, if one is due, is written first).
     static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples,
-                      trainMonitor: EdgeExamples?, settings: TrainingSettings, progress: ProgressLine?,
-                      checkpoint: TrainingCheckpoint?, stopAfter: Int?) throws -> TrainingRun {
+                      trainMonitor: EdgeExamples?, settings: TrainingSettings, weights: WeightedBatches? = nil,
+                      progress: ProgressLine?, checkpoint: TrainingCheckpoint?, stopAfter: Int?) throws -> TrainingRun {
         guard settings.batchSize > 0, settings.maxSteps > 0, settings.learningRate > 0 else {
             throw PipelineError.invalidOption(name: "training", reason: "batch size, steps and learning rate must be positive")
         }
         guard !graph.train.isEmpty else { throw PipelineError.invalidData("the \(graph.name) graph has no training edges") }
+        if let weights, weights.count != graph.train.count {
+            throw PipelineError.invalidData("\(weights.count) batch weights for the \(graph.name) graph's \(graph.train.count) training edges")
+        }
         var start = ResourceUsage.now()
         var run = TrainingRun(settings: settings)
         let optimizer = Adam(parameters: model.parameters, learningRate: settings.learningRate)
@@ -131,7 +137,9 @@ public enum Trainer {
 
         for step in stride(from: firstStep, through: settings.maxSteps, by: 1) {
             let t0 = ResourceUsage.now()
-            let batch = drawBatch(size: settings.batchSize, from: graph.train.count, using: &generator).map { graph.train[Int($0)] }
+            let positions = weights?.draw(size: settings.batchSize, using: &generator)
+                ?? drawBatch(size: settings.batchSize, from: graph.train.count, using: &generator)
+            let batch = positions.map { graph.train[Int($0)] }
             let loss = try model.trainStep(edges: graph.edges, batch: batch, optimizer: optimizer)
             guard loss.isFinite else { throw PipelineError.invalidData("training diverged at step \(step) (loss \(loss))") }
             let t1 = ResourceUsage.now()

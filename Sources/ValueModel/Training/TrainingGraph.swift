@@ -32,14 +32,14 @@ public struct TrainingGraph: Sendable {
     }
 
     /// The GCN propagation matrix `D^-1/2 (A+I) D^-1/2` over all edges of this graph, or over its training
-    /// edges only when step 2 chose `train-only`.
-    public func adjacency() throws -> GCNNormalizedAdjacency {
+    /// edges only when step 2 chose `train-only`, with messages travelling as `flow` says.
+    public func adjacency(flow: GCNNormalizedAdjacency.Flow = .userToVideo) throws -> GCNNormalizedAdjacency {
         switch messagePassing {
         case .all:
-            return try GCNNormalizedAdjacency(nodeCount: nodeCount, sources: edges.sources, targets: edges.targets)
+            return try GCNNormalizedAdjacency(nodeCount: nodeCount, sources: edges.sources, targets: edges.targets, flow: flow)
         case .trainOnly:
             return try GCNNormalizedAdjacency(nodeCount: nodeCount, sources: train.map { edges.sources[Int($0)] },
-                                              targets: train.map { edges.targets[Int($0)] })
+                                              targets: train.map { edges.targets[Int($0)] }, flow: flow)
         }
     }
 

@@ -77,6 +77,34 @@ public struct TrainingResults: Codable {
         public var seed: UInt64
         public var threads: Int
         public var paper: Bool
+        /// The GNNs' message flow (`user-to-video` or `both`) and the training edges' weighting (`none` or
+        /// `exposure-weights`).
+        public var flow: String
+        public var debias: String
+    }
+
+    /// The exposure model behind inverse-propensity weights, and what the weights came to.
+    public struct Exposure: Codable {
+        public var settings: ExposureModel.Settings
+        /// Mean Poisson deviance per user x video pair: the independence fit, then the rank-k fit.
+        public var independenceDeviance: Double
+        public var deviance: Double
+        /// The training edges' weights (mean 1): the largest, and Kish's effective sample size `(Σw)² / Σw²`
+        /// as a share of the edges.
+        public var maximumWeight: Double
+        public var effectiveShare: Double
+        public var seconds: Double
+
+        public init(settings: ExposureModel.Settings, independenceDeviance: Double, deviance: Double, weights: [Double], seconds: Double) {
+            self.settings = settings
+            self.independenceDeviance = independenceDeviance
+            self.deviance = deviance
+            let n = Double(max(weights.count, 1))
+            maximumWeight = weights.max() ?? 0
+            let sum = weights.reduce(0, +), squares = weights.reduce(0) { $0 + $1 * $1 }
+            effectiveShare = squares > 0 ? sum * sum / squares / n : 0
+            self.seconds = seconds
+        }
     }
 
     public var data: Data
@@ -85,9 +113,12 @@ public struct TrainingResults: Codable {
     /// Largest logistic coefficients by absolute value, per head.
     public var logisticCoefficients: [[Coefficient]] = []
     public var sweeps: SweepResults?
-    /// The GNN with the best validation mean AUC (`gnn64` or `gnn128`).
+    /// The exposure model of `--debias exposure-weights` (nil otherwise).
+    public var exposure: Exposure?
+    /// The GNN step 4 scores with (`gnn64` or `gnn128`), and why (`scoringChoice`).
     public var bestGNN = ""
-    /// Test ROC of the best GNN: micro-averaged, then one per head.
+    public var scoringChoice: ScoringModelChoice?
+    /// Test ROC of that GNN: micro-averaged, then one per head.
     public var rocMicro: Curve?
     public var rocPerHead: [Curve] = []
     /// The small matrix's pairs scored by every model (0 without a small matrix), and the synthetic world's

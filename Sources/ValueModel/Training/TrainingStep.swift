@@ -26,6 +26,12 @@ public enum TrainingStep {
         public var seed: UInt64 = 2026
         public var threads = 1
         public var paper = false
+        /// Which way the GNNs pass messages (the original: user -> video only).
+        public var flow: GCNNormalizedAdjacency.Flow = .userToVideo
+        /// How the neural models' training edges are weighted.
+        public var debias: Debias = .none
+        /// The exposure model's knobs (with `debias == .exposureWeights`).
+        public var exposure = ExposureModel.Settings()
         /// Folder of the resumable training state (`<processed>/step3-state`, one subfolder per neural model);
         /// nil writes no checkpoints.
         public var stateFolder: String?
@@ -35,6 +41,15 @@ public enum TrainingStep {
         public var resume = false
 
         public init() {}
+    }
+
+    /// How the neural models are trained against the platform's selection of the logged pairs.
+    public enum Debias: String, CaseIterable, Codable, Sendable {
+        /// Every training edge counts once (the original).
+        case none
+        /// Batches drawn in proportion to inverse propensities from an `ExposureModel` of the training rows,
+        /// so every user x video pair counts about equally, as off the logged path.
+        case exposureWeights = "exposure-weights"
     }
 
     /// Edge feature names in column order (for the logistic coefficients).
@@ -61,7 +76,8 @@ public enum TrainingStep {
             settings: .init(learningRate: options.learningRate, batchSize: options.batchSize, maxSteps: options.maxSteps,
                             patience: options.patience, monitorSample: options.monitorSample,
                             validationSample: options.validationSample, sweepSteps: options.sweepSteps,
-                            seed: options.seed, threads: options.threads, paper: options.paper))
+                            seed: options.seed, threads: options.threads, paper: options.paper,
+                            flow: options.flow.rawValue, debias: options.debias.rawValue))
         let offPath = inputs.offPath
         if let offPath {
             results.offPathPairs = offPath.count
@@ -77,7 +93,7 @@ public enum TrainingStep {
             let t = ResourceUsage.now()
             results.sweeps = try HyperparameterSweep.run(
                 graph: inputs.tiny, hidden: options.sweepHidden, learningRates: options.sweepLearningRates,
-                learningRateSweepBatch: options.sweepBatch, batchSizes: options.sweepBatchSizes,
+                flow: options.flow, learningRateSweepBatch: options.sweepBatch, batchSizes: options.sweepBatchSizes,
                 batchSweepLearningRate: options.sweepLearningRate, steps: options.sweepSteps, seed: options.seed, progress: progress)
             results.sweepSeconds = ResourceUsage.now() - t
         }
@@ -129,8 +145,22 @@ public enum TrainingStep {
             ]).serialized())
         }
 
-        // 3. The neural models with the original's protocol.
-        let adjacency = try graph.adjacency()
+        // 3. The neural models with the original's protocol (messages flowing as `options.flow` says, training
+        // edges weighted as `options.debias` says).
+        let adjacency = try graph.adjacency(flow: options.flow)
+        var batchWeights: WeightedBatches?
+        if options.debias == .exposureWeights {
+            let t = ResourceUsage.now()
+            let userNodes = Int32(inputs.summary.userNodes)
+            let trainUsers = graph.train.map { graph.edges.sources[Int($0)] }
+            let trainVideos = graph.train.map { graph.edges.targets[Int($0)] - userNodes }
+            let exposure = try ExposureModel(users: trainUsers, videos: trainVideos, userCount: inputs.summary.userNodes,
+                                             videoCount: inputs.summary.videoNodes, settings: options.exposure)
+            let weights = exposure.rowWeights(users: trainUsers, videos: trainVideos)
+            batchWeights = try WeightedBatches(weights: weights)
+            results.exposure = .init(settings: options.exposure, independenceDeviance: exposure.independenceDeviance,
+                                     deviance: exposure.deviance, weights: weights, seconds: ResourceUsage.now() - t)
+        }
         let validation = graph.examples(validationIndices)
         let monitor = graph.examples(monitorIndices)
         var master = SeededGenerator(seed: options.seed)
@@ -147,6 +177,7 @@ public enum TrainingStep {
                                       identity: ["model": model, "--learning-rate": "\(options.learningRate)", "--batch-size": "\(options.batchSize)",
                                                  "--seed": "\(options.seed)", "--max-steps": "\(options.maxSteps)", "--patience": "\(options.patience)",
                                                  "--monitor-sample": "\(options.monitorSample)", "--validation-sample": "\(options.validationSample)",
+                                                 "--flow": options.flow.rawValue, "--debias": options.debias.rawValue,
                                                  "step 2 manifest hash": step2Hash])
         }
         var embeddings: [String: Matrix] = [:]
@@ -160,7 +191,7 @@ public enum TrainingStep {
                 GNNModel(adjacency: adjacency, hidden: $0, featureDim: graph.edges.features.cols, generator: &init_)
             } ?? EdgeMLP(inputDim: graph.edges.features.cols, generator: &init_)
             let run = try Trainer.train(model, on: graph, validation: validation, trainMonitor: monitor, settings: settings(batchSeed),
-                                        progress: progress(spec.name, options.maxSteps), checkpoint: checkpoint(spec.name))
+                                        weights: batchWeights, progress: progress(spec.name, options.maxSteps), checkpoint: checkpoint(spec.name))
             let evaluationStart = ResourceUsage.now()
             let all: Matrix, offPathAll: Matrix?
             if let gnn = model as? GNNModel {
@@ -179,15 +210,17 @@ public enum TrainingStep {
             testProbabilities[spec.name] = test
             var metadata = ["model": spec.name, "learning_rate": "\(options.learningRate)", "batch_size": "\(options.batchSize)",
                             "best_step": run.bestStep.map { "\($0)" } ?? "none", "steps": "\(run.steps)",
-                            "validation_mean_auc": "\(result.validation.mean)", "format": "PyTorch state_dict names"]
+                            "validation_mean_auc": "\(result.validation.mean)", "format": "PyTorch state_dict names",
+                            "flow": options.flow.rawValue, "debias": options.debias.rawValue]
             if let hidden = spec.hidden { metadata["hidden"] = "\(hidden)" } else { metadata["hidden"] = "128,128,64" }
             try output.writeFile(spec.name + ".safetensors", data: model.parameters.safetensors(metadata: metadata).serialized())
         }
 
-        // 4. The best GNN by validation mean AUC: embeddings, ROC curves, best_gnn.json.
-        let gnns = results.models.filter { $0.hidden != nil }
-        if let best = gnns.max(by: { $0.validation.mean < $1.validation.mean }) {
+        // 4. The GNN step 4 scores with (`ScoringModelChoice`: off-path log loss when the small matrix is there):
+        // its embeddings, ROC curves and best_gnn.json.
+        if let choice = ScoringModelChoice.choose(results.models), let best = results.model(choice.model) {
             results.bestGNN = best.name
+            results.scoringChoice = choice
             let h = embeddings[best.name]!
             try output.write("node_embeddings_\(best.name)", matrix: h.values, columns: h.cols)
             let probabilities = testProbabilities[best.name]!
@@ -200,9 +233,7 @@ public enum TrainingStep {
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            struct BestGNN: Codable { var model: String; var hidden: Int; var validationMeanAUC: Double; var testMeanAUC: Double }
-            try output.writeFile("best_gnn.json", data: encoder.encode(BestGNN(model: best.name, hidden: best.hidden!,
-                                                                                  validationMeanAUC: best.validation.mean, testMeanAUC: best.test.mean)))
+            try output.writeFile(ScoringModelChoice.fileName, data: encoder.encode(choice))
         }
         results.totalSeconds = ResourceUsage.now() - start
         let encoder = JSONEncoder()

@@ -68,7 +68,7 @@ public struct SyntheticWorldConfiguration: Codable, Sendable, Equatable {
     /// Changes whenever the same configuration would produce different bytes.
     public static let generatorVersion = "synthetic-kuairec-2.1"
     /// The order of the four heads in `weights` and in `SyntheticHeadProbabilities.array`.
-    public static let headOrder = ["y_complete", "y_long", "y_rewatch", "y_neg"]
+    public static let headOrder = Head.labelNames
     /// The paper's estimate of the head weights, L1-normalised.
     public static let paperWeights: [Double] = [0.22, 0.10, -0.02, -0.66]
     /// Default scale of the platform's ranking noise. The planted values `w* · p_true` have a spread (sd) of

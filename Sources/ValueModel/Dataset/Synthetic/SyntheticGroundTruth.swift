@@ -178,3 +178,21 @@ public struct SyntheticPoolLog: Sendable, Equatable {
         return log
     }
 }
+
+extension SyntheticGroundTruth {
+    /// The ground truth of the raw folder `raw` for a step that rebuilds `p_true` from it, or nil on real data
+    /// (no `ground_truth.json`). Refuses a raw folder that is not the one step 1 read (`step1Inputs`, by each
+    /// recorded file's name and size) and a ground truth written by another generator version, whose `p_true`
+    /// today's code would not reproduce.
+    public static func forStep(raw: String, step1Inputs: [Manifest.Input]) throws -> (truth: SyntheticGroundTruth, path: String)? {
+        try Manifest.checkRawFolder(raw, against: step1Inputs)
+        let path = raw + "/ground_truth.json"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let truth = try read(from: path)
+        guard truth.generatorVersion == SyntheticWorldConfiguration.generatorVersion else {
+            throw PipelineError.malformedInput(SourceLocation(file: path),
+                reason: "was written by generator \(truth.generatorVersion), but this code rebuilds p_true as generator \(SyntheticWorldConfiguration.generatorVersion); regenerate the world (`make clean-data notebooks`) or remove ground_truth.json for real data")
+        }
+        return (truth, path)
+    }
+}
