@@ -11,7 +11,7 @@ SWIFT_RELEASE := swift build -c release
 # Synthetic world used when $(RAW) holds no KuaiRec files (scale of the default notebooks).
 SYNTH_OPTIONS ?= --users 600 --videos 1200
 
-.PHONY: notebooks test deps build data step1 step2 step3 step4 coverage bench fuzz clean-data
+.PHONY: notebooks test deps build data step1 step2 step3 step4 coverage heads-study bench fuzz clean-data
 
 ## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
 notebooks: deps build data step1 step2 step3 step4
@@ -58,6 +58,10 @@ step4: step3
 ## coverage: do step 4's 95% intervals cover w*? 20 seeded in-memory worlds per candidate mechanism (a few minutes; writes notebooks/4-coverage.md)
 coverage: build
 	$(BIN)/4-head-weight-estimation coverage --notebook notebooks/4-coverage.md
+
+## heads-study: issue 13's head options and 5 seeds through steps 3-4 (after make notebooks; about an hour on 2 cores)
+heads-study: build
+	PROCESSED=$(OUT) RAW=$(RAW) scripts/heads-study.sh
 
 ## bench: this pipeline against pandas, PyTorch + PyG and scikit-learn at the default and full scale
 ## on 2 cores, about 20 minutes (Python only in git-ignored .venv-*; writes notebooks/benchmarks.md and figures/bench-*.png)

@@ -1,0 +1,38 @@
+#!/bin/bash
+# Issue 13's options for the heads, measured: steps 3 and 4 once per variant on the data of `make notebooks`
+# (data/processed/step1, step1-small, step2 reused), each variant in data/study/<variant>/, then
+# notebooks/heads-study.md from their results (scripts/heads_study_table.py). Run by `make heads-study`
+# after `make notebooks`; about four minutes per variant on two cores.
+set -euo pipefail
+processed=${PROCESSED:-data/processed}
+study=${STUDY:-data/study}
+raw=${RAW:-data/raw}
+# name | step-3 options (the sweeps are skipped: they do not change the models trained)
+variants=(
+  "directed|--flow user-to-video --debias none"
+  "both-ways|--flow both --debias none"
+  "directed+exposure-weights|--flow user-to-video --debias exposure-weights"
+  "both-ways+exposure-weights|--flow both --debias exposure-weights"
+)
+# The two message flows with four more seeds each (weight initialisation and batch draws; 2026 is the run
+# above): the heads' own uncertainty, and whether the flows' difference outlasts it.
+for seed in ${SEEDS:-1 2 3 4}; do
+  variants+=("directed-seed-$seed|--flow user-to-video --debias none --seed $seed")
+  variants+=("both-ways-seed-$seed|--flow both --debias none --seed $seed")
+done
+for entry in "${variants[@]}"; do
+  name=${entry%%|*}; options=${entry#*|}
+  folder=$study/$name
+  if [ -f "$folder/step4/estimate.json" ] && [ -z "${FRESH:-}" ]; then echo "heads-study: $name already measured"; continue; fi
+  rm -rf "$folder"; mkdir -p "$folder"
+  for part in step1 step1-small step2; do ln -s "$(cd "$processed/$part" && pwd)" "$folder/$part"; done
+  echo "heads-study: $name ($options)"
+  # shellcheck disable=SC2086
+  .build/release/3-training --processed "$folder" --raw "$raw" --notebook "$folder/3-training.md" --figures "$folder/figures" \
+    --sweep-steps 0 $options > "$folder/step3.log" 2>&1
+  .build/release/4-head-weight-estimation estimate --processed "$folder" --raw "$raw" --notebook "$folder/4-head-weight-estimation.md" \
+    --figures "$folder/figures" --skip-original --skip-diagnostics --bootstrap 20 > "$folder/step4.log" 2>&1
+done
+python3 scripts/heads_study_table.py "$study" > notebooks/heads-study.md.tmp
+mv notebooks/heads-study.md.tmp notebooks/heads-study.md
+echo "heads-study: notebooks/heads-study.md"
