@@ -1,6 +1,7 @@
 #!/bin/bash
 # Issue 13's options for the heads, measured: steps 3 and 4 once per variant on the data of `make notebooks`
-# (data/processed/step1, step1-small, step2 reused), each variant in data/study/<variant>/, then
+# (data/processed/step1, step1-small, step2 reused), each variant in data/study/<variant>/, then step 4
+# on each flow's five seeds as one ensemble (data/study/<flow>-ensemble/), then
 # notebooks/heads-study.md from their results (scripts/heads_study_table.py). Run by `make heads-study`
 # after `make notebooks`; about four minutes per variant on two cores.
 set -euo pipefail
@@ -32,6 +33,18 @@ for entry in "${variants[@]}"; do
     --sweep-steps 0 $options > "$folder/step3.log" 2>&1
   .build/release/4-head-weight-estimation estimate --processed "$folder" --raw "$raw" --notebook "$folder/4-head-weight-estimation.md" \
     --figures "$folder/figures" --skip-original --skip-diagnostics --bootstrap 20 > "$folder/step4.log" 2>&1
+done
+# Ensembles: step 4 on each flow's five runs at once (heads averaged; --ensemble), no retraining.
+for base in directed both-ways; do
+  folder=$study/$base-ensemble
+  if [ -f "$folder/step4/estimate.json" ] && [ -z "${FRESH:-}" ]; then echo "heads-study: $base-ensemble already measured"; continue; fi
+  members=$(for seed in ${SEEDS:-1 2 3 4}; do printf '%s,' "$study/$base-seed-$seed/step3"; done)
+  rm -rf "$folder"; mkdir -p "$folder"
+  for part in step1 step1-small step2; do ln -s "$(cd "$processed/$part" && pwd)" "$folder/$part"; done
+  ln -s "$(cd "$study/$base/step3" && pwd)" "$folder/step3"
+  echo "heads-study: $base-ensemble"
+  .build/release/4-head-weight-estimation estimate --processed "$folder" --raw "$raw" --notebook "$folder/4-head-weight-estimation.md" \
+    --figures "$folder/figures" --skip-original --skip-diagnostics --bootstrap 20 --ensemble "${members%,}" > "$folder/step4.log" 2>&1
 done
 python3 scripts/heads_study_table.py "$study" > notebooks/heads-study.md.tmp
 mv notebooks/heads-study.md.tmp notebooks/heads-study.md

@@ -27,6 +27,8 @@ struct EstimationResults {
     /// How the synthetic platform drew its candidate pools (ground truth).
     var truthPool: String?
     var diagnostics: SyntheticDiagnostics?
+    /// `--ensemble`: the members and their headlines alone (the heads used are their mean).
+    var ensemble: HeadEnsemble?
     /// The likelihood under each assumption about the unlogged candidate pools (the headline: video effects).
     var pools: PoolAnalysis!
     var residuals: [ResidualRow] = []
@@ -86,7 +88,7 @@ struct Estimation {
         }
         // The synthetic diagnostics hold two more stores of the same shape (p_true and a blend).
         try checkResources(sessions: sessions.count, candidates: inputs.candidates.count,
-                           stores: truth != nil && !options.skipDiagnostics ? 3 : 1)
+                           stores: (truth != nil && !options.skipDiagnostics ? 3 : 1) + (options.ensembleFolders.isEmpty ? 0 : 1))
         func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
             let t = ResourceUsage.now()
             let value = try body()
@@ -98,8 +100,25 @@ struct Estimation {
         // 1. Counterfactual scoring of every (session, candidate) pair, resumable by chunk.
         let scorer = try DecomposedScorer(model: inputs.model, nodeEmbeddings: inputs.nodeEmbeddings, features: inputs.counterfactual.features,
                                           sessionNodes: inputs.counterfactual.sessionNodes, videoNodes: inputs.counterfactual.videoNodes)
-        let (heads, scoring) = try timed("counterfactual scoring") { try score(scorer, inputs: inputs) }
+        var (heads, scoring) = try timed("counterfactual scoring") { try score(scorer, inputs: inputs) }
         results.scoring = scoring
+        if !options.ensembleFolders.isEmpty {
+            let availability = try PoolAnalysis.loadAvailability(inputs: inputs, raw: options.raw)
+            let prefix = options.listPrefix
+            let (ensemble, files) = try timed("ensemble of \(options.ensembleFolders.count + 1) GNNs") {
+                try HeadEnsemble.average(&heads, mainFolder: step3Folder, inputs: inputs, folders: options.ensembleFolders) { memberHeads in
+                    let lists = try PlackettLuceLists(heads: memberHeads, observedOffsets: sessions.observedOffsets,
+                                                      observed: inputs.counterfactual.observedCandidates)
+                    let short = prefix > 0 ? try lists.prefix(prefix) : lists
+                    guard let fit = try PoolAssumptionEstimate.fitAll(short, availability: availability, assumptions: [PoolAnalysis.headline]).first?.fit else {
+                        throw PipelineError.invalidData("the headline assumption could not be fitted for the ensemble")
+                    }
+                    return fit
+                }
+            }
+            results.ensemble = ensemble
+            inputs.inputFiles += files
+        }
 
         // 2-3. The estimators on the GNN's heads.
         let observed = inputs.counterfactual.observedCandidates

@@ -16,35 +16,53 @@ struct StepInputs {
     var embeddingsPath: String
     var inputFiles: [String]
 
+    /// One of step 3's GNNs as step 4 scores with it: the model `best_gnn.json` names, its weights and its node
+    /// embeddings, read from `step3Folder` and checked against the graph's node count.
+    struct ScoringGNN {
+        var model: GNNModel
+        var choice: ScoringModelChoice
+        var nodeEmbeddings: [Float]
+        var step3Manifest: Manifest
+        /// `manifest.json`, `best_gnn.json`, the weights and the embeddings.
+        var files: [String]
+        var weightsPath: String { files[2] }
+        var embeddingsPath: String { files[3] }
+
+        init(step3Folder: String, nodes: Int) throws {
+            let step3 = try ColumnStore(folder: step3Folder, producer: "3-training")
+            let best = try ScoringModelChoice.read(step3: step3Folder)
+            let embeddingsPath = step3Folder + "/node_embeddings_\(best.model).npy"
+            let stored = try NumpyFile.read(path: embeddingsPath)
+            guard stored.descr == "<f4", stored.shape == [nodes, best.hidden] else {
+                throw PipelineError.malformedInput(SourceLocation(file: embeddingsPath),
+                                                  reason: "holds \(stored.descr) \(stored.shape), expected <f4 [\(nodes), \(best.hidden)]; re-run `3-training`")
+            }
+            // Node embeddings come from step 3, so the model needs no message-passing graph here.
+            let adjacency = try GCNNormalizedAdjacency(nodeCount: nodes, sources: [], targets: [])
+            var init0 = SeededGenerator(seed: 0)
+            model = GNNModel(adjacency: adjacency, hidden: best.hidden, featureDim: EdgeFeatures.count, generator: &init0)
+            let weightsPath = step3Folder + "/\(best.model).safetensors"
+            guard FileManager.default.fileExists(atPath: weightsPath) else {
+                throw PipelineError.missingFile(path: weightsPath, hint: "Run `3-training` first (or `make notebooks`).")
+            }
+            try model.parameters.loadSafetensors(from: URL(fileURLWithPath: weightsPath))
+            choice = best
+            nodeEmbeddings = stored.values(as: Float.self)
+            step3Manifest = step3.manifest
+            files = [step3.folder + "/" + Manifest.fileName, step3Folder + "/" + ScoringModelChoice.fileName, weightsPath, embeddingsPath]
+        }
+    }
+
     static func load(processed: String, step3Folder: String, minimumLength: Int, maximumSessions: Int,
                      seed: UInt64) throws -> StepInputs {
         let counterfactual = try CounterfactualInputs.load(processed: processed, minimumLength: minimumLength,
                                                            maximumSessions: maximumSessions, seed: seed)
-        // The GNN step 3 chose (its manifest checked: made by step 3 from the current step 2).
-        let step3 = try ColumnStore(folder: step3Folder, producer: "3-training")
-        let best = try ScoringModelChoice.read(step3: step3Folder)
-        let bestPath = step3Folder + "/" + ScoringModelChoice.fileName
-        let nodes = counterfactual.graph.userNodes + counterfactual.graph.videoNodes
-        let embeddingsPath = step3Folder + "/node_embeddings_\(best.model).npy"
-        let stored = try NumpyFile.read(path: embeddingsPath)
-        guard stored.descr == "<f4", stored.shape == [nodes, best.hidden] else {
-            throw PipelineError.malformedInput(SourceLocation(file: embeddingsPath),
-                                              reason: "holds \(stored.descr) \(stored.shape), expected <f4 [\(nodes), \(best.hidden)]; re-run `3-training`")
-        }
-        // Node embeddings come from step 3, so the model needs no message-passing graph here.
-        let adjacency = try GCNNormalizedAdjacency(nodeCount: nodes, sources: [], targets: [])
-        var init0 = SeededGenerator(seed: 0)
-        let model = GNNModel(adjacency: adjacency, hidden: best.hidden, featureDim: EdgeFeatures.count, generator: &init0)
-        let weightsPath = step3Folder + "/\(best.model).safetensors"
-        guard FileManager.default.fileExists(atPath: weightsPath) else {
-            throw PipelineError.missingFile(path: weightsPath, hint: "Run `3-training` first (or `make notebooks`).")
-        }
-        try model.parameters.loadSafetensors(from: URL(fileURLWithPath: weightsPath))
+        // The GNN step 3 chose (its manifest checked: made by step 3).
+        let gnn = try ScoringGNN(step3Folder: step3Folder, nodes: counterfactual.graph.userNodes + counterfactual.graph.videoNodes)
         let step1 = counterfactual.step1.folder, step2 = counterfactual.step2.folder
-        return StepInputs(counterfactual: counterfactual, model: model, modelName: best.model, choice: best, nodeEmbeddings: stored.values(as: Float.self),
-                          weightsPath: weightsPath, embeddingsPath: embeddingsPath,
-                          inputFiles: [step1 + "/" + Manifest.fileName, step2 + "/" + Manifest.fileName,
-                                       step3.folder + "/" + Manifest.fileName, bestPath, weightsPath, embeddingsPath])
+        return StepInputs(counterfactual: counterfactual, model: gnn.model, modelName: gnn.choice.model, choice: gnn.choice,
+                          nodeEmbeddings: gnn.nodeEmbeddings, weightsPath: gnn.weightsPath, embeddingsPath: gnn.embeddingsPath,
+                          inputFiles: [step1 + "/" + Manifest.fileName, step2 + "/" + Manifest.fileName] + gnn.files)
     }
 
     var sessions: EvaluationSessions { counterfactual.sessions }

@@ -45,11 +45,33 @@ extension HeadWeightEstimationNotebook {
                 the identification table below measures both. \
                 Across the assumptions the estimates of a head differ by up to \(spread.map { Format.fixed($0, 3) }.joined(separator: " / ")) \
                 (complete / long / rewatch / neg): that is how much the answer depends on what one assumes about the pools. \
-                The standard errors are over sessions with the heads held fixed; they leave out the heads' own training \
-                randomness (weight initialisation, batch draws), which `make heads-study` measures by retraining with other seeds.
+                \(results.ensemble == nil ? "The standard errors are over sessions with the heads held fixed; they leave out the heads' own training randomness (weight initialisation, batch draws), which `make heads-study` measures by retraining with other seeds." : "The heads are the mean of an ensemble of GNNs (below); the standard errors are over sessions with those heads held fixed.")
                 """)
+            if let e = results.ensemble { ensemble(&page, e, headline: headline.fit) }
         }
         identification(&page, a)
+    }
+
+    /// `--ensemble`: each member's headline alone, their spread, and the headline interval with both sources.
+    private func ensemble(_ page: inout Notebook, _ e: HeadEnsemble, headline: PlackettLuceLists.Fit) {
+        let k = Double(e.members.count)
+        page.paragraph("**Ensemble of \(e.members.count) GNNs** (`--ensemble`): the headline above uses the mean of their heads. Each member's heads alone give:")
+        var rows = e.members.map { m in [m.folder, m.model, w(m.weights), w(m.standardErrors)] + (results.truth.map { [Format.fixed(maxError(m.weights, $0), 3)] } ?? []) }
+        rows.append(["**ensemble (mean heads)**", "", w(headline.weights), w(headline.standardErrors)] + (results.truth.map { [Format.fixed(maxError(headline.weights, $0), 3)] } ?? []))
+        page.table(["step 3 folder", "GNN", "ŵ", "s.e. (Hessian)"] + (results.truth == nil ? [] : ["max |ŵ − w*|"]), rows)
+        let spread = e.spread, sampling = headline.standardErrors
+        let seedPart = spread.map { $0 / k.squareRoot() }
+        let half = SeedSpread.combinedHalfWidths(standardErrors: sampling, spread: spread, members: e.members.count)
+        let dominated = (0..<4).filter { seedPart[$0] > sampling[$0] }.map { Self.heads[$0] }
+        page.paragraph("""
+            The members' ŵ differ by a standard deviation of \(w(spread)) per head, against session standard errors of \
+            \(w(e.meanStandardErrors)) on average: \(spread.indices.filter { spread[$0] > e.meanStandardErrors[$0] }.count) of 4 heads vary more \
+            from seed to seed than from the sessions. The ensemble's heads average \(e.members.count) members, so their training randomness \
+            enters ŵ with about sd/√\(e.members.count) = \(w(seedPart)) (assuming the members vary independently). **Headline interval \
+            with both sources:** ŵ ± 1.96 √(s.e.² + sd²/\(e.members.count)) = \((0..<4).map { "[\(Format.fixed(headline.weights[$0] - half[$0], 3)), \(Format.fixed(headline.weights[$0] + half[$0], 3))]" }.joined(separator: ", ")) \
+            (complete, long, rewatch, neg)\(results.truth.map { t in "; it covers w* for \((0..<4).filter { abs(headline.weights[$0] - t[$0]) <= half[$0] }.count) of 4 heads" } ?? ""). \
+            \(dominated.isEmpty ? "The sessions dominate the interval for every head." : "The heads' training randomness dominates it for \(dominated.joined(separator: ", ")).")
+            """)
     }
 
     private func identification(_ page: inout Notebook, _ a: PoolAnalysis) {

@@ -73,6 +73,12 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     @Option(help: "Fit the pool-sampling likelihood too (the slowest assumption, about a minute per 500 sessions and heads) on a seeded sample of this many sessions; 0 = not fitted (make coverage compares it on synthetic worlds).")
     var poolSamplingSessions = 0
 
+    @Option(help: "Comma-separated folders of other step-3 runs (other seeds, same step 2): step 4 averages their chosen GNNs' heads with --step3's and reports each member's headline alone, so the heads' training randomness enters the interval.")
+    var ensemble: String?
+
+    /// The `--ensemble` folders.
+    var ensembleFolders: [String] { ensemble.map { $0.split(separator: ",").map { String($0) }.filter { !$0.isEmpty } } ?? [] }
+
     @Flag(help: "Skip the original two-stage Nelder-Mead.")
     var skipOriginal = false
 

@@ -16,7 +16,6 @@ public struct CandidateHeads: Sendable {
         self.values = values
     }
 
-    /// Bytes a store of this shape takes.
     /// The heads of the sessions `indices`, in that order.
     public func subset(_ indices: [Int]) -> CandidateHeads {
         let stride = videos * 4
@@ -31,7 +30,16 @@ public struct CandidateHeads: Sendable {
         return CandidateHeads(sessions: indices.count, videos: videos, values: out)
     }
 
+    /// Bytes a store of this shape takes.
     public static func bytes(sessions: Int, videos: Int) -> Int { sessions * videos * 4 * MemoryLayout<Float>.size }
+
+    /// Folds `member` into a running mean in place: when `self` is the mean of `count - 1` stores of this shape,
+    /// it becomes the mean of `count` (`mean += (member − mean) / count`, so no second store of sums is needed).
+    public mutating func foldIntoMean(_ member: CandidateHeads, count: Int) {
+        precondition(member.values.count == values.count && count >= 1, "running mean of head stores of different shapes")
+        let k = Float(count)
+        for i in values.indices { values[i] += (member.values[i] - values[i]) / k }
+    }
 
     /// Heads of the synthetic world's true engagement model, `p_true(user, video, day-part)`, for the same
     /// sessions and candidates (the diagnostic that separates identification from the predicted heads' quality).
