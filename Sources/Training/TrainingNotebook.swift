@@ -302,13 +302,21 @@ struct TrainingNotebook {
 
     private func coefficients(_ page: inout Notebook) {
         page.heading("Largest logistic-regression coefficients per head")
-        let lists = results.logisticCoefficients
-        guard !lists.isEmpty else { return }
-        let rows = (0..<(lists.map(\.count).min() ?? 0)).map { rank in
-            ["\(rank + 1)"] + lists.map { "`\($0[rank].feature)` \(Format.fixed($0[rank].value, 3))" }
+        func table(_ lists: [[TrainingResults.Coefficient]]) {
+            guard !lists.isEmpty else { return }
+            let rows = (0..<(lists.map(\.count).min() ?? 0)).map { rank in
+                ["\(rank + 1)"] + lists.map { "`\($0[rank].feature)` \(Format.fixed($0[rank].value, 3))" }
+            }
+            page.table(["rank"] + Self.heads, rows)
         }
-        page.table(["rank"] + Self.heads, rows)
-        page.paragraph("Coefficients of the standardised features (one standard deviation of the feature), ranked by absolute value, as the original prints them (it prints 20; the top 10 are shown). On the real data the original found `i_video_duration` dominating complete and rewatch (−4.6, −5.3) and the user's label EMAs leading long and neg.")
+        table(results.logisticCoefficients)
+        page.paragraph("Coefficients of the standardised features (one standard deviation of the feature), ranked by absolute value (the top 10 are shown). On the real data the original found `i_video_duration` dominating complete and rewatch (−4.6, −5.3) and the user's label EMAs leading long and neg.")
+        if !results.logisticPositive.isEmpty {
+            page.paragraph("The 10 largest positive coefficients per head:")
+            table(results.logisticPositive)
+            page.paragraph("The 10 most negative coefficients per head:")
+            table(results.logisticNegative)
+        }
     }
 
     private func ranking(_ page: inout Notebook) {

@@ -112,6 +112,9 @@ public struct TrainingResults: Codable {
     public var models: [Model] = []
     /// Largest logistic coefficients by absolute value, per head.
     public var logisticCoefficients: [[Coefficient]] = []
+    /// The 10 largest and the 10 most negative coefficients per head (the original prints both ends).
+    public var logisticPositive: [[Coefficient]] = []
+    public var logisticNegative: [[Coefficient]] = []
     public var sweeps: SweepResults?
     /// The exposure model of `--debias exposure-weights` (nil otherwise).
     public var exposure: Exposure?

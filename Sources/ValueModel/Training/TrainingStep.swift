@@ -134,10 +134,15 @@ public enum TrainingStep {
                                        offPath: offPath.map { logistic.predict(features: $0.examples.features) }, run: nil,
                                        fitSeconds: fitted - t, evaluationStart: fitted)
             results.models.append(model)
-            results.logisticCoefficients = logistic.heads.map { head in
-                head.coefficients.enumerated().sorted { abs($0.element) > abs($1.element) }.prefix(10)
-                    .map { TrainingResults.Coefficient(feature: featureNames[$0.offset], value: $0.element) }
+            func top(_ order: (Double, Double) -> Bool, _ key: @escaping (Double) -> Double) -> [[TrainingResults.Coefficient]] {
+                logistic.heads.map { head in
+                    head.coefficients.enumerated().sorted { order(key($0.element), key($1.element)) }.prefix(10)
+                        .map { TrainingResults.Coefficient(feature: featureNames[$0.offset], value: $0.element) }
+                }
             }
+            results.logisticCoefficients = top(>, abs)
+            results.logisticPositive = top(>, { $0 })
+            results.logisticNegative = top(<, { $0 })
             try output.writeFile("logreg.safetensors", data: logistic.safetensors(metadata: [
                 "model": "logreg", "C": "1", "heads": "complete,long,rewatch,neg",
                 "features": "edge features standardised with step 2's training statistics",
