@@ -21,30 +21,37 @@ for seed in ${SEEDS:-1 2 3 4}; do
   variants+=("directed-seed-$seed|--flow user-to-video --debias none --seed $seed")
   variants+=("both-ways-seed-$seed|--flow both --debias none --seed $seed")
 done
+# measured NAME: whether NAME's step 4 has finished (FRESH=1 redoes everything).
+measured() { [ -f "$study/$1/step4/estimate.json" ] && [ -z "${FRESH:-}" ]; }
+# fresh_folder NAME: an empty data/study/NAME/ that sees the default run's steps 1-2.
+fresh_folder() {
+  rm -rf "$study/$1"; mkdir -p "$study/$1"
+  for part in step1 step1-small step2; do ln -s "$(cd "$processed/$part" && pwd)" "$study/$1/$part"; done
+}
+# step4 NAME [options]: step 4 on data/study/NAME/ as every variant runs it.
+step4() {
+  local folder=$study/$1; shift
+  .build/release/4-head-weight-estimation estimate --processed "$folder" --raw "$raw" --notebook "$folder/4-head-weight-estimation.md" \
+    --figures "$folder/figures" --skip-original --skip-diagnostics --bootstrap 20 "$@" > "$folder/step4.log" 2>&1
+}
 for entry in "${variants[@]}"; do
   name=${entry%%|*}; options=${entry#*|}
-  folder=$study/$name
-  if [ -f "$folder/step4/estimate.json" ] && [ -z "${FRESH:-}" ]; then echo "heads-study: $name already measured"; continue; fi
-  rm -rf "$folder"; mkdir -p "$folder"
-  for part in step1 step1-small step2; do ln -s "$(cd "$processed/$part" && pwd)" "$folder/$part"; done
+  if measured "$name"; then echo "heads-study: $name already measured"; continue; fi
+  fresh_folder "$name"
   echo "heads-study: $name ($options)"
   # shellcheck disable=SC2086
-  .build/release/3-training --processed "$folder" --raw "$raw" --notebook "$folder/3-training.md" --figures "$folder/figures" \
-    --sweep-steps 0 $options > "$folder/step3.log" 2>&1
-  .build/release/4-head-weight-estimation estimate --processed "$folder" --raw "$raw" --notebook "$folder/4-head-weight-estimation.md" \
-    --figures "$folder/figures" --skip-original --skip-diagnostics --bootstrap 20 > "$folder/step4.log" 2>&1
+  .build/release/3-training --processed "$study/$name" --raw "$raw" --notebook "$study/$name/3-training.md" --figures "$study/$name/figures" \
+    --sweep-steps 0 $options > "$study/$name/step3.log" 2>&1
+  step4 "$name"
 done
 # Ensembles: step 4 on each flow's five runs at once (heads averaged; --ensemble), no retraining.
 for base in directed both-ways; do
-  folder=$study/$base-ensemble
-  if [ -f "$folder/step4/estimate.json" ] && [ -z "${FRESH:-}" ]; then echo "heads-study: $base-ensemble already measured"; continue; fi
+  if measured "$base-ensemble"; then echo "heads-study: $base-ensemble already measured"; continue; fi
   members=$(for seed in ${SEEDS:-1 2 3 4}; do printf '%s,' "$study/$base-seed-$seed/step3"; done)
-  rm -rf "$folder"; mkdir -p "$folder"
-  for part in step1 step1-small step2; do ln -s "$(cd "$processed/$part" && pwd)" "$folder/$part"; done
-  ln -s "$(cd "$study/$base/step3" && pwd)" "$folder/step3"
+  fresh_folder "$base-ensemble"
+  ln -s "$(cd "$study/$base/step3" && pwd)" "$study/$base-ensemble/step3"
   echo "heads-study: $base-ensemble"
-  .build/release/4-head-weight-estimation estimate --processed "$folder" --raw "$raw" --notebook "$folder/4-head-weight-estimation.md" \
-    --figures "$folder/figures" --skip-original --skip-diagnostics --bootstrap 20 --ensemble "${members%,}" > "$folder/step4.log" 2>&1
+  step4 "$base-ensemble" --ensemble "${members%,}"
 done
 python3 scripts/heads_study_table.py "$study" > notebooks/heads-study.md.tmp
 mv notebooks/heads-study.md.tmp notebooks/heads-study.md

@@ -102,18 +102,14 @@ struct Estimation {
                                           sessionNodes: inputs.counterfactual.sessionNodes, videoNodes: inputs.counterfactual.videoNodes)
         var (heads, scoring) = try timed("counterfactual scoring") { try score(scorer, inputs: inputs) }
         results.scoring = scoring
+        let availability = try PoolAnalysis.loadAvailability(inputs: inputs, raw: options.raw)
         if !options.ensembleFolders.isEmpty {
-            let availability = try PoolAnalysis.loadAvailability(inputs: inputs, raw: options.raw)
             let prefix = options.listPrefix
             let (ensemble, files) = try timed("ensemble of \(options.ensembleFolders.count + 1) GNNs") {
                 try HeadEnsemble.average(&heads, mainFolder: step3Folder, inputs: inputs, folders: options.ensembleFolders) { memberHeads in
                     let lists = try PlackettLuceLists(heads: memberHeads, observedOffsets: sessions.observedOffsets,
                                                       observed: inputs.counterfactual.observedCandidates)
-                    let short = prefix > 0 ? try lists.prefix(prefix) : lists
-                    guard let fit = try PoolAssumptionEstimate.fitAll(short, availability: availability, assumptions: [PoolAnalysis.headline]).first?.fit else {
-                        throw PipelineError.invalidData("the headline assumption could not be fitted for the ensemble")
-                    }
-                    return fit
+                    return try PoolAnalysis.headlineFit(lists, availability: availability, listPrefix: prefix)
                 }
             }
             results.ensemble = ensemble
@@ -142,7 +138,7 @@ struct Estimation {
         // world with p_true and on lists re-drawn under every mechanism.
         let trueHeads = truth != nil && !options.skipDiagnostics ? results.diagnostics?.trueHeadsStore : nil
         results.pools = try timed("candidate-pool assumptions") {
-            try PoolAnalysis.run(lists: lists, inputs: inputs, raw: options.raw, listPrefix: options.listPrefix, truth: truth,
+            try PoolAnalysis.run(lists: lists, inputs: inputs, raw: options.raw, availability: availability, listPrefix: options.listPrefix, truth: truth,
                                  trueHeads: trueHeads, seed: options.seed, identificationSessions: options.identificationSessions,
                                  poolSamplingSessions: options.poolSamplingSessions)
         }

@@ -32,14 +32,29 @@ struct PoolAnalysis {
 
     var headlineFit: PoolAssumptionEstimate? { gnn.first { $0.assumption == Self.headline } }
 
-    static func run(lists: PlackettLuceLists, inputs: StepInputs, raw: String, listPrefix: Int, truth: SyntheticGroundTruth?,
-                    trueHeads: CandidateHeads?, seed: UInt64, identificationSessions: Int, poolSamplingSessions: Int) throws -> PoolAnalysis {
+    /// The lists these fits use: the first `listPrefix` observed rows of each session (all with 0).
+    static func prefixed(_ lists: PlackettLuceLists, listPrefix: Int) throws -> PlackettLuceLists {
+        listPrefix > 0 ? try lists.prefix(listPrefix) : lists
+    }
+
+    /// The headline assumption alone on `lists` (an ensemble member's heads).
+    static func headlineFit(_ lists: PlackettLuceLists, availability: CandidateAvailability, listPrefix: Int) throws -> PlackettLuceLists.Fit {
+        guard let fit = try PoolAssumptionEstimate.fitAll(prefixed(lists, listPrefix: listPrefix), availability: availability,
+                                                          assumptions: [headline]).first?.fit else {
+            throw PipelineError.invalidData("the headline assumption (\(headline.title)) could not be fitted")
+        }
+        return fit
+    }
+
+    /// `availability`: from `loadAvailability(inputs:raw:)`.
+    static func run(lists: PlackettLuceLists, inputs: StepInputs, raw: String, availability: CandidateAvailability, listPrefix: Int,
+                    truth: SyntheticGroundTruth?, trueHeads: CandidateHeads?, seed: UInt64, identificationSessions: Int,
+                    poolSamplingSessions: Int) throws -> PoolAnalysis {
         let sampled = poolSamplingSessions > 0 ? poolSamplingSessions : nil
         let assumptions = PoolAssumption.stepFour + (sampled != nil ? [.poolSampling] : [])
         let sessions = inputs.sessions
-        let availability = try loadAvailability(inputs: inputs, raw: raw)
         let pools = try truth.flatMap { _ in try recordedPools(inputs: inputs, raw: raw) }
-        let short = listPrefix > 0 ? try lists.prefix(listPrefix) : lists
+        let short = try prefixed(lists, listPrefix: listPrefix)
         let gnn = try PoolAssumptionEstimate.fitAll(short, availability: availability, pools: pools?.choiceSets, assumptions: assumptions,
                                                      poolSamplingSessions: sampled)
         var analysis = PoolAnalysis(listPrefix: listPrefix, availability: availability, gnn: gnn, trueHeads: nil, matchedPools: pools?.matched)

@@ -68,16 +68,18 @@ struct SyntheticDiagnostics {
         func auc(_ heads: CandidateHeads) throws -> [Double] {
             try HeadQuality.observedAUC(heads, observedOffsets: sessions.observedOffsets, observed: observed, labels: labels)
         }
-        let blend = try blendLambdas.map { lambda -> BlendPoint in
-            let heads = HeadQuality.blend(trueHeads, gnnHeads, lambda: lambda)
+        /// The whole-catalogue likelihood fitted on the observed lists with `heads`, and their mean observed AUC.
+        func fitted(_ heads: CandidateHeads) throws -> (fit: PlackettLuceLists.Fit, meanAUC: Double) {
             let fit = try PlackettLuceLists(heads: heads, observedOffsets: sessions.observedOffsets, observed: observed).fit()
-            let aucs = try auc(heads)
-            return BlendPoint(lambda: lambda, weights: fit.weights, noiseScale: fit.noiseScale, meanAUC: aucs.reduce(0, +) / 4)
+            return (fit, try auc(heads).reduce(0, +) / 4)
+        }
+        let blend = try blendLambdas.map { lambda -> BlendPoint in
+            let (fit, meanAUC) = try fitted(HeadQuality.blend(trueHeads, gnnHeads, lambda: lambda))
+            return BlendPoint(lambda: lambda, weights: fit.weights, noiseScale: fit.noiseScale, meanAUC: meanAUC)
         }
         let swaps = try (0..<4).map { head -> SwapPoint in
-            let heads = HeadQuality.replacingHead(head, of: gnnHeads, from: trueHeads)
-            let fit = try PlackettLuceLists(heads: heads, observedOffsets: sessions.observedOffsets, observed: observed).fit()
-            return SwapPoint(head: head, weights: fit.weights, meanAUC: try auc(heads).reduce(0, +) / 4)
+            let (fit, meanAUC) = try fitted(HeadQuality.replacingHead(head, of: gnnHeads, from: trueHeads))
+            return SwapPoint(head: head, weights: fit.weights, meanAUC: meanAUC)
         }
         let lengths = (0..<sessions.count).map { sessions.observedOffsets[$0 + 1] - sessions.observedOffsets[$0] }
         let noise = try noiseMultiples.map { multiple -> NoisePoint in
