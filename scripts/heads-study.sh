@@ -8,7 +8,8 @@ set -euo pipefail
 processed=${PROCESSED:-data/processed}
 study=${STUDY:-data/study}
 raw=${RAW:-data/raw}
-# name | step-3 options (the sweeps are skipped: they do not change the models trained)
+# name | step-3 options (the sweeps are skipped: they do not change the models trained; each variant is one run,
+# --head-seeds 1, since the seeds below retrain the whole of step 3)
 variants=(
   "directed|--flow user-to-video --debias none"
   "both-ways|--flow both --debias none"
@@ -41,7 +42,7 @@ for entry in "${variants[@]}"; do
   echo "heads-study: $name ($options)"
   # shellcheck disable=SC2086
   .build/release/3-training --processed "$study/$name" --raw "$raw" --notebook "$study/$name/3-training.md" --figures "$study/$name/figures" \
-    --sweep-steps 0 $options > "$study/$name/step3.log" 2>&1
+    --sweep-steps 0 --head-seeds 1 $options > "$study/$name/step3.log" 2>&1
   step4 "$name"
 done
 # Ensembles: step 4 on each flow's five runs at once (heads averaged; --ensemble), no retraining.

@@ -75,6 +75,8 @@ struct Estimation {
         results.modelName = inputs.modelName
         results.modelChoice = inputs.choice.explanation
         results.originalRecencyZ = CounterfactualFeatures.originalRecencyZScore(inputs.counterfactual.graph.standardisation)
+        let ensembleSources = HeadEnsemble.sources(mainFolder: step3Folder, choice: inputs.choice, seedMembers: options.seedMembers,
+                                                   folders: options.ensembleFolders)
         results.hidden = inputs.model.hidden
         results.listLengths = sessions.lengths.map(Int.init)
         results.pairs = sessions.count * inputs.candidates.count
@@ -88,7 +90,7 @@ struct Estimation {
         }
         // The synthetic diagnostics hold two more stores of the same shape (p_true and a blend).
         try checkResources(sessions: sessions.count, candidates: inputs.candidates.count,
-                           stores: (truth != nil && !options.skipDiagnostics ? 3 : 1) + (options.ensembleFolders.isEmpty ? 0 : 1))
+                           stores: (truth != nil && !options.skipDiagnostics ? 3 : 1) + (ensembleSources.isEmpty ? 0 : 1))
         func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
             let t = ResourceUsage.now()
             let value = try body()
@@ -103,10 +105,10 @@ struct Estimation {
         var (heads, scoring) = try timed("counterfactual scoring") { try score(scorer, inputs: inputs) }
         results.scoring = scoring
         let availability = try PoolAnalysis.loadAvailability(inputs: inputs, raw: options.raw)
-        if !options.ensembleFolders.isEmpty {
+        if !ensembleSources.isEmpty {
             let prefix = options.listPrefix
-            let (ensemble, files) = try timed("ensemble of \(options.ensembleFolders.count + 1) GNNs") {
-                try HeadEnsemble.average(&heads, mainFolder: step3Folder, inputs: inputs, folders: options.ensembleFolders) { memberHeads in
+            let (ensemble, files) = try timed("ensemble of \(ensembleSources.count + 1) GNNs") {
+                try HeadEnsemble.average(&heads, mainFolder: step3Folder, inputs: inputs, sources: ensembleSources) { memberHeads in
                     let lists = try PlackettLuceLists(heads: memberHeads, observedOffsets: sessions.observedOffsets,
                                                       observed: inputs.counterfactual.observedCandidates)
                     return try PoolAnalysis.headlineFit(lists, availability: availability, listPrefix: prefix)

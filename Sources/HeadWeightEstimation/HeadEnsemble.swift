@@ -1,20 +1,29 @@
 import Foundation
 import ValueModel
 
-/// Step 4's heads averaged over several of step 3's GNNs (`--ensemble`: runs of step 3 with other seeds), and
-/// each member's headline fitted alone: how much of ŵ's uncertainty is the heads' own training randomness,
-/// which the session standard errors leave out (issue 13, part 5).
+/// Step 4's heads averaged over several GNNs — the other seeds step 3 trained of its chosen GNN
+/// (`--head-seeds`), and the chosen GNNs of other step-3 runs (`--ensemble`) — with each member's headline fitted
+/// alone: how much of ŵ's uncertainty is the heads' own training randomness, which the session standard errors
+/// leave out (issue 13, part 5).
 struct HeadEnsemble {
-    struct Member {
-        /// Step 3 folder and the GNN its `best_gnn.json` names.
+    /// Where a member's GNN comes from.
+    struct Source {
         var folder: String
+        /// Artifact name of another seed in `folder` (nil: the GNN `folder`'s `best_gnn.json` names).
+        var member: String?
+
+        var label: String { member.map { "\($0) (step 3's other seed)" } ?? folder }
+    }
+
+    struct Member {
+        var label: String
         var model: String
         /// The headline likelihood fitted with this member's heads alone.
         var weights: [Double]
         var standardErrors: [Double]
     }
 
-    /// The main model first, then the `--ensemble` folders in order.
+    /// The main model first, then the other sources in order.
     var members: [Member]
     /// Sample standard deviation of the members' headline ŵ per head.
     var spread: [Double] { SeedSpread.standardDeviations(members.map(\.weights)) }
@@ -23,30 +32,38 @@ struct HeadEnsemble {
         (0..<4).map { h in members.map { $0.standardErrors[h] }.reduce(0, +) / Double(members.count) }
     }
 
-    /// Replaces `heads` (the main model's) by their mean with the heads of every folder in `folders`, scoring
-    /// each member's GNN on the same sessions and candidates (a running mean in place: one more store at a
-    /// time); `headline` fits the headline on one set of heads. Returns the members and their input files.
-    static func average(_ heads: inout CandidateHeads, mainFolder: String, inputs: StepInputs, folders: [String],
+    /// The members beside the main model: step 3's other seeds in `mainFolder` (with `seedMembers`), then the
+    /// chosen GNN of every folder in `folders`.
+    static func sources(mainFolder: String, choice: ScoringModelChoice, seedMembers: Bool, folders: [String]) -> [Source] {
+        (seedMembers ? (choice.seedMembers ?? []).map { Source(folder: mainFolder, member: $0) } : [])
+            + folders.map { Source(folder: $0, member: nil) }
+    }
+
+    /// Replaces `heads` (the main model's) by their mean with the heads of every source, scoring each member's
+    /// GNN on the same sessions and candidates (a running mean in place: one more store at a time); `headline`
+    /// fits the headline on one set of heads. Returns the members and their input files.
+    static func average(_ heads: inout CandidateHeads, mainFolder: String, inputs: StepInputs, sources: [Source],
                         headline: (CandidateHeads) throws -> PlackettLuceLists.Fit) throws -> (HeadEnsemble, [String]) {
         let nodes = inputs.counterfactual.graph.userNodes + inputs.counterfactual.graph.videoNodes
         let mainFit = try headline(heads)
-        var members = [Member(folder: mainFolder, model: inputs.modelName, weights: mainFit.weights, standardErrors: mainFit.standardErrors)]
+        var members = [Member(label: mainFolder, model: inputs.modelName, weights: mainFit.weights, standardErrors: mainFit.standardErrors)]
         var files: [String] = []
         let mainStep2 = try step2Input(Manifest.read(folder: mainFolder), folder: mainFolder)
         var member = CandidateHeads(sessions: heads.sessions, videos: heads.videos, values: [Float](repeating: 0, count: heads.values.count))
-        for folder in folders {
-            let gnn = try StepInputs.ScoringGNN(step3Folder: folder, nodes: nodes)
-            guard try step2Input(gnn.step3Manifest, folder: folder).hash == mainStep2.hash else {
-                throw PipelineError.invalidOption(name: "--ensemble", reason: "\(folder) was trained on another step 2 than \(mainFolder); every member must come from the same graph")
+        for source in sources {
+            let gnn = try StepInputs.ScoringGNN(step3Folder: source.folder, nodes: nodes, member: source.member)
+            guard try step2Input(gnn.step3Manifest, folder: source.folder).hash == mainStep2.hash else {
+                throw PipelineError.invalidOption(name: "--ensemble", reason: "\(source.folder) was trained on another step 2 than \(mainFolder); every member must come from the same graph")
             }
             let scorer = try DecomposedScorer(model: gnn.model, nodeEmbeddings: gnn.nodeEmbeddings, features: inputs.counterfactual.features,
                                               sessionNodes: inputs.counterfactual.sessionNodes, videoNodes: inputs.counterfactual.videoNodes)
             member.values.withUnsafeMutableBufferPointer { scorer.scoreDecomposed(sessions: 0..<heads.sessions, into: $0.baseAddress!) }
             let fit = try headline(member)
-            members.append(Member(folder: folder, model: gnn.choice.model, weights: fit.weights, standardErrors: fit.standardErrors))
+            let model = source.member ?? gnn.choice.model
+            members.append(Member(label: source.label, model: model, weights: fit.weights, standardErrors: fit.standardErrors))
             heads.foldIntoMean(member, count: members.count)
             files += gnn.files
-            log("ensemble: \(folder) (\(gnn.choice.model)) headline \(fit.weights.map { Format.fixed($0, 3) })")
+            log("ensemble: \(source.label) (\(model)) headline \(fit.weights.map { Format.fixed($0, 3) })")
         }
         return (HeadEnsemble(members: members), files)
     }

@@ -62,7 +62,8 @@ struct HeadWeightEstimationNotebook {
     private func scoring(_ page: inout Notebook) {
         let s = results.scoring
         page.heading("1. Counterfactual scoring with the GNN \(results.modelName) (H = \(results.hidden))")
-        page.paragraph("The heads are step 3's `\(results.modelName)`, \(results.modelChoice).")
+        page.paragraph("The heads are step 3's `\(results.modelName)`, \(results.modelChoice)."
+                       + (results.ensemble.map { " Every estimate below uses the mean of its heads and those of \($0.members.count - 1) other GNN(s) (its other seeds from step 3, and any `--ensemble` runs), each scored the same way; section 4b reports each member's estimate alone and puts their spread into the headline interval. The throughput below is the main model's." } ?? ""))
         page.paragraph("""
             Each (session, candidate) edge gets the SPEC's counterfactual features: the session's user columns and its first \
             row's burst/session/context/history columns with the author trio overwritten by "no earlier row of this author" \

@@ -16,8 +16,9 @@ struct StepInputs {
     var embeddingsPath: String
     var inputFiles: [String]
 
-    /// One of step 3's GNNs as step 4 scores with it: the model `best_gnn.json` names, its weights and its node
-    /// embeddings, read from `step3Folder` and checked against the graph's node count.
+    /// One of step 3's GNNs as step 4 scores with it: the model `best_gnn.json` names (or `member`, another seed
+    /// of it), its weights and its node embeddings, read from `step3Folder` and checked against the graph's node
+    /// count.
     struct ScoringGNN {
         var model: GNNModel
         var choice: ScoringModelChoice
@@ -28,10 +29,11 @@ struct StepInputs {
         var weightsPath: String { files[2] }
         var embeddingsPath: String { files[3] }
 
-        init(step3Folder: String, nodes: Int) throws {
+        init(step3Folder: String, nodes: Int, member: String? = nil) throws {
             let step3 = try ColumnStore(folder: step3Folder, producer: "3-training")
             let best = try ScoringModelChoice.read(step3: step3Folder)
-            let embeddingsPath = step3Folder + "/node_embeddings_\(best.model).npy"
+            let name = member ?? best.model
+            let embeddingsPath = step3Folder + "/node_embeddings_\(name).npy"
             let stored = try NumpyFile.read(path: embeddingsPath)
             guard stored.descr == "<f4", stored.shape == [nodes, best.hidden] else {
                 throw PipelineError.malformedInput(SourceLocation(file: embeddingsPath),
@@ -41,7 +43,7 @@ struct StepInputs {
             let adjacency = try GCNNormalizedAdjacency(nodeCount: nodes, sources: [], targets: [])
             var init0 = SeededGenerator(seed: 0)
             model = GNNModel(adjacency: adjacency, hidden: best.hidden, featureDim: EdgeFeatures.count, generator: &init0)
-            let weightsPath = step3Folder + "/\(best.model).safetensors"
+            let weightsPath = step3Folder + "/\(name).safetensors"
             guard FileManager.default.fileExists(atPath: weightsPath) else {
                 throw PipelineError.missingFile(path: weightsPath, hint: "Run `3-training` first (or `make notebooks`).")
             }

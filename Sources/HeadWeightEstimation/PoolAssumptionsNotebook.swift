@@ -45,7 +45,7 @@ extension HeadWeightEstimationNotebook {
                 the identification table below measures both. \
                 Across the assumptions the estimates of a head differ by up to \(spread.map { Format.fixed($0, 3) }.joined(separator: " / ")) \
                 (complete / long / rewatch / neg): that is how much the answer depends on what one assumes about the pools. \
-                \(results.ensemble == nil ? "The standard errors are over sessions with the heads held fixed; they leave out the heads' own training randomness (weight initialisation, batch draws), which `make heads-study` measures by retraining with other seeds." : "The heads are the mean of an ensemble of GNNs (below); the standard errors are over sessions with those heads held fixed.")
+                \(results.ensemble == nil ? "The standard errors are over sessions with the heads held fixed; they leave out the heads' own training randomness (weight initialisation, batch draws), which `3-training --head-seeds` (default 5) measures by training other seeds, and this run had none." : "The heads are the mean of an ensemble of GNNs (below); the standard errors are over sessions with those heads held fixed, and the interval below adds the heads' training randomness.")
                 """)
             if let e = results.ensemble { ensemble(&page, e, headline: headline.fit) }
         }
@@ -55,10 +55,10 @@ extension HeadWeightEstimationNotebook {
     /// `--ensemble`: each member's headline alone, their spread, and the headline interval with both sources.
     private func ensemble(_ page: inout Notebook, _ e: HeadEnsemble, headline: PlackettLuceLists.Fit) {
         let k = Double(e.members.count)
-        page.paragraph("**Ensemble of \(e.members.count) GNNs** (`--ensemble`): the headline above uses the mean of their heads. Each member's heads alone give:")
-        var rows = e.members.map { m in [m.folder, m.model, w(m.weights), w(m.standardErrors)] + (results.truth.map { [Format.fixed(maxError(m.weights, $0), 3)] } ?? []) }
+        page.paragraph("**Ensemble of \(e.members.count) GNNs** (step 3's other seeds of its chosen GNN, `3-training --head-seeds`, and the step-3 runs of `--ensemble`): the headline above uses the mean of their heads. Each member's heads alone give:")
+        var rows = e.members.map { m in [m.label, m.model, w(m.weights), w(m.standardErrors)] + (results.truth.map { [Format.fixed(maxError(m.weights, $0), 3)] } ?? []) }
         rows.append(["**ensemble (mean heads)**", "", w(headline.weights), w(headline.standardErrors)] + (results.truth.map { [Format.fixed(maxError(headline.weights, $0), 3)] } ?? []))
-        page.table(["step 3 folder", "GNN", "ŵ", "s.e. (Hessian)"] + (results.truth == nil ? [] : ["max |ŵ − w*|"]), rows)
+        page.table(["member", "GNN", "ŵ", "s.e. (Hessian)"] + (results.truth == nil ? [] : ["max |ŵ − w*|"]), rows)
         let spread = e.spread, sampling = headline.standardErrors
         let seedPart = spread.map { $0 / k.squareRoot() }
         let half = SeedSpread.combinedHalfWidths(standardErrors: sampling, spread: spread, members: e.members.count)

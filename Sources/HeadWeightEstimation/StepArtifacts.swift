@@ -60,6 +60,7 @@ enum StepArtifacts {
             "seed": "\(options.seed)", "bootstrap": "\(options.bootstrap)", "starts": "\(options.starts)",
             "min-session-length": "\(options.minSessionLength)", "max-sessions": "\(options.maxSessions)",
             "step3": options.step3 ?? options.processed + "/step3",
+            "seed-members": "\(options.seedMembers)", "ensemble": options.ensemble ?? "",
         ], inputs: try Manifest.describeInputs(inputs.inputFiles), rows: inputs.sessions.count))
     }
 
@@ -92,12 +93,31 @@ enum StepArtifacts {
                 var standardErrors: [Double]
                 var noiseScale: Double
                 var converged: Bool
+                /// The 95% interval: with an ensemble, `ŵ ± 1.96 √(s.e.² + sd²/members)` (sessions and the heads'
+                /// seeds); without, `ŵ ± 1.96 s.e.` (sessions only).
+                var lower: [Double]
+                var upper: [Double]
+                /// The members' headline standard deviation per head (nil without an ensemble), and each member's
+                /// headline fitted with its heads alone (the main model first).
+                var seedSpread: [Double]?
+                var members: [Member]?
+            }
+            struct Member: Codable {
+                var label: String
+                var model: String
+                var weights: [Double]
+                var standardErrors: [Double]
             }
         }
         let g = r.gnn!
-        let headline = r.pools?.headlineFit.map {
-            Stored.Headline(assumption: $0.assumption.rawValue, weights: $0.fit.weights, standardErrors: $0.fit.standardErrors,
-                            noiseScale: $0.fit.noiseScale, converged: $0.fit.converged)
+        let headline = r.pools?.headlineFit.map { h in
+            let half = r.ensemble.map { SeedSpread.combinedHalfWidths(standardErrors: h.fit.standardErrors, spread: $0.spread, members: $0.members.count) }
+                ?? h.fit.standardErrors.map { 1.96 * $0 }
+            return Stored.Headline(assumption: h.assumption.rawValue, weights: h.fit.weights, standardErrors: h.fit.standardErrors,
+                                   noiseScale: h.fit.noiseScale, converged: h.fit.converged,
+                                   lower: zip(h.fit.weights, half).map { $0 - $1 }, upper: zip(h.fit.weights, half).map { $0 + $1 },
+                                   seedSpread: r.ensemble?.spread,
+                                   members: r.ensemble?.members.map { .init(label: $0.label, model: $0.model, weights: $0.weights, standardErrors: $0.standardErrors) })
         }
         let stored = Stored(weights: g.likelihood.weights, standardErrors: g.likelihood.standardErrors, noiseScale: g.likelihood.noiseScale,
                             negativeLogLikelihood: g.likelihood.negativeLogLikelihood,

@@ -73,7 +73,10 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     @Option(help: "Fit the pool-sampling likelihood too (the slowest assumption, about a minute per 500 sessions and heads) on a seeded sample of this many sessions; 0 = not fitted (make coverage compares it on synthetic worlds).")
     var poolSamplingSessions = 0
 
-    @Option(help: "Comma-separated folders of other step-3 runs (other seeds, same step 2): step 4 averages their chosen GNNs' heads with --step3's and reports each member's headline alone, so the heads' training randomness enters the interval.")
+    @Flag(inversion: .prefixedNo, help: "Average the heads of the other seeds step 3 trained of its chosen GNN (`3-training --head-seeds`) with the main one's, and report each member's headline alone, so the heads' training randomness enters the headline interval.")
+    var seedMembers = true
+
+    @Option(help: "Comma-separated folders of other step-3 runs (other seeds, same step 2): their chosen GNNs join the ensemble (after step 3's own other seeds).")
     var ensemble: String?
 
     /// The `--ensemble` folders.

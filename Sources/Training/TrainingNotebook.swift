@@ -298,6 +298,35 @@ struct TrainingNotebook {
                                curves: results.rocPerHead.map { ROCPlotCurve(name: $0.name, falsePositiveRate: $0.falsePositiveRate,
                                                                             truePositiveRate: $0.truePositiveRate, auc: $0.auc) })
         page.figure(try StepOutput.render(heads, folder: figures, name: "roc-test-heads.png"), caption: "Per-head ROC curves of \(best.name) on the test split.")
+        seedMembers(&page, best)
+    }
+
+    /// The chosen GNN's other seeds (`--head-seeds`): how much its quality moves with the training randomness alone.
+    private func seedMembers(_ page: inout Notebook, _ best: TrainingResults.Model) {
+        guard !results.seedMembers.isEmpty else { return }
+        page.heading("Other seeds of the chosen GNN (for step 4's uncertainty)", level: 3)
+        let others = results.seedMembers.count
+        page.paragraph("""
+            Step 4's estimate depends on the heads, and the heads on the training run's randomness (initial weights, batch \
+            draws). So \(best.name) is trained \(others) more time(s) with other seeds (`--head-seeds \(others + 1)`), \
+            each for exactly the \(Format.count(results.seedMembers[0].steps)) steps whose weights the main run kept, with no \
+            per-step evaluation (so no early stopping of their own); step 4 averages the \(others + 1) runs' heads and adds \
+            their spread to its interval.
+            """)
+        let offPath = results.offPathPairs > 0
+        func row(_ name: String, _ seed: String, _ steps: Int, _ test: SplitAUC, _ quality: PredictionQuality?) -> [String] {
+            [name, seed, Format.count(steps), Format.fixed(test.mean, 4)]
+                + (offPath ? [quality.map { Format.fixed($0.auc.mean, 4) } ?? "—", quality.map { Format.fixed($0.meanLogLoss, 4) } ?? "—"] : [])
+        }
+        var rows = [row("\(best.name) (main run)", "\(results.settings.seed)", best.run?.bestStep ?? best.run?.steps ?? 0, best.test, best.offPath)]
+        rows += results.seedMembers.map { row($0.name, "\($0.seed)", $0.steps, $0.test, $0.offPath) }
+        page.table(["run", "seed", "steps", "test mean AUC"] + (offPath ? ["small-matrix mean AUC", "small-matrix mean BCE"] : []), rows,
+                   alignRight: offPath ? [2, 3, 4, 5] : [2, 3])
+        let tests = [best.test.mean] + results.seedMembers.map(\.test.mean)
+        var line = "Across the \(tests.count) runs the test mean AUC has a standard deviation of \(Format.fixed(SeedSpread.standardDeviations(tests.map { [$0] })[0], 4))"
+        let losses = ([best.offPath] + results.seedMembers.map(\.offPath)).compactMap { $0?.meanLogLoss }
+        if losses.count == tests.count { line += " and the small-matrix mean BCE one of \(Format.fixed(SeedSpread.standardDeviations(losses.map { [$0] })[0], 4))" }
+        page.paragraph(line + "; notebook 4 measures what this does to ŵ.")
     }
 
     private func coefficients(_ page: inout Notebook) {
@@ -369,6 +398,7 @@ struct TrainingNotebook {
             "**Sweeps** use H = 64 and the step counts of the paper (500 with `--paper`); the original notebook's code swept H = 128 for 100 steps. All sweep runs share the initial weights and the batch stream, where the original seeded once before the whole sweep.",
             "**The GNN step 4 uses** is chosen by the lowest mean log loss on the small matrix's pairs when there are any (step 4 scores pairs the platform did not choose), otherwise by validation mean AUC of the kept weights (the original chose by hand; its Figure 4 caption names GNN-128). `best_gnn.json` records the criterion and the values compared.",
             "**Seeds and reproducibility.** One seeded generator (xoshiro256**) drives initialisation and batch draws, so a run is reproducible bit for bit on the same machine and thread count; PyTorch's generator is not reproduced, so individual numbers differ from any particular PyTorch run.",
+            "**Other seeds of the chosen GNN (new)** (`--head-seeds`, default 5 runs; `--paper`: 1): the original trains each model once, so the training randomness of its numbers goes unmeasured. The other seeds serve step 4's interval and change nothing above.",
             "**GAUC, log loss and Brier score** per head are reported in addition to the original's metrics (the original prints its evaluation BCE but leaves it out of Table 1; here it is the \"test BCE\" column).",
             "**Off-path evaluation (new).** When step 1 found a `small_matrix.csv`, every model is also scored on its pairs (section \"Off the logged path\"); the original evaluates on logged edges only. Those pairs, like step 4's candidates, carry `hist_author_recency_days` = 0 (no earlier row of the author, as a logged row without author history has it), not the original's 60 days, a value no training edge has (notebook 4, section 1).",
         ]
@@ -394,6 +424,7 @@ struct TrainingNotebook {
             "`test_predictions_<model>.npy` — Float32 `[\(Format.count(results.data.test)), 4]`, probabilities of (complete, long, rewatch, neg), rows in `test_idx.npy` order, for logreg, edge_mlp, gnn64, gnn128.",
             "`offpath_predictions_<model>.npy` — Float32 `[\(Format.count(results.offPathPairs)), 4]`, the same probabilities on the small matrix's pairs, rows in `step1-small/` order (written only when step 1 prepared a small matrix).",
             "`node_embeddings_\(results.bestGNN).npy` — the chosen GNN's final GCN-layer output with its kept weights, Float32 `[nodes, H]` (users first, then `n_users + video_id`); `best_gnn.json` names the model, the criterion and the values compared.",
+            "`<gnn>_seed<k>.safetensors` and `node_embeddings_<gnn>_seed<k>.npy` — the chosen GNN's other seeds (`--head-seeds`; named in `best_gnn.json`'s `seedMembers`), same formats.",
             "`results.json` — every AUC and GAUC table, best steps, timings, training and sweep curves, the thinned ROC curves; `manifest.json` records the options and step 2's manifest hash.",
         ])
     }
@@ -406,6 +437,9 @@ struct TrainingNotebook {
             rows.append(["sweeps (\(Set(runs.map { "\($0.learningRate)/\($0.batchSize)" }).count) runs of \(s.steps) steps)", Format.fixed(results.sweepSeconds, 1)])
         }
         for m in results.models { rows.append([m.displayName + (m.run == nil ? " (fit + evaluation)" : " (training + final evaluation)"), Format.fixed(m.fitSeconds + m.evaluationSeconds, 1)]) }
+        if !results.seedMembers.isEmpty {
+            rows.append(["\(results.seedMembers.count) other seed(s) of \(results.bestGNN) (training)", Format.fixed(results.seedMembers.reduce(0) { $0 + $1.seconds }, 1)])
+        }
         rows.append(["step 3 in total (with writing artifacts and this notebook)", Format.fixed(seconds, 1)])
         page.table(["part", "wall time (s)"], rows, alignRight: [1])
         page.paragraph("\(results.settings.threads) threads; peak resident memory \(Format.fixed(peakMiB, 0)) MiB.")

@@ -59,6 +59,9 @@ struct TrainingCommand: ParsableCommand {
     @Option(help: "Weighting of the neural models' training edges: none (the original) or exposure-weights (inverse propensities from a Poisson factorisation of the training rows, so every user x video pair counts about equally) (default: \(TrainingStep.Options().debias.rawValue); --paper: none).")
     var debias: TrainingStep.Debias?
 
+    @Option(help: "Runs of the GNN step 4 scores with, counting the main one: the others use other seeds of initial weights and batch draws, train for exactly the steps whose weights the main run kept (no per-step evaluation) and give step 4 the heads' own uncertainty; 1 trains none (default: \(TrainingStep.Options().headSeeds); --paper: 1).")
+    var headSeeds: Int?
+
     @Option(help: "Adam learning rate of the main runs (the paper's choice after the sweep: 1e-3).")
     var learningRate: Float = 1e-3
 
@@ -82,6 +85,7 @@ struct TrainingCommand: ParsableCommand {
         if let sweepSteps, sweepSteps < 0 { throw ValidationError("--sweep-steps must be 0 (skip) or positive, got \(sweepSteps)") }
         if let monitorSample, monitorSample < 0 { throw ValidationError("--monitor-sample must be 0 (whole split) or positive, got \(monitorSample)") }
         if let validationSample, validationSample < 0 { throw ValidationError("--validation-sample must be 0 (whole split) or positive, got \(validationSample)") }
+        if let headSeeds, headSeeds < 1 { throw ValidationError("--head-seeds must be at least 1 (the main run alone), got \(headSeeds)") }
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive, got \(threads)") }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 (only at the end) or positive, got \(checkpointEvery)") }
         guard progressInterval > 0 else { throw ValidationError("--progress-interval must be positive") }
@@ -106,6 +110,7 @@ struct TrainingCommand: ParsableCommand {
             options.paper = paper
             options.flow = flow ?? (paper ? .userToVideo : options.flow)
             options.debias = debias ?? (paper ? .none : options.debias)
+            options.headSeeds = headSeeds ?? (paper ? 1 : options.headSeeds)
             let stateFolder = processed + "/step3-state"
             options.stateFolder = stateFolder
             options.checkpointEvery = checkpointEvery
@@ -130,7 +135,8 @@ struct TrainingCommand: ParsableCommand {
                 "seed": "\(seed)", "paper": "\(paper)", "max-steps": "\(options.maxSteps)", "sweep-steps": "\(options.sweepSteps)",
                 "patience": "\(patience)", "monitor-sample": "\(options.monitorSample)",
                 "validation-sample": "\(options.validationSample)", "learning-rate": "\(learningRate)",
-                "batch-size": "\(batchSize)", "threads": "\(threadCount)",
+                "batch-size": "\(batchSize)", "threads": "\(threadCount)", "head-seeds": "\(options.headSeeds)",
+                "flow": options.flow.rawValue, "debias": options.debias.rawValue,
             ]
             try output.commit(manifest: Manifest(producer: "3-training", version: 1, options: manifestOptions, inputs: inputs,
                                                  rows: results.data.test))

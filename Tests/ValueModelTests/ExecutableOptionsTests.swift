@@ -44,6 +44,8 @@ import Testing
             #expect(result.status == 64, "\(bad)")
             #expect(result.stderr.contains(bad[0]), "\(bad): \(result.stderr)")
         }
+        let seeds = try Self.run("3-training", ["--head-seeds", "0", "--processed", "/tmp/never-written"])
+        #expect(seeds.status == 64 && seeds.stderr.contains("--head-seeds"), "\(seeds.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))
     }
 

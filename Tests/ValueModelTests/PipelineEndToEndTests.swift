@@ -28,7 +28,15 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root + "/4.md") && !FileManager.default.fileExists(atPath: processed + "/step4"))
 
         try step("3-training", ["--processed", processed, "--raw", raw, "--notebook", root + "/3.md", "--figures", figures,
-                                "--max-steps", "15", "--sweep-steps", "0", "--threads", "2"])
+                                "--max-steps", "15", "--sweep-steps", "0", "--threads", "2", "--head-seeds", "3"])
+        // Two more seeds of the chosen GNN, named in best_gnn.json, with their weights and node embeddings.
+        let choice = try ScoringModelChoice.read(step3: processed + "/step3")
+        #expect(choice.seedMembers == ["\(choice.model)_seed1", "\(choice.model)_seed2"])
+        for member in choice.seedMembers ?? [] {
+            for file in ["\(member).safetensors", "node_embeddings_\(member).npy"] {
+                #expect(FileManager.default.fileExists(atPath: processed + "/step3/" + file), "\(file)")
+            }
+        }
         // A memory budget too small for the candidate heads: refused before allocating, naming the option and the way
         // out, and nothing written.
         let tight = try Self.run("4-head-weight-estimation", ["--processed", processed, "--raw", raw, "--notebook", root + "/4.md",
@@ -43,8 +51,23 @@ import Testing
         for section in ["## 4. The likelihood of the observed lists", "## 6. Recovery", "### The predicted heads' quality", "## 7. Per-session residuals"] {
             #expect(notebook.contains(section), "notebook lacks \(section)")
         }
-        struct Estimate: Decodable { var weights: [Double]; var noiseScale: Double; var sessions: Int; var plantedWeights: [Double]? }
+        struct Member: Decodable { var weights: [Double] }
+        struct Headline: Decodable { var weights: [Double]; var standardErrors: [Double]; var lower: [Double]; var upper: [Double]; var members: [Member]? }
+        struct Estimate: Decodable { var weights: [Double]; var noiseScale: Double; var sessions: Int; var plantedWeights: [Double]?; var headline: Headline }
         let estimate = try JSONDecoder().decode(Estimate.self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step4/estimate.json")))
+        // The headline's heads are the mean of the three runs'; its interval adds their spread (sd/√3) to the
+        // session standard error: recomputed here from the members' own headlines.
+        let members = try #require(estimate.headline.members)
+        #expect(members.count == 3)
+        for h in 0..<4 {
+            let values = members.map { $0.weights[h] }
+            let mean = values.reduce(0, +) / 3
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2
+            let se = estimate.headline.standardErrors[h]
+            let half = 1.96 * (se * se + variance / 3).squareRoot()
+            #expect(abs(estimate.headline.upper[h] - estimate.headline.weights[h] - half) < 1e-12, "head \(h)")
+            #expect(abs(estimate.headline.weights[h] - estimate.headline.lower[h] - half) < 1e-12, "head \(h)")
+        }
         #expect(abs(estimate.weights.reduce(0) { $0 + abs($1) } - 1) < 1e-9 && estimate.noiseScale > 0)
         #expect(estimate.plantedWeights == WeightParametrisation.l1Normalised(SyntheticWorldConfiguration.paperWeights))
         let residuals = try String(contentsOfFile: processed + "/step4/session_residuals.csv", encoding: .utf8).split(separator: "\n")

@@ -75,10 +75,9 @@ struct PoolAssumptionTests {
         }
     }
 
-    @Test("the video-effects fit solves its score equations, and the effects recover planted offsets")
-    func videoEffectsRecoverOffsets() throws {
-        // Lists drawn with known per-video offsets log π_j over the whole catalogue: the conditional logit the fit
-        // assumes, so θ and α (up to a shift) must come back.
+    /// Lists drawn with known per-video offsets log π_j over the whole catalogue (the conditional logit the
+    /// video-effects fit assumes): the lists, the planted θ and the offsets.
+    static func offsetWorld() throws -> (lists: PlackettLuceLists, theta: [Double], offsets: [Double]) {
         let sessions = 3000, n = 40
         var generator = SeededGenerator(seed: 11)
         var values = [Float](repeating: 0, count: sessions * n * 4)
@@ -101,9 +100,18 @@ struct PoolAssumptionTests {
             shown += top
             observedOffsets.append(shown.count)
         }
-        let lists = try PlackettLuceLists(heads: heads, observedOffsets: observedOffsets, observed: shown)
+        return (try PlackettLuceLists(heads: heads, observedOffsets: observedOffsets, observed: shown), theta, offsets)
+    }
+
+    @Test("the video-effects fit solves its score equations, and the effects recover planted offsets")
+    func videoEffectsRecoverOffsets() throws {
+        // θ and α (up to a shift) must come back.
+        let (lists, theta, offsets) = try Self.offsetWorld()
+        let n = offsets.count
         let fit = VideoEffectsFit.fit(lists)
-        #expect(fit.fit.converged && fit.effectGap < 1e-6)
+        // Converged by the predicted decrease (< 1e-6 nats): with about 300 choices per video that allows an
+        // effect's expected count to be off by a few 1e-5 of it, far below the effect's own standard error (≈ 0.06).
+        #expect(fit.fit.converged && fit.effectGap < 1e-3)
         let truth = WeightParametrisation.l1Normalised(theta)
         for h in 0..<4 {
             #expect(abs(fit.fit.weights[h] - truth[h]) <= 4 * fit.fit.standardErrors[h] + 1e-3, "head \(h)")
@@ -114,6 +122,19 @@ struct PoolAssumptionTests {
         // Without the effects, the same lists are misread (the offsets are not in the heads).
         let plain = lists.fit()
         #expect(zip(plain.theta, theta).map { abs($0 - $1) }.max()! > zip(fit.fit.theta, theta).map { abs($0 - $1) }.max()!)
+    }
+
+    @Test("the video-effects fit's stopping rule: within 0.01 standard errors of a fit run to the floating-point floor, in fewer iterations")
+    func videoEffectsStoppingRule() throws {
+        let lists = try Self.offsetWorld().lists
+        let stopped = VideoEffectsFit.fit(lists)
+        // No decrease threshold and no tolerance: it iterates until a step can no longer lower the likelihood.
+        let floor = VideoEffectsFit.fit(lists, maxIterations: 200, tolerance: 0, decrease: 0)
+        #expect(stopped.fit.converged && stopped.fit.iterations < floor.fit.iterations)
+        for h in 0..<4 {
+            #expect(abs(stopped.fit.weights[h] - floor.fit.weights[h]) <= 0.01 * floor.fit.standardErrors[h], "head \(h)")
+        }
+        #expect(floor.fit.negativeLogLikelihood <= stopped.fit.negativeLogLikelihood && stopped.fit.negativeLogLikelihood - floor.fit.negativeLogLikelihood < 1e-4)
     }
 
     @Test("recovery on small planted worlds: every mechanism with its true pools; video effects where retrieval is per video")

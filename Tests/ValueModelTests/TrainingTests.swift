@@ -113,6 +113,33 @@ struct TrainingTests {
         }
     }
 
+    @Test("without validation edges a run takes exactly maxSteps steps, records only the loss, and ends with the weights of the same run evaluated after every step")
+    func runWithoutEvaluation() throws {
+        let graph = try Self.plantedGraph()
+        let adjacency = try graph.adjacency()
+        let settings = TrainingSettings(learningRate: 3e-3, batchSize: 256, maxSteps: 25, patience: nil, seed: 4)
+        var g1 = SeededGenerator(seed: 8), g2 = SeededGenerator(seed: 8)
+        let evaluated = GNNModel(adjacency: adjacency, hidden: 8, featureDim: 8, generator: &g1)
+        let plain = GNNModel(adjacency: adjacency, hidden: 8, featureDim: 8, generator: &g2)
+        let reference = try Trainer.train(evaluated, on: graph, validation: graph.examples(graph.validation), trainMonitor: nil,
+                                          settings: settings, progress: Self.quiet)
+        let run = try Trainer.train(plain, on: graph, validation: nil, trainMonitor: nil, settings: settings, progress: Self.quiet)
+        #expect(run.steps == 25 && run.curve.loss.count == 25 && run.bestStep == nil)
+        #expect(run.curve.validationMeanAUC.isEmpty && run.curve.validationPerHead.isEmpty && run.bestValidationPerHead.isEmpty)
+        #expect(reference.curve.validationMeanAUC.count == 25)
+        // Evaluating reads the weights and never moves them, so both runs take the same steps.
+        #expect(run.curve.loss == reference.curve.loss)
+        #expect(plain.parameters.values.toArray() == evaluated.parameters.values.toArray())
+        // Early stopping without validation edges is refused.
+        var g3 = SeededGenerator(seed: 8)
+        let other = GNNModel(adjacency: adjacency, hidden: 8, featureDim: 8, generator: &g3)
+        var stopping = settings
+        stopping.patience = 5
+        #expect(throws: PipelineError.self) {
+            try Trainer.train(other, on: graph, validation: nil, trainMonitor: nil, settings: stopping, progress: Self.quiet)
+        }
+    }
+
     @Test("a reloaded checkpoint reproduces its test predictions and AUC exactly")
     func checkpointRoundTrip() throws {
         let graph = try Self.plantedGraph()

@@ -31,8 +31,12 @@ public struct VideoEffectsFit: Sendable {
     /// Largest `|E_j − n_j| / n_j` at the end: how far the video effects are from their score equations.
     public var effectGap: Double
 
-    /// Fits θ and α from θ = 0 and α = log n.
-    public static func fit(_ lists: PlackettLuceLists, maxIterations: Int = 100, tolerance: Double = 1e-8) -> VideoEffectsFit {
+    /// Fits θ and α from θ = 0 and α = log n. Converged when the step's predicted decrease of the negative
+    /// log-likelihood, `−(g_θ·dθ + Σ_j g_j dα_j) / 2`, is below `decrease` nats (near the optimum the likelihood is
+    /// quadratic, so 1e-6 puts θ within about √(2·1e-6) ≈ 0.0014 standard errors of it), or when both the θ step and
+    /// the effects' score gap are below `tolerance`.
+    public static func fit(_ lists: PlackettLuceLists, maxIterations: Int = 100, tolerance: Double = 1e-8,
+                           decrease: Double = 1e-6) -> VideoEffectsFit {
         let chosen = lists.chosenCounts
         let active = chosen.indices.filter { chosen[$0] > 0 }
         var alpha = chosen.map { $0 > 0 ? log($0) : -Double.infinity }
@@ -68,7 +72,9 @@ public struct VideoEffectsFit: Sendable {
                 dAlpha[j] = -(expected[j] - chosen[j] + cd) / expected[j]
             }
             let thetaMove = dTheta.map(abs).max() ?? 0
-            if thetaMove < tolerance * max(1, theta.map(abs).max() ?? 0) && gap < tolerance {
+            var slope = zip(current.gradient, dTheta).reduce(0) { $0 + $1.0 * $1.1 }   // g·d < 0 for a descent step
+            for j in active { slope += (expected[j] - chosen[j]) * dAlpha[j] }
+            if -slope / 2 < decrease || (thetaMove < tolerance * max(1, theta.map(abs).max() ?? 0) && gap < tolerance) {
                 converged = true
                 break
             }

@@ -24,6 +24,8 @@ public struct ScoringModelChoice: Codable, Sendable, Equatable {
     public var offPathMeanAUC: Double?
     /// Every GNN compared: name and the value of the criterion.
     public var compared: [String: Double]
+    /// Artifact names of the other seeds of the chosen GNN (`TrainingResults.SeedMember`); nil or empty: none.
+    public var seedMembers: [String]?
 
     public static let fileName = "best_gnn.json"
 

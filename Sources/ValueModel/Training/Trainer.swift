@@ -59,7 +59,9 @@ public struct TrainingRun: Codable, Sendable {
 /// weights are restored into the model at the end.
 public enum Trainer {
     /// Trains `model` on `graph.train`, monitoring `validation` (and `trainMonitor` if given), and leaves the
-    /// kept weights in the model.
+    /// kept weights in the model. Without `validation` (and without early stopping: `settings.patience` nil)
+    /// nothing is evaluated between steps: exactly `maxSteps` steps, the last weights kept, only the loss curve
+    /// recorded (another seed of a model whose budget is already known).
     ///
     /// With a `checkpoint`, the whole training state (weights, kept weights, Adam's moments and step, the batch
     /// generator, the early-stopping counters, the curves) is written atomically every `checkpoint.every` steps
@@ -69,7 +71,7 @@ public enum Trainer {
     ///
     /// With `weights` (one per training edge, in `graph.train`'s order), batches are drawn in proportion to
     /// them instead of uniformly: stochastic gradients of the weighted loss (inverse-propensity weighting).
-    public static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples,
+    public static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples?,
                              trainMonitor: EdgeExamples?, settings: TrainingSettings, weights: WeightedBatches? = nil,
                              progress: ProgressLine? = nil, checkpoint: TrainingCheckpoint? = nil) throws -> TrainingRun {
         try train(model, on: graph, validation: validation, trainMonitor: trainMonitor, settings: settings, weights: weights,
@@ -82,13 +84,16 @@ public enum Trainer {
     }
 
     /// `train` with an interruption after step `stopAfter` (its checkpoint, if one is due, is written first).
-    static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples,
+    static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples?,
                       trainMonitor: EdgeExamples?, settings: TrainingSettings, weights: WeightedBatches? = nil,
                       progress: ProgressLine?, checkpoint: TrainingCheckpoint?, stopAfter: Int?) throws -> TrainingRun {
         guard settings.batchSize > 0, settings.maxSteps > 0, settings.learningRate > 0 else {
             throw PipelineError.invalidOption(name: "training", reason: "batch size, steps and learning rate must be positive")
         }
         guard !graph.train.isEmpty else { throw PipelineError.invalidData("the \(graph.name) graph has no training edges") }
+        guard validation != nil || (settings.patience == nil && trainMonitor == nil) else {
+            throw PipelineError.invalidOption(name: "training", reason: "early stopping and a monitored training sample need validation edges")
+        }
         if let weights, weights.count != graph.train.count {
             throw PipelineError.invalidData("\(weights.count) batch weights for the \(graph.name) graph's \(graph.train.count) training edges")
         }
@@ -98,7 +103,7 @@ public enum Trainer {
         var generator = SeededGenerator(seed: settings.seed)
         var stopping = settings.patience.map { EarlyStopping(heads: 4, patience: $0) }
         let kept = ParameterStore(model.parameters.entries.map { (name: $0.name, shape: $0.shape) })
-        let sets = [validation] + (trainMonitor.map { [$0] } ?? [])
+        let sets = validation.map { [$0] + (trainMonitor.map { [$0] } ?? []) } ?? []
 
         func save(step: Int, finished: Bool) throws {
             guard let checkpoint else { return }
@@ -143,12 +148,14 @@ public enum Trainer {
             let loss = try model.trainStep(edges: graph.edges, batch: batch, optimizer: optimizer)
             guard loss.isFinite else { throw PipelineError.invalidData("training diverged at step \(step) (loss \(loss))") }
             let t1 = ResourceUsage.now()
-            let aucs = try SplitEvaluation.evaluate(model, sets)
+            let aucs = sets.isEmpty ? [] : try SplitEvaluation.evaluate(model, sets)
             run.evaluationSeconds += ResourceUsage.now() - t1
             run.updateSeconds += t1 - t0
             run.curve.loss.append(loss)
-            run.curve.validationMeanAUC.append(aucs[0].mean)
-            run.curve.validationPerHead.append(aucs[0].perHead)
+            if let validationAUC = aucs.first {
+                run.curve.validationMeanAUC.append(validationAUC.mean)
+                run.curve.validationPerHead.append(validationAUC.perHead)
+            }
             if aucs.count > 1 { run.curve.trainMeanAUC.append(aucs[1].mean) }
             run.steps = step
             if stopping != nil {
@@ -158,7 +165,7 @@ public enum Trainer {
                     break
                 }
             }
-            progress?.update(step: step, loss: loss, validationAUC: aucs[0].mean, best: run.curve.validationMeanAUC.max(),
+            progress?.update(step: step, loss: loss, validationAUC: aucs.first?.mean, best: run.curve.validationMeanAUC.max(),
                              upperBound: stopping != nil)
             if let every = checkpoint?.every, every > 0, step % every == 0, step < settings.maxSteps {
                 try save(step: step, finished: false)
@@ -170,13 +177,14 @@ public enum Trainer {
             run.bestValidationPerHead = stopping.best
             if stopping.bestStep != nil { model.parameters.copyValues(from: kept) }
         } else {
-            run.bestValidationPerHead = (0..<4).map { h in run.curve.validationPerHead.map { $0[h] }.max() ?? .nan }
+            run.bestValidationPerHead = run.curve.validationPerHead.isEmpty ? []
+                : (0..<4).map { h in run.curve.validationPerHead.map { $0[h] }.max() ?? .nan }
         }
         run.seconds = ResourceUsage.now() - start
         try save(step: run.steps, finished: true)
         progress?.finish("\(run.steps) steps in \(ProgressLine.duration(run.seconds))"
                          + (run.bestStep.map { ", best step \($0)" } ?? "")
-                         + ", best val AUC \(Format.fixed(run.curve.validationMeanAUC.max() ?? .nan, 4))"
+                         + (run.curve.validationMeanAUC.max().map { ", best val AUC \(Format.fixed($0, 4))" } ?? "")
                          + (run.stoppedEarly ? " (early stop)" : ""))
         return run
     }

@@ -107,6 +107,19 @@ public struct TrainingResults: Codable {
         }
     }
 
+    /// Another seed of the GNN step 4 scores with (`--head-seeds`): the same architecture and options, trained
+    /// for exactly the steps whose weights the main run kept, with other initial weights and batch draws.
+    public struct SeedMember: Codable {
+        /// Artifact name (`gnn128_seed1`, …) and the seed its initial weights and batches were drawn from.
+        public var name: String
+        public var seed: UInt64
+        public var steps: Int
+        /// Final AUCs on the test split and the quality on the small matrix's pairs (nil without them).
+        public var test: SplitAUC
+        public var offPath: PredictionQuality?
+        public var seconds: Double
+    }
+
     public var data: Data
     public var settings: Settings
     public var models: [Model] = []
@@ -121,6 +134,8 @@ public struct TrainingResults: Codable {
     /// The GNN step 4 scores with (`gnn64` or `gnn128`), and why (`scoringChoice`).
     public var bestGNN = ""
     public var scoringChoice: ScoringModelChoice?
+    /// Other seeds of that GNN, for the heads' own uncertainty in step 4 (empty with `--head-seeds 1`).
+    public var seedMembers: [SeedMember] = []
     /// Test ROC of that GNN: micro-averaged, then one per head.
     public var rocMicro: Curve?
     public var rocPerHead: [Curve] = []

@@ -39,6 +39,8 @@ public enum TrainingStep {
         public var checkpointEvery = 50
         /// Continue each neural model from its saved state when the state's options match (`--resume`).
         public var resume = false
+        /// Runs of the GNN step 4 scores with, counting the main one: the others are `seedMembers` (1: none).
+        public var headSeeds = 5
 
         public init() {}
     }
@@ -176,14 +178,16 @@ public enum TrainingStep {
         // What a saved training state must match to be resumed (the model's own name and width are in its path
         // and parameter count; the step-2 manifest's hash covers the data).
         let step2Hash = try options.stateFolder.map { _ in try ContentHash.ofFile(step2.folder + "/" + Manifest.fileName) }
-        func checkpoint(_ model: String) -> TrainingCheckpoint? {
+        func checkpoint(_ model: String, steps: Int? = nil) -> TrainingCheckpoint? {
             guard let folder = options.stateFolder, let step2Hash else { return nil }
+            var identity = ["model": model, "--learning-rate": "\(options.learningRate)", "--batch-size": "\(options.batchSize)",
+                            "--seed": "\(options.seed)", "--max-steps": "\(options.maxSteps)", "--patience": "\(options.patience)",
+                            "--monitor-sample": "\(options.monitorSample)", "--validation-sample": "\(options.validationSample)",
+                            "--flow": options.flow.rawValue, "--debias": options.debias.rawValue,
+                            "step 2 manifest hash": step2Hash]
+            if let steps { identity["steps"] = "\(steps)" }
             return TrainingCheckpoint(path: folder + "/" + model + "/state.safetensors", every: options.checkpointEvery, resume: options.resume,
-                                      identity: ["model": model, "--learning-rate": "\(options.learningRate)", "--batch-size": "\(options.batchSize)",
-                                                 "--seed": "\(options.seed)", "--max-steps": "\(options.maxSteps)", "--patience": "\(options.patience)",
-                                                 "--monitor-sample": "\(options.monitorSample)", "--validation-sample": "\(options.validationSample)",
-                                                 "--flow": options.flow.rawValue, "--debias": options.debias.rawValue,
-                                                 "step 2 manifest hash": step2Hash])
+                                      identity: identity)
         }
         var embeddings: [String: Matrix] = [:]
         var testProbabilities: [String: Matrix] = [:]
@@ -222,9 +226,35 @@ public enum TrainingStep {
         }
 
         // 4. The GNN step 4 scores with (`ScoringModelChoice`: off-path log loss when the small matrix is there):
-        // its embeddings, ROC curves and best_gnn.json.
-        if let choice = ScoringModelChoice.choose(results.models), let best = results.model(choice.model) {
+        // its embeddings, ROC curves, its other seeds and best_gnn.json.
+        if var choice = ScoringModelChoice.choose(results.models), let best = results.model(choice.model) {
             results.bestGNN = best.name
+            let steps = best.run?.bestStep ?? best.run?.steps ?? options.maxSteps
+            for k in 1..<max(options.headSeeds, 1) {
+                let seed = options.seed &+ UInt64(k) &* 0x9E37_79B9
+                let name = "\(best.name)_seed\(k)"
+                var memberMaster = SeededGenerator(seed: seed)
+                var init_ = memberMaster.split()
+                let model = GNNModel(adjacency: adjacency, hidden: choice.hidden, featureDim: graph.edges.features.cols, generator: &init_)
+                let memberSettings = TrainingSettings(learningRate: options.learningRate, batchSize: options.batchSize, maxSteps: steps,
+                                                      patience: nil, seed: memberMaster.next())
+                let run = try Trainer.train(model, on: graph, validation: nil, trainMonitor: nil, settings: memberSettings, weights: batchWeights,
+                                            progress: progress(name, steps), checkpoint: checkpoint(name, steps: steps))
+                let h = model.encodeNodes()   // [N, H]
+                let test = try SplitEvaluation.auc(model.scoreEdges(nodeEmbeddings: h, edges: graph.examples(graph.test)), partLabels[2])
+                let offPathQuality = try offPath.map { pairs in
+                    try PredictionQuality(probabilities: model.scoreEdges(nodeEmbeddings: h, edges: pairs.examples),
+                                          labels: pairs.examples.labels!, users: pairs.users)
+                }
+                results.seedMembers.append(.init(name: name, seed: seed, steps: run.steps, test: test, offPath: offPathQuality, seconds: run.seconds))
+                try output.write("node_embeddings_\(name)", matrix: h.values, columns: h.cols)
+                try output.writeFile(name + ".safetensors", data: model.parameters.safetensors(metadata: [
+                    "model": name, "hidden": "\(choice.hidden)", "seed": "\(seed)", "steps": "\(run.steps)",
+                    "learning_rate": "\(options.learningRate)", "batch_size": "\(options.batchSize)", "format": "PyTorch state_dict names",
+                    "flow": options.flow.rawValue, "debias": options.debias.rawValue,
+                ]).serialized())
+            }
+            choice.seedMembers = results.seedMembers.map(\.name)
             results.scoringChoice = choice
             let h = embeddings[best.name]!
             try output.write("node_embeddings_\(best.name)", matrix: h.values, columns: h.cols)
