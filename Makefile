@@ -15,10 +15,10 @@ SYNTH_OPTIONS ?= --users 600 --videos 1200
 # train one and notebook 4 says that its interval leaves the heads' randomness out; `make head-seeds` runs 5.
 HEAD_SEEDS ?= 1
 
-.PHONY: notebooks test deps build data step1 step2 step3 step4 coverage heads-study head-seeds bench fuzz clean-data
+.PHONY: notebooks test deps build data step1 step2 step3 step4 step5 coverage heads-study head-seeds bench fuzz clean-data
 
 ## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
-notebooks: deps build data step1 step2 step3 step4
+notebooks: deps build data step1 step2 step3 step4 step5
 
 ## make test: install, build, run the test suite
 test: deps
@@ -58,6 +58,9 @@ step3: step2
 
 step4: step3
 	$(BIN)/4-head-weight-estimation --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/4-head-weight-estimation.md --figures figures
+
+step5: step4
+	$(BIN)/5-policy-evaluation --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/5-policy-evaluation.md --figures figures
 
 ## coverage: do step 4's 95% intervals cover w*? 20 seeded in-memory worlds per candidate mechanism (a few minutes; writes notebooks/4-coverage.md)
 coverage: build

@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "2-graph-construction", targets: ["GraphConstruction"]),
         .executable(name: "3-training", targets: ["Training"]),
         .executable(name: "4-head-weight-estimation", targets: ["HeadWeightEstimation"]),
+        .executable(name: "5-policy-evaluation", targets: ["PolicyEvaluation"]),
         .executable(name: "bench", targets: ["Bench"]),
         .library(name: "ValueModel", targets: ["ValueModel"]),
     ],
@@ -53,6 +54,11 @@ let package = Package(
             name: "HeadWeightEstimation",
             dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/HeadWeightEstimation"
+        ),
+        .executableTarget(
+            name: "PolicyEvaluation",
+            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/PolicyEvaluation"
         ),
         .executableTarget(
             name: "Bench",

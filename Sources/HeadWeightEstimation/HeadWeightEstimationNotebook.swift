@@ -95,7 +95,7 @@ struct HeadWeightEstimationNotebook {
             at this rate needs about \(Format.fixed(713e6 / max(s.decomposedPairsPerSecond, 1) / 60, 0)) min.
             """)
         let bytes = Double(CandidateHeads.bytes(sessions: results.sessions, videos: results.candidates))
-        page.paragraph("**Stored heads:** all candidates of every session, Float32 `[sessions, candidates, 4]` in memory (the simulated list for an arbitrary w can contain any video, and every loss evaluation needs them): \(Format.fixed(bytes / 1e6, 0)) MB here, 11.4 GB at full size (`--memory-budget-gib` refuses more before allocating). " + (bytes <= Double(StepArtifacts.headsOnDiskLimit) ? "Written to `\(results.artifacts)/candidate_heads.npy` (`[sessions, candidates × 4]`, with `candidate_video_ids.npy`, `session_user.npy`, `session_number.npy`)." : "Not written to disk (over 1 GiB)."))
+        page.paragraph("**Stored heads:** all candidates of every session, Float32 `[sessions, candidates, 4]` in memory (the simulated list for an arbitrary w can contain any video, and every loss evaluation needs them): \(Format.fixed(bytes / 1e6, 0)) MB here, 11.4 GB at full size (`--memory-budget-gib` refuses more before allocating). " + (bytes <= Double(StepArtifacts.headsOnDiskLimit) ? "Written to `\(results.artifacts)/candidate_heads.npy` (`[sessions, candidates × 4]`, with `candidate_video_ids.npy`, `session_user.npy`, `session_number.npy`, `session_daypart.npy`, and per candidate `candidate_category.npy` (level-1 id) and `candidate_exposure.npy` (rows in the log); step 5 simulates sessions on them)." : "Not written to disk (over 1 GiB)."))
     }
 
     private func original(_ page: inout Notebook, _ g: EstimatorRun) {

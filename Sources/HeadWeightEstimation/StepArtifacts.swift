@@ -54,6 +54,9 @@ enum StepArtifacts {
             try output.write("candidate_video_ids", .int32(inputs.candidates.videoIds))
             try output.write("session_user", .int32(inputs.sessions.users))
             try output.write("session_number", .int32(inputs.sessions.sessionNumbers))
+            try output.write("session_daypart", .int32(inputs.sessions.dayparts.map(Int32.init)))
+            try output.write("candidate_category", .int32(inputs.counterfactual.candidateCategories.map { Int32($0) }))
+            try output.write("candidate_exposure", .int32(inputs.counterfactual.candidateExposure.map(Int32.init)))
         }
         try output.writeFile("estimate.json", data: try estimateJSON(results))
         try output.commit(manifest: Manifest(producer: "4-head-weight-estimation", version: 1, options: [

@@ -22,7 +22,7 @@ import Testing
         return (process.terminationStatus, text)
     }
 
-    @Test(arguments: ["0-synthetic-data", "1-data-preparation", "2-graph-construction", "3-training", "4-head-weight-estimation"])
+    @Test(arguments: ["0-synthetic-data", "1-data-preparation", "2-graph-construction", "3-training", "4-head-weight-estimation", "5-policy-evaluation"])
     func unknownOptionsAreRefused(product: String) throws {
         let folder = FileManager.default.temporaryDirectory.path  // a folder that exists, so only the option is wrong
         let result = try Self.run(product, product == "1-data-preparation" ? ["--raw", folder, "--no-such-option"] : ["--no-such-option"])
@@ -46,6 +46,10 @@ import Testing
         }
         let seeds = try Self.run("3-training", ["--head-seeds", "0", "--processed", "/tmp/never-written"])
         #expect(seeds.status == 64 && seeds.stderr.contains("--head-seeds"), "\(seeds.stderr)")
+        for bad in [["--episodes", "0"], ["--window", "0"], ["--epsilon", "2"], ["--max-turn", "0"]] {
+            let result = try Self.run("5-policy-evaluation", bad + ["--processed", "/tmp/never-written"])
+            #expect(result.status == 64 && result.stderr.contains(bad[0]), "\(bad): \(result.stderr)")
+        }
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))
     }
 

@@ -45,6 +45,10 @@ import Testing
         #expect(tight.stderr.contains("--memory-budget-gib") && tight.stderr.contains("--max-sessions"), "\(tight.stderr)")
         #expect(!FileManager.default.fileExists(atPath: root + "/4.md") && !FileManager.default.fileExists(atPath: processed + "/step4"))
 
+        // Step 5 before step 4: the step to run is named, nothing written.
+        let beforeFour = try Self.run("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5.md", "--figures", figures])
+        #expect(beforeFour.status == 1 && beforeFour.stderr.contains("4-head-weight-estimation"), "\(beforeFour.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/5.md") && !FileManager.default.fileExists(atPath: processed + "/step5"))
         try step("4-head-weight-estimation", ["--processed", processed, "--raw", raw, "--notebook", root + "/4.md", "--figures", figures,
                                               "--bootstrap", "3", "--starts", "1", "--benchmark-sessions", "5", "--chunk-sessions", "7"])
         let notebook = try String(contentsOfFile: root + "/4.md", encoding: .utf8)
@@ -74,7 +78,13 @@ import Testing
         #expect(residuals.count == estimate.sessions + 1 && residuals[0].hasPrefix("user_id,session,sess_len"))
         #expect(try Manifest.read(folder: processed + "/step4").producer == "4-head-weight-estimation")
         #expect(!FileManager.default.fileExists(atPath: processed + "/step4-state"))
-        for figure in ["head-weight-path-original.png", "head-weight-path-surrogate.png", "head-weight-landscape.png", "head-weight-likelihood.png", "head-weight-blend.png"] {
+        try step("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5.md", "--figures", figures, "--episodes", "50"])
+        let policies = try String(contentsOfFile: root + "/5.md", encoding: .utf8)
+        #expect(policies.contains("## Policies and what they get") && policies.contains("oracle w*·p_true"))
+        struct Stored: Decodable { struct Policy: Decodable { var name: String; var episodeLengths: [Int] }; var policies: [Policy] }
+        let stored = try JSONDecoder().decode(Stored.self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step5/policies.json")))
+        #expect(stored.policies.count == 7 && stored.policies.allSatisfy { $0.episodeLengths.count == 50 && $0.episodeLengths.allSatisfy { (1...30).contains($0) } })
+        for figure in ["policy-reward-length.png", "head-weight-path-original.png", "head-weight-path-surrogate.png", "head-weight-landscape.png", "head-weight-likelihood.png", "head-weight-blend.png"] {
             #expect(FileManager.default.fileExists(atPath: figures + "/" + figure), "\(figure)")
         }
     }

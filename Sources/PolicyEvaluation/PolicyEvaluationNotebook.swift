@@ -1,0 +1,111 @@
+import Foundation
+import ValueModel
+
+/// notebooks/5-policy-evaluation.md: the simulator, the policy table, the figure, and what the numbers say.
+struct PolicyEvaluationNotebook {
+    let evaluation: PolicyEvaluation
+    let inputs: PolicyInputs
+    let artifacts: String
+    let figures: String
+    let seconds: Double
+    let peakMiB: Double
+
+    func w(_ v: [Double]) -> String { "(" + v.map { Format.fixed($0, 3) }.joined(separator: ", ") + ")" }
+    func meanSD(_ m: SessionSimulator.MeanSD, _ digits: Int) -> String { "\(Format.fixed(m.mean, digits)) ± \(Format.fixed(m.sd, digits))" }
+
+    func build() throws -> Notebook {
+        var page = Notebook(title: "Step 5 — ranking policies in closed loop")
+        let e = evaluation, world = inputs.world, rule = e.rule
+        page.paragraph("""
+            Step 4 estimated the weights ŵ the platform's value model puts on the four heads. This step puts ranking \
+            policies — the paper's toy recommender `ŵ · p̂` among them — in front of simulated users and measures what \
+            they get, in the protocol of KuaiEnv (DORL / CIRS: `chongminggao/DORL-codes`, \
+            `environments/KuaiRec/env/KuaiEnv.py`). Each of \(Format.count(e.episodes)) episodes draws a user uniformly \
+            (then one of the user's \(Format.count(world.sessions)) evaluation sessions of step 4, which fixes the day-part); \
+            at every turn the policy shows one of the \(Format.count(world.candidates)) candidates; the reward is the \
+            watch ratio capped at 5; the user leaves by KuaiEnv's rule. Every policy meets the same users.
+            """)
+        page.heading("The simulator")
+        page.bullets([
+            "**Users' responses** come from the synthetic world's engagement model (`ground_truth.json`), in closed form: the reward is the *expected* capped watch ratio of the pair in the session's day-part (a skip, loop or watch mixture; `SyntheticEngagementModel.expectedWatchRatio`, tested against sampled plays), the head rates are `p_true`. KuaiEnv reads the observed watch ratio of the fully observed small matrix instead; expectations remove the response noise from the comparison.",
+            "**Exit rule** (KuaiEnv's `_determine_whether_to_leave`): before turn t's video is watched, its tags are counted among the window `history[t − N : t]`; a tag seen more than \(rule.threshold) time(s) ends the session after this video (it is still watched and rewarded); turn 0 never ends it, turn \(rule.maxTurn - 1) always does. N = \(rule.window), threshold \(rule.threshold), max_turn \(rule.maxTurn) (`--window`, `--threshold`, `--max-turn`; DORL's KuaiRec runs use N = 1 and threshold 0: leave when the new video shares a tag with the previous one). For t < N the Python slice starts at 2t − N (a negative start counts from the end), so for N/2 < t < N the window holds only the last N − t videos; this is reproduced and tested.",
+            "**Tags** are the videos' level-1 caption categories (\(Format.count(Set(world.candidateTags.flatMap { $0 }).count)) here; a video without one has no tag and never triggers the exit). KuaiEnv uses KuaiRec's multi-tag `feat` lists.",
+            "**No repeats:** a policy shows each video at most once per session, as a platform does; KuaiEnv would allow a repeat.",
+            "**MCD** (concentration on the dominant categories): the share of shown videos whose category is among the \(e.dominantTags.count) categories that together cover at least 60% of the logged rows (DORL's domination threshold is 0.6; its MCD is computed from KuaiRec's feature domination, so the values are comparable in spirit only).",
+        ])
+        page.heading("Policies and what they get (mean ± sd over episodes)")
+        let random = e.outcomes.first { $0.policy == RandomPolicy().name }
+        page.table(["policy", "R_tra", "R_each", "length", "MCD"] + Head.displayNames.map { "\($0) rate" },
+                   e.outcomes.map { o in
+                       [o.policy, meanSD(o.totalReward, 2), meanSD(o.rewardPerStep, 3), meanSD(o.length, 1), Format.fixed(o.dominantShare, 3)]
+                           + o.headRates.map { Format.fixed($0, 3) }
+                   }, alignRight: [1, 2, 3, 4, 5, 6, 7, 8])
+        page.paragraph("ŵ = \(w(e.estimatedWeights)) (step 4's headline, \(PoolAssumption(rawValue: inputs.estimator)?.title ?? inputs.estimator)); w* = \(w(e.plantedWeights)) (planted). p̂ are the heads step 4 scored every candidate with (step 3's GNN); `p_true` the world's. The ε-greedy policy explores with probability \(e.epsilon).")
+        conclusions(&page, random: random)
+        try figure(&page)
+        page.heading("Not in this step yet")
+        page.bullets([
+            "Off-policy estimates (IPS, SNIPS, NCIS on the logged lists) against the simulator's values.",
+            "UCB over the heads' predictions, and a replay of the logged platform's own policy.",
+            "A simulator on the real files (KuaiEnv's small-matrix protocol); on data without `ground_truth.json` this step stops with that message.",
+            "A second exit model (accumulated satisfaction) as a robustness check.",
+        ])
+        page.heading("Outputs")
+        page.bullets(["`\(artifacts)/policies.json` — the settings, each policy's summaries and, per episode, its session (row of step 4's `session_user.npy`), length and R_tra; `manifest.json` records the options and step 4's manifest hash."])
+        page.heading("Timing (this run)")
+        var rows = [["truth of the drawn sessions (p_true and rewards of every candidate)", Format.fixed(e.truthSeconds, 1)]]
+        rows += zip(e.outcomes, e.policySeconds).map { ["\($0.policy): \(Format.count(e.episodes)) episodes", Format.fixed($1, 2)] }
+        rows.append(["whole step", Format.fixed(seconds, 1)])
+        page.table(["part", "seconds"], rows, alignRight: [1])
+        page.paragraph("Peak resident memory \(Format.fixed(peakMiB, 0)) MiB, \(LearningThreads.count) threads.")
+        return page
+    }
+
+    /// Sentences computed from this run's table.
+    private func conclusions(_ page: inout Notebook, random: SessionSimulator.Outcome?) {
+        let e = evaluation
+        guard let best = e.outcomes.max(by: { $0.rewardPerStep.mean < $1.rewardPerStep.mean }),
+              let oracle = e.outcomes.last, let toy = e.outcomes.first(where: { $0.policy.hasPrefix("greedy ŵ·p̂") }) else { return }
+        var lines: [String] = []
+        if best.policy == oracle.policy {
+            lines.append("The oracle (w*·p_true) has the highest R_each, \(Format.fixed(oracle.rewardPerStep.mean, 3)).")
+        } else {
+            // Paired over episodes: every policy meets the same users.
+            let gap = SessionSimulator.pairedDifference(best, oracle)
+            let clear = abs(gap.mean) > 2 * gap.standardError
+            lines.append("The highest R_each is **\(best.policy)**'s (\(Format.fixed(best.rewardPerStep.mean, 3))), against the oracle's \(Format.fixed(oracle.rewardPerStep.mean, 3)); the paired difference over the same users is \(Format.fixed(gap.mean, 3)) (s.e. \(Format.fixed(gap.standardError, 3))), "
+                + (clear ? "more than two standard errors: the oracle maximises the platform's value w*·p_true, and the reward here is the watch ratio, which that value weighs only through its heads."
+                         : "within two standard errors, so at \(Format.count(e.episodes)) episodes the two are not told apart."))
+        }
+        if let random {
+            let span = oracle.rewardPerStep.mean - random.rewardPerStep.mean
+            if abs(span) > 1e-12 {
+                let share = (toy.rewardPerStep.mean - random.rewardPerStep.mean) / span
+                lines.append("The paper's toy recommender (greedy ŵ·p̂) gets R_each \(Format.fixed(toy.rewardPerStep.mean, 3)): \(Format.fixed(100 * share, 0))% of the way from random (\(Format.fixed(random.rewardPerStep.mean, 3))) to the oracle.")
+                if let headsOnly = e.outcomes.first(where: { $0.policy.hasPrefix("greedy w*·p̂") }),
+                   let weightsOnly = e.outcomes.first(where: { $0.policy.hasPrefix("greedy ŵ·p_true") }) {
+                    lines.append("Split of its gap to the oracle: with the planted w* on the same learned heads it gets \(Format.fixed(headsOnly.rewardPerStep.mean, 3)), with step 4's ŵ on the true heads \(Format.fixed(weightsOnly.rewardPerStep.mean, 3)); so \(abs(oracle.rewardPerStep.mean - headsOnly.rewardPerStep.mean) > abs(oracle.rewardPerStep.mean - weightsOnly.rewardPerStep.mean) ? "the heads cost more than the weights" : "the weights cost at least as much as the heads") in R_each.")
+                }
+            }
+        }
+        let longest = e.outcomes.max { $0.length.mean < $1.length.mean }!
+        lines.append("The longest sessions are \(longest.policy)'s (\(Format.fixed(longest.length.mean, 1)) videos on average, of at most \(e.rule.maxTurn)); R_tra = R_each × length, so a policy that keeps users longer can win on R_tra while losing on R_each.")
+        page.bullets(lines)
+    }
+
+    /// Mean R_tra by session length, one line per policy.
+    private func figure(_ page: inout Notebook) throws {
+        let series: [Series] = evaluation.outcomes.map { o in
+            let lengths = Set(o.episodes.map(\.length)).sorted()
+            let means = lengths.map { L -> Double in
+                let rewards = o.episodes.filter { $0.length == L }.map(\.reward)
+                return rewards.reduce(0, +) / Double(rewards.count)
+            }
+            return .linePoints(o.policy, x: lengths.map(Double.init), y: means)
+        }
+        var figure = Figure(title: "R_tra against session length", xLabel: "session length (videos)", yLabel: "mean R_tra of the sessions that long", series: series)
+        figure.legend = .topLeft
+        page.figure(try StepOutput.render(figure, folder: figures, name: "policy-reward-length.png"),
+                    caption: "Mean cumulative reward (R_tra) of the simulated sessions of each length, per policy (\(Format.count(evaluation.episodes)) sessions each).")
+    }
+}

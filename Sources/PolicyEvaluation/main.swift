@@ -1,0 +1,81 @@
+// Step 5 — policy evaluation in closed loop: step 4's scored candidates and ŵ, the synthetic world's engagement
+// model -> KuaiEnv-style simulated sessions for several ranking policies (data/processed/step5/policies.json)
+// and notebooks/5-policy-evaluation.md with its figure.
+import ArgumentParser
+import Foundation
+import ValueModel
+
+struct PolicyEvaluationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "5-policy-evaluation",
+        abstract: "Step 5: ranking policies in a KuaiEnv-style session simulator on the synthetic world (R_tra, R_each, length, MCD, head rates).")
+
+    @Option(help: "Folder of processed artifacts: reads <processed>/step4/ (and step1's manifest), writes <processed>/step5/.")
+    var processed = "data/processed"
+
+    @Option(help: "Folder of the raw data; its ground_truth.json supplies the simulated users' engagement model.")
+    var raw = "data/raw"
+
+    @Option(help: "Markdown notebook to write.")
+    var notebook = "notebooks/5-policy-evaluation.md"
+
+    @Option(help: "Folder for the notebook's figures.")
+    var figures = "figures"
+
+    @Option(help: "Simulated sessions per policy (the same users for every policy).")
+    var episodes = 1000
+
+    @Option(help: "Seed of the users drawn and of the policies' randomness.")
+    var seed: UInt64 = 2026
+
+    @Option(help: "KuaiEnv's num_leave_compute: the exit rule's window of earlier videos (DORL's runs: 1).")
+    var window = 1
+
+    @Option(help: "KuaiEnv's leave_threshold: a tag may occur this often in the window; once more and the user leaves (DORL's runs: 0).")
+    var threshold = 0
+
+    @Option(help: "KuaiEnv's max_turn: the most videos in a session.")
+    var maxTurn = 30
+
+    @Option(help: "Exploration rate of the ε-greedy policy.")
+    var epsilon = 0.1
+
+    @Option(help: "Threads for the parallel loops (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1, got \(episodes)") }
+        guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
+        guard threshold >= 0 else { throw ValidationError("--threshold must be 0 or more, got \(threshold)") }
+        guard maxTurn >= 1 else { throw ValidationError("--max-turn must be at least 1, got \(maxTurn)") }
+        guard (0...1).contains(epsilon) else { throw ValidationError("--epsilon must be in 0...1, got \(epsilon)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    func run() throws {
+        do {
+            let start = ResourceUsage.now()
+            LearningThreads.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            let inputs = try PolicyInputs.load(processed: processed, raw: raw)
+            let rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
+            let evaluation = PolicyEvaluation.run(inputs: inputs, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon)
+            let output = try ArtifactDirectory(path: processed + "/step5")
+            try output.writeFile("policies.json", data: evaluation.json())
+            try output.commit(manifest: Manifest(producer: "5-policy-evaluation", version: 1, options: [
+                "episodes": "\(episodes)", "seed": "\(seed)", "window": "\(window)", "threshold": "\(threshold)",
+                "max-turn": "\(maxTurn)", "epsilon": "\(epsilon)",
+            ], inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
+            let page = try PolicyEvaluationNotebook(evaluation: evaluation, inputs: inputs, artifacts: processed + "/step5", figures: figures,
+                                                    seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
+            try page.write(to: notebook)
+            let best = evaluation.outcomes.max { $0.rewardPerStep.mean < $1.rewardPerStep.mean }!
+            print("step 5: \(evaluation.outcomes.count) policies x \(episodes) sessions, highest R_each \(best.policy) \(Format.fixed(best.rewardPerStep.mean, 3)) in \(Format.fixed(ResourceUsage.now() - start, 1)) s -> \(processed)/step5, \(notebook)")
+        } catch {
+            StepOutput.report(error)
+            throw ExitCode.failure
+        }
+    }
+}
+
+BLASKernel.selectAtStartup()
+PolicyEvaluationCommand.main()

@@ -1,0 +1,93 @@
+/// What a policy sees when it chooses: the session (a row of step 4's candidate heads), the heads predicted for
+/// every candidate, and, for the oracle only, the truth.
+public struct PolicyEpisode {
+    public var session: Int
+    /// Predicted heads `[candidates, 4]` of this session's user in its context.
+    public var predicted: ArraySlice<Float>
+    /// `p_true` `[candidates, 4]` (synthetic world; the oracle's input, never a learned policy's).
+    public var trueHeads: [Float]
+    public var exposure: [Int32]
+}
+
+/// A ranking policy for step 5's simulator: at each turn it picks one candidate not yet shown in the session (a
+/// platform does not show a video twice in a session; KuaiEnv itself would allow it).
+public protocol RankingPolicy: Sendable {
+    /// Short name for tables.
+    var name: String { get }
+    /// A candidate index with `shown[index] == false`.
+    func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int
+}
+
+/// The unshown candidate with the largest `score(j)` (the lowest index among ties); −1 when every one was shown.
+func bestUnshown(_ shown: [Bool], _ score: (Int) -> Double) -> Int {
+    var best = -1, bestScore = -Double.infinity
+    for j in shown.indices where !shown[j] {
+        let s = score(j)
+        if best < 0 || s > bestScore { best = j; bestScore = s }
+    }
+    return best
+}
+
+/// A uniformly random unshown candidate.
+public struct RandomPolicy: RankingPolicy {
+    public let name = "random"
+    public init() {}
+    public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
+        let open = shown.indices.filter { !shown[$0] }
+        return open.isEmpty ? -1 : open[Int(generator.next() % UInt64(open.count))]
+    }
+}
+
+/// The most shown video of the logs first (rows per candidate).
+public struct PopularityPolicy: RankingPolicy {
+    public let name = "most popular"
+    public init() {}
+    public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
+        bestUnshown(shown) { Double(episode.exposure[$0]) }
+    }
+}
+
+/// Greedy by a value `w · p` of four heads: the paper's toy recommender with step 4's ŵ and step 3's heads, or
+/// the oracle with the planted w* and `p_true`.
+public struct GreedyValuePolicy: RankingPolicy {
+    public enum Heads: Sendable { case predicted, truth }
+    public let name: String
+    public var weights: [Double]
+    public var heads: Heads
+
+    public init(name: String, weights: [Double], heads: Heads) {
+        self.name = name
+        self.weights = weights
+        self.heads = heads
+    }
+
+    public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
+        let w = weights
+        switch heads {
+        case .predicted:
+            let p = episode.predicted, base = p.startIndex
+            return bestUnshown(shown) { j in (0..<4).reduce(0.0) { $0 + w[$1] * Double(p[base + j * 4 + $1]) } }
+        case .truth:
+            let p = episode.trueHeads
+            return bestUnshown(shown) { j in (0..<4).reduce(0.0) { $0 + w[$1] * Double(p[j * 4 + $1]) } }
+        }
+    }
+}
+
+/// With probability ε a uniformly random unshown candidate, otherwise `base`'s choice.
+public struct EpsilonGreedyPolicy: RankingPolicy {
+    public let name: String
+    public var base: GreedyValuePolicy
+    public var epsilon: Double
+
+    public init(base: GreedyValuePolicy, epsilon: Double) {
+        self.base = base
+        self.epsilon = epsilon
+        name = "\(base.name), ε-greedy (ε = \(epsilon))"
+    }
+
+    public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
+        generator.nextUniform() < epsilon ? RandomPolicy().choose(episode, shown: shown, generator: &generator)
+            : base.choose(episode, shown: shown, generator: &generator)
+    }
+}

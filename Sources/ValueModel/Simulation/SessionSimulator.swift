@@ -1,0 +1,141 @@
+import Foundation
+
+/// Step 5's closed loop (KuaiEnv's protocol on the synthetic world): each episode draws a user uniformly at reset
+/// (then one of the user's evaluation sessions, which fixes the context), and at every turn the policy shows one
+/// video; the user's response is the engagement model's expectation for that pair (the capped watch ratio as the
+/// reward, `p_true` for the head rates), and the user leaves by `KuaiEnvExitRule`. Episodes draw the same users
+/// for every policy (common random numbers), and each episode's policy randomness has its own seeded generator, so
+/// a run reproduces exactly, whatever the thread count.
+public struct SessionSimulator: Sendable {
+    /// One simulated session.
+    public struct Episode: Codable, Sendable, Equatable {
+        /// Row of step 4's sessions.
+        public var session: Int
+        /// Candidate indices shown, in order (the length is the session length).
+        public var shown: [Int32]
+        /// R_tra: the sum of the rewards.
+        public var reward: Double
+        /// Sum of `p_true` per head over the shown videos.
+        public var headSums: [Double]
+        /// Shown videos in the logs' dominant categories.
+        public var dominantSteps: Int
+        public var length: Int { shown.count }
+    }
+
+    /// A policy's episodes and their summaries (mean and standard deviation over episodes).
+    public struct Outcome: Codable, Sendable {
+        public var policy: String
+        public var episodes: [Episode]
+        public var totalReward: MeanSD
+        public var rewardPerStep: MeanSD
+        public var length: MeanSD
+        /// Share of all shown videos in the dominant categories (MCD).
+        public var dominantShare: Double
+        /// Per head, mean `p_true` of a shown video.
+        public var headRates: [Double]
+
+        init(policy: String, episodes: [Episode]) {
+            self.policy = policy
+            self.episodes = episodes
+            totalReward = MeanSD(episodes.map(\.reward))
+            rewardPerStep = MeanSD(episodes.map { $0.reward / Double(max($0.length, 1)) })
+            length = MeanSD(episodes.map { Double($0.length) })
+            let steps = Double(max(episodes.reduce(0) { $0 + $1.length }, 1))
+            dominantShare = Double(episodes.reduce(0) { $0 + $1.dominantSteps }) / steps
+            headRates = (0..<4).map { h in episodes.reduce(0) { $0 + $1.headSums[h] } / steps }
+        }
+    }
+
+    /// Mean and sample standard deviation.
+    public struct MeanSD: Codable, Sendable, Equatable {
+        public var mean: Double
+        public var sd: Double
+        public init(_ values: [Double]) {
+            let n = Double(values.count)
+            let m = values.reduce(0, +) / max(n, 1)
+            mean = m
+            sd = values.count > 1 ? (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / (n - 1)).squareRoot() : .nan
+        }
+    }
+
+    /// Mean and standard error of `a`'s R_each minus `b`'s, episode by episode (both runs of the same simulator,
+    /// so episode e met the same user in both).
+    public static func pairedDifference(_ a: Outcome, _ b: Outcome) -> (mean: Double, standardError: Double) {
+        let d = zip(a.episodes, b.episodes).map { $0.reward / Double(max($0.length, 1)) - $1.reward / Double(max($1.length, 1)) }
+        let m = MeanSD(d)
+        return (m.mean, m.sd / Double(max(d.count, 1)).squareRoot())
+    }
+
+    public let world: PolicyWorld
+    public let rule: KuaiEnvExitRule
+    /// The session each episode starts from.
+    public let starts: [Int]
+    public let seed: UInt64
+    /// The logs' dominant categories (for MCD).
+    public let dominant: Set<Int32>
+    /// `p_true` `[candidates, 4]` and rewards `[candidates]` of every session some episode starts from.
+    private let truth: [Int: (heads: [Float], reward: [Float])]
+
+    /// Draws `episodes` starts with `seed` and computes the truth of their sessions once (in parallel).
+    public init(world: PolicyWorld, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64) {
+        self.world = world
+        self.rule = rule
+        self.seed = seed
+        var byUser: [Int32: [Int]] = [:]
+        for (s, user) in world.sessionUsers.enumerated() { byUser[user, default: []].append(s) }
+        let users = byUser.keys.sorted()
+        var generator = SeededGenerator(seed: seed)
+        starts = (0..<episodes).map { _ in
+            let sessions = byUser[users[Int(generator.next() % UInt64(users.count))]]!
+            return sessions[Int(generator.next() % UInt64(sessions.count))]
+        }
+        let distinct = Array(Set(starts)).sorted()
+        var computed = [(heads: [Float], reward: [Float])](repeating: ([], []), count: distinct.count)
+        computed.withUnsafeMutableBufferPointer { out in
+            let out = out
+            parallelRanges(distinct.count, minimumChunk: 8) { range in
+                for i in range { out[i] = world.truth(session: distinct[i]) }
+            }
+        }
+        truth = Dictionary(uniqueKeysWithValues: zip(distinct, computed).map { ($0, $1) })
+        dominant = world.dominantTags()
+    }
+
+    /// Runs every episode with `policy`.
+    public func run(_ policy: RankingPolicy) -> Outcome {
+        var episodes = [Episode](repeating: Episode(session: 0, shown: [], reward: 0, headSums: [], dominantSteps: 0), count: starts.count)
+        episodes.withUnsafeMutableBufferPointer { out in
+            let out = out
+            parallelRanges(starts.count, minimumChunk: 16) { range in
+                for e in range { out[e] = episode(e, policy) }
+            }
+        }
+        return Outcome(policy: policy.name, episodes: episodes)
+    }
+
+    /// Episode `e` with `policy`: its generator is seeded by the run's seed and `e` alone.
+    func episode(_ e: Int, _ policy: RankingPolicy) -> Episode {
+        let session = starts[e]
+        let (trueHeads, reward) = truth[session]!
+        let n = world.candidates
+        let context = PolicyEpisode(session: session, predicted: world.predicted.values[(session * n * 4)..<((session + 1) * n * 4)],
+                                    trueHeads: trueHeads, exposure: world.candidateExposure)
+        var generator = SeededGenerator(seed: seed ^ (UInt64(e) &* 0x9E37_79B9_7F4A_7C15))
+        var shown = [Bool](repeating: false, count: n)
+        var history: [Int32] = []
+        var result = Episode(session: session, shown: [], reward: 0, headSums: [0, 0, 0, 0], dominantSteps: 0)
+        for turn in 0..<rule.maxTurn {
+            let j = policy.choose(context, shown: shown, generator: &generator)
+            guard j >= 0 else { break }
+            let leaves = rule.leaves(turn: turn, history: history, tags: world.candidateTags[j]) { world.candidateTags[Int($0)] }
+            shown[j] = true
+            history.append(Int32(j))
+            result.reward += Double(reward[j])
+            for h in 0..<4 { result.headSums[h] += Double(trueHeads[j * 4 + h]) }
+            if world.candidateTags[j].contains(where: dominant.contains) { result.dominantSteps += 1 }
+            if leaves { break }
+        }
+        result.shown = history
+        return result
+    }
+}

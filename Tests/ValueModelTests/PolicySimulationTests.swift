@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import ValueModel
+
+/// Step 5's simulator: KuaiEnv's exit rule on hand-made histories, the closed-form reward against sampled plays,
+/// policies and episodes on a tiny hand-made world, and a seeded run that reproduces exactly.
+@Suite("Policy simulation (step 5)") struct PolicySimulationTests {
+    @Test("the exit window is KuaiEnv's Python slice history[t − N : t], negative starts included")
+    func windowSlice() {
+        // Python: for a list of length t, a[t-5:t] has start t-5+t when t-5 < 0, clamped at 0.
+        let rule = KuaiEnvExitRule(window: 5, threshold: 1, maxTurn: 100)
+        #expect(rule.window(turn: 1) == 0..<1)    // start -4 -> -4+1 = -3 -> 0
+        #expect(rule.window(turn: 2) == 0..<2)    // -3 + 2 = -1 -> 0
+        #expect(rule.window(turn: 3) == 1..<3)    // -2 + 3 = 1: only the last two
+        #expect(rule.window(turn: 4) == 3..<4)    // -1 + 4 = 3: only the last one
+        #expect(rule.window(turn: 5) == 0..<5)
+        #expect(rule.window(turn: 8) == 3..<8)
+        #expect(KuaiEnvExitRule(window: 1, threshold: 0).window(turn: 3) == 2..<3)
+    }
+
+    @Test("the user leaves when a tag of the new video occurs more than the threshold in the window; never at turn 0, always at max_turn − 1")
+    func exitRule() {
+        let tags: [Int32: [Int32]] = [0: [7], 1: [8], 2: [7, 9], 3: [9]]
+        let of = { (v: Int32) in tags[v]! }
+        let previousOnly = KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30)
+        #expect(!previousOnly.leaves(turn: 0, history: [], tags: [7], tagsOf: of))
+        #expect(previousOnly.leaves(turn: 1, history: [0], tags: [7], tagsOf: of))          // shares 7 with the previous video
+        #expect(!previousOnly.leaves(turn: 2, history: [0, 1], tags: [7], tagsOf: of))      // the window is video 1 (tag 8) only
+        #expect(previousOnly.leaves(turn: 2, history: [0, 2], tags: [9], tagsOf: of))       // video 2 carries 9
+        #expect(previousOnly.leaves(turn: 29, history: Array(repeating: 1, count: 29), tags: [5], tagsOf: of))  // max_turn − 1
+        #expect(!previousOnly.leaves(turn: 28, history: Array(repeating: 1, count: 28), tags: [5], tagsOf: of))
+        // N = 5, threshold 1: tag 7 twice in the window ends it; the early-step slice hides older videos.
+        let five = KuaiEnvExitRule(window: 5, threshold: 1, maxTurn: 30)
+        #expect(five.leaves(turn: 2, history: [0, 2], tags: [7], tagsOf: of))               // window 0..<2: 7 twice
+        #expect(!five.leaves(turn: 3, history: [0, 2, 1], tags: [7], tagsOf: of))           // window 1..<3: 7 once (video 0 sliced out)
+        #expect(!five.leaves(turn: 4, history: [0, 2, 0, 1], tags: [7], tagsOf: of))        // window 3..<4: video 1 alone
+        #expect(five.leaves(turn: 5, history: [0, 2, 0, 1, 3], tags: [7], tagsOf: of))      // window 0..<5: 7 three times
+        #expect(!five.leaves(turn: 1, history: [0], tags: [7], tagsOf: of))                 // once is allowed
+    }
+
+    static func model() -> SyntheticEngagementModel {
+        SyntheticEngagementModel(world: SyntheticLatentWorld(configuration: SyntheticWorldConfiguration(users: 6, videos: 8, seed: 4)))
+    }
+
+    @Test("the expected capped watch ratio equals the mean of sampled plays (within 4 standard errors)")
+    func rewardClosedForm() {
+        let model = Self.model()
+        var generator = SeededGenerator(seed: 17)
+        for (user, video, daypart) in [(0, 0, 0), (1, 3, 1), (2, 5, 2), (4, 7, 3), (5, 2, 0)] {
+            let context = SyntheticContext(daypart: daypart)
+            let duration = Double(model.world.videoDurationMs[video])
+            let draws = (0..<60_000).map { _ in
+                min(Double(model.drawPlayDuration(user: user, video: video, context: context, using: &generator)) / duration, 5)
+            }
+            let mean = draws.reduce(0, +) / Double(draws.count)
+            let sd = (draws.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(draws.count - 1)).squareRoot()
+            let expected = model.expectedWatchRatio(user: user, video: video, context: context)
+            // The sampler rounds plays down to whole ms: at most 1 / duration lower.
+            #expect(abs(expected - mean) <= 4 * sd / Double(draws.count).squareRoot() + 1 / duration, "user \(user) video \(video): \(expected) vs \(mean)")
+        }
+    }
+
+    /// Two sessions of users 0 and 1 and four candidates (videos 0-3) with tags 1, 1, 2, none; predicted heads
+    /// that rank the candidates 3, 0, 1, 2 under w = (1, 0, 0, 0).
+    static func world() throws -> PolicyWorld {
+        let predictedComplete: [Float] = [0.6, 0.4, 0.2, 0.9]
+        var values: [Float] = []
+        for _ in 0..<2 { for p in predictedComplete { values += [p, 0, 0, 0] } }
+        return try PolicyWorld(sessionUsers: [0, 1], sessionDayparts: [0, 2], candidateVideos: [0, 1, 2, 3], candidateTags: [[1], [1], [2], []],
+                               candidateExposure: [5, 50, 20, 1], predicted: CandidateHeads(sessions: 2, videos: 4, values: values),
+                               truth: model(), plantedWeights: [0.25, 0.25, 0, -0.5])
+    }
+
+    @Test("episodes on a hand-made world: greedy order, the exit it triggers, rewards and head rates from the model")
+    func episodesByHand() throws {
+        let world = try Self.world()
+        let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30), episodes: 20, seed: 3)
+        let greedy = simulator.run(GreedyValuePolicy(name: "greedy", weights: [1, 0, 0, 0], heads: .predicted))
+        let model = Self.model()
+        for e in greedy.episodes {
+            // 3 (no tag), 0 (tag 1), 1 (tag 1 again: leaves after it is watched).
+            #expect(e.shown == [3, 0, 1])
+            let user = Int(world.sessionUsers[e.session]), context = SyntheticContext(daypart: Int(world.sessionDayparts[e.session]))
+            let reward = [3, 0, 1].reduce(0.0) { $0 + model.expectedWatchRatio(user: user, video: $1, context: context) }
+            #expect(abs(e.reward - reward) < 1e-5)
+            let complete = [3, 0, 1].reduce(0.0) { $0 + model.headProbabilities(user: user, video: $1, context: context).complete }
+            #expect(abs(e.headSums[0] - complete) < 1e-5)
+        }
+        // Most popular: 1 (50 rows), 2, 0 (tag 1, not the previous video's 2), 3: all four, then nothing left.
+        #expect(simulator.run(PopularityPolicy()).episodes.allSatisfy { $0.shown == [1, 2, 0, 3] })
+        // Dominant tags by exposure: tag 1 has 55 of 75 tagged rows (73% ≥ 60%).
+        #expect(world.dominantTags() == [1])
+        // The oracle ranks by w*·p_true, computed here directly.
+        let oracle = simulator.run(GreedyValuePolicy(name: "oracle", weights: world.plantedWeights, heads: .truth))
+        for e in oracle.episodes {
+            let user = Int(world.sessionUsers[e.session]), context = SyntheticContext(daypart: Int(world.sessionDayparts[e.session]))
+            let values = (0..<4).map { model.headProbabilities(user: user, video: $0, context: context).value(weights: world.plantedWeights) }
+            #expect(Int(e.shown[0]) == values.indices.max { values[$0] < values[$1] }!)
+        }
+    }
+
+    @Test("a seeded run reproduces exactly, whatever the thread count; every policy meets the same users")
+    func seededRunReproduces() throws {
+        let world = try Self.world()
+        let rule = KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30)
+        let policy = EpsilonGreedyPolicy(base: GreedyValuePolicy(name: "greedy", weights: [1, 0, 0, 0], heads: .predicted), epsilon: 0.5)
+        let before = LearningThreads.count
+        defer { LearningThreads.configure(threads: before) }
+        LearningThreads.configure(threads: 1)
+        let one = SessionSimulator(world: world, rule: rule, episodes: 200, seed: 9).run(policy)
+        LearningThreads.configure(threads: 2)
+        let simulator = SessionSimulator(world: world, rule: rule, episodes: 200, seed: 9)
+        let two = simulator.run(policy)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]   // as policies.json is written
+        #expect(try encoder.encode(one.episodes) == encoder.encode(two.episodes))
+        #expect(Set(one.episodes.map(\.shown)).count > 1)   // ε = 0.5 does explore
+        #expect(simulator.run(RandomPolicy()).episodes.map(\.session) == two.episodes.map(\.session))
+        #expect(SessionSimulator(world: world, rule: rule, episodes: 200, seed: 10).starts != simulator.starts)
+    }
+}
