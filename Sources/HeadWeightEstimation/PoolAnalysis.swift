@@ -110,26 +110,10 @@ struct PoolAnalysis {
     static func recordedPools(inputs: StepInputs, raw: String) throws -> (choiceSets: PlackettLuceChoiceSets, matched: Int)? {
         let folder = raw + "/" + SyntheticPoolLog.folderName
         guard FileManager.default.fileExists(atPath: folder) else { return nil }
-        let log = try SyntheticPoolLog.read(folder: folder)
-        var index: [Int64: Int] = [:]
-        for s in log.users.indices {
-            // `time` is the Beijing wall clock; the log has UTC.
-            index[Int64(log.users[s]) << 44 ^ (log.startsMs[s] + SyntheticCalendar.beijingOffsetMs)] = s
-        }
         let timeMs = try inputs.step1.int64("time")
-        let sessions = inputs.sessions
-        var offsets = [0], candidates: [Int32] = []
-        var matched = 0
-        for s in 0..<sessions.count {
-            if let p = index[Int64(sessions.users[s]) << 44 ^ timeMs[sessions.firstRows[s]]] {
-                matched += 1
-                for v in log.videos[Int(log.offsets[p])..<Int(log.offsets[p + 1])] {
-                    let j = Int(v) < inputs.candidates.indexOfVideo.count ? inputs.candidates.indexOfVideo[Int(v)] : -1
-                    if j >= 0 { candidates.append(j) }
-                }
-            }
-            offsets.append(candidates.count)
-        }
+        let (offsets, candidates, matched) = try SyntheticPoolLog.read(folder: folder).pools(
+            users: inputs.sessions.users, startsBeijingMs: inputs.sessions.firstRows.map { timeMs[$0] },
+            indexOfVideo: inputs.candidates.indexOfVideo)
         return (.listed(offsets: offsets, candidates: candidates), matched)
     }
 

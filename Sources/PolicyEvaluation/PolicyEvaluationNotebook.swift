@@ -43,10 +43,11 @@ struct PolicyEvaluationNotebook {
         page.paragraph("ŵ = \(w(e.estimatedWeights)) (step 4's headline, \(PoolAssumption(rawValue: inputs.estimator)?.title ?? inputs.estimator)); w* = \(w(e.plantedWeights)) (planted). p̂ are the heads step 4 scored every candidate with (step 3's GNN); `p_true` the world's. The ε-greedy policy explores with probability \(e.epsilon).")
         conclusions(&page, random: random)
         try figure(&page)
+        offPolicy(&page)
         page.heading("Not in this step yet")
         page.bullets([
-            "Off-policy estimates (IPS, SNIPS, NCIS on the logged lists) against the simulator's values.",
-            "UCB over the heads' predictions, and a replay of the logged platform's own policy.",
+            "Off-policy estimates beyond the first turn (whole logged lists, session-level returns).",
+            "UCB over the heads' predictions, and a replay of the logged platform's own policy in the simulator (it needs a pool for every simulated session).",
             "A simulator on the real files (KuaiEnv's small-matrix protocol); on data without `ground_truth.json` this step stops with that message.",
             "A second exit model (accumulated satisfaction) as a robustness check.",
         ])
@@ -90,6 +91,52 @@ struct PolicyEvaluationNotebook {
         }
         let longest = e.outcomes.max { $0.length.mean < $1.length.mean }!
         lines.append("The longest sessions are \(longest.policy)'s (\(Format.fixed(longest.length.mean, 1)) videos on average, of at most \(e.rule.maxTurn)); R_tra = R_each × length, so a policy that keeps users longer can win on R_tra while losing on R_each.")
+        page.bullets(lines)
+    }
+
+    /// Off-policy estimates of the first-turn reward against the simulator's truth.
+    private func offPolicy(_ page: inout Notebook) {
+        page.heading("Off-policy estimates against the truth (first turn)")
+        guard let o = evaluation.offPolicy else {
+            page.paragraph("Not computed: \(inputs.loggedUnavailable ?? "no logging propensities").")
+            return
+        }
+        let l = o.logged
+        page.paragraph("""
+            The logged sessions as a contextual bandit at their first row: context = session, action = the first video \
+            shown, reward = its observed watch ratio capped at 5. The synthetic platform drew that video from its \
+            recorded pool by `w*·p_true + τ·Gumbel`, so its probability is known exactly, \
+            `π₀(j) = exp(v_j/τ) / Σ_pool exp(v_l/τ)`. \(Format.count(l.sessions.count)) sessions are used; left out: \
+            \(Format.count(l.withoutPool)) without a recorded pool, \(Format.count(l.firstRowNotObserved)) whose first row is \
+            not in the test split, \(Format.count(l.shownOutsidePool)) whose first video is not in its pool. A policy's \
+            weight is `π(shown)/π₀(shown)` with π its first-turn probability; IPS `(1/n) Σ w r`, SNIPS `Σ w r / Σ w`, \
+            NCIS the same with weights capped at \(Format.fixed(o.cap, 0)) (`--ncis-cap`). The truth is the \
+            simulator's expected first-turn reward of the policy on the same sessions. Support is the policy's \
+            first-turn probability inside the pools, averaged over sessions: IPS is unbiased only at support 1, since \
+            a video outside the pool could never have been logged.
+            """)
+        func cell(_ x: Double) -> String { x.isNaN ? "—" : Format.fixed(x, 3) }
+        page.table(["policy", "truth", "IPS", "SNIPS", "NCIS", "rows with weight > 0", "effective sample size", "support"],
+                   o.estimates.map { e in
+                       [e.policy, cell(e.truth), cell(e.ips), cell(e.snips), cell(e.ncis), Format.count(e.matches),
+                        Format.fixed(e.effectiveSampleSize, 1), Format.fixed(e.support, 3)]
+                   }, alignRight: [1, 2, 3, 4, 5, 6, 7])
+        var lines: [String] = []
+        let targets = Array(o.estimates.dropFirst())
+        let own = o.estimates[0]
+        let rewardSE = SessionSimulator.MeanSD(l.rewards).sd / Double(max(l.rewards.count, 1)).squareRoot()
+        lines.append("On-policy (the platform itself) the mean observed reward is \(cell(own.ips)) against its expected \(cell(own.truth)) (standard error of the mean \(cell(rewardSE))): "
+                     + (abs(own.ips - own.truth) <= 2 * rewardSE ? "within two standard errors, so the logged rewards agree with the engagement model the truth comes from." : "more than two standard errors apart, so the logged rewards do not follow the engagement model the truth comes from."))
+        for (name, key) in [("IPS", \OffPolicyEvaluation.Estimate.ips), ("SNIPS", \.snips), ("NCIS", \.ncis)] {
+            let errors = targets.map { abs($0[keyPath: key] - $0.truth) }.filter { !$0.isNaN }
+            let undefined = targets.count - errors.count
+            lines.append("\(name): mean |estimate − truth| over the \(targets.count) policies \(errors.isEmpty ? "undefined" : Format.fixed(errors.reduce(0, +) / Double(errors.count), 3))"
+                         + (undefined > 0 ? " (undefined for \(undefined): no logged row has weight > 0)" : "") + ".")
+        }
+        let thin = targets.filter { $0.support < 0.5 }
+        if !thin.isEmpty {
+            lines.append("Support below 0.5 for \(thin.map(\.policy).joined(separator: "; ")): what these policies show first was rarely in the platform's pool, so no reweighting of the logs can estimate them without bias.")
+        }
         page.bullets(lines)
     }
 

@@ -81,6 +81,7 @@ import Testing
         try step("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5.md", "--figures", figures, "--episodes", "50"])
         let policies = try String(contentsOfFile: root + "/5.md", encoding: .utf8)
         #expect(policies.contains("## Policies and what they get") && policies.contains("oracle w*·p_true"))
+        #expect(policies.contains("## Off-policy estimates against the truth") && policies.contains("| the logging platform (on-policy"))
         struct Stored: Decodable { struct Policy: Decodable { var name: String; var episodeLengths: [Int] }; var policies: [Policy] }
         let stored = try JSONDecoder().decode(Stored.self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step5/policies.json")))
         #expect(stored.policies.count == 7 && stored.policies.allSatisfy { $0.episodeLengths.count == 50 && $0.episodeLengths.allSatisfy { (1...30).contains($0) } })

@@ -119,3 +119,58 @@ import Testing
         #expect(SessionSimulator(world: world, rule: rule, episodes: 200, seed: 10).starts != simulator.starts)
     }
 }
+
+/// Step 5's off-policy estimators: by hand, on a tiny bandit with known propensities, and on the hand-made world.
+@Suite("Off-policy estimates (step 5)") struct OffPolicyEstimateTests {
+    @Test("IPS, SNIPS, NCIS and the effective sample size by hand")
+    func estimatorsByHand() {
+        let e = OffPolicyEvaluation.estimators(weights: [2, 0, 1], rewards: [1, 5, 3], cap: 1.5)
+        #expect(abs(e.ips - 5.0 / 3) < 1e-12)          // (2·1 + 0·5 + 1·3) / 3
+        #expect(abs(e.snips - 5.0 / 3) < 1e-12)        // 5 / (2 + 0 + 1)
+        #expect(abs(e.ncis - 1.8) < 1e-12)             // (1.5·1 + 1·3) / (1.5 + 1)
+        #expect(abs(e.effectiveSampleSize - 1.8) < 1e-12)  // 3² / (4 + 1)
+        #expect(OffPolicyEvaluation.estimators(weights: [0, 0], rewards: [1, 2], cap: 1).snips.isNaN)
+    }
+
+    @Test("on a three-action bandit IPS is unbiased and SNIPS exact on a sample in the logging proportions")
+    func tinyBandit() {
+        // Logging π0 = (0.5, 0.3, 0.2), target π = (0.1, 0.2, 0.7), mean rewards (1, 2, 4): the target's value is
+        // 0.1·1 + 0.2·2 + 0.7·4 = 3.3.
+        let logging = [0.5, 0.3, 0.2], target = [0.1, 0.2, 0.7], reward = [1.0, 2, 4]
+        // E[IPS] over one logged row = Σ_a π0(a) · (π(a)/π0(a)) r(a), enumerated.
+        let expectation = (0..<3).reduce(0.0) { total, a in
+            total + logging[a] * OffPolicyEvaluation.estimators(weights: [target[a] / logging[a]], rewards: [reward[a]], cap: 100).ips
+        }
+        #expect(abs(expectation - 3.3) < 1e-12)
+        // 50, 30 and 20 rows of the three actions: SNIPS = Σ π r / Σ π = 3.3 exactly; IPS too.
+        var weights: [Double] = [], rewards: [Double] = []
+        for (a, rows) in [50, 30, 20].enumerated() {
+            weights += Array(repeating: target[a] / logging[a], count: rows)
+            rewards += Array(repeating: reward[a], count: rows)
+        }
+        let e = OffPolicyEvaluation.estimators(weights: weights, rewards: rewards, cap: 100)
+        #expect(abs(e.snips - 3.3) < 1e-12 && abs(e.ips - 3.3) < 1e-12)
+        // A cap below the largest weight (3.5) biases NCIS towards the logging policy's choices.
+        #expect(OffPolicyEvaluation.estimators(weights: weights, rewards: rewards, cap: 1).ncis < 3.3)
+    }
+
+    @Test("the logged first rows: the platform's softmax over the pool; support and the on-policy truth on the hand-made world")
+    func loggedRowsOnTheHandMadeWorld() throws {
+        let world = try PolicySimulationTests.world()
+        let weights = [1.0, 0.5, 0, -1], tau = 0.2
+        // Session 0 had pool {0, 2, 3} and showed 2 first; session 1 had no pool.
+        let logged = OffPolicyEvaluation.loggedFirstRows(world: world, poolOffsets: [0, 3, 3], poolCandidates: [0, 2, 3], firstCandidate: [2, 1],
+                                                         firstWatchRatio: [7.5, 1], weights: weights, noiseScale: tau)
+        #expect(logged.sessions == [0] && logged.withoutPool == 1 && logged.rewards == [5])   // capped at 5
+        let model = PolicySimulationTests.model()
+        let v = [0, 2, 3].map { exp(model.headProbabilities(user: 0, video: $0, context: SyntheticContext(daypart: 0)).value(weights: weights) / tau) }
+        #expect(abs(logged.propensities[0] - v[1] / v.reduce(0, +)) < 1e-12)
+        let o = OffPolicyEvaluation.run(world: world, logged: logged, policies: [RandomPolicy()], cap: 100)
+        let r = [0, 2, 3].map { model.expectedWatchRatio(user: 0, video: $0, context: SyntheticContext(daypart: 0)) }
+        let onPolicy = zip(v, r).reduce(0) { $0 + $1.0 * $1.1 } / v.reduce(0, +)
+        #expect(abs(o.estimates[0].truth - onPolicy) < 1e-5 && o.estimates[0].ips == 5)
+        #expect(abs(o.estimates[1].support - 0.75) < 1e-12)   // 3 of the 4 candidates were in the pool
+        #expect(abs(o.estimates[1].truth - (0..<4).reduce(0.0) { $0 + model.expectedWatchRatio(user: 0, video: $1, context: SyntheticContext(daypart: 0)) } / 4) < 1e-5)
+        #expect(abs(o.estimates[1].ips - 0.25 / logged.propensities[0] * 5) < 1e-9)
+    }
+}

@@ -12,6 +12,8 @@ public struct PolicyEvaluation: Sendable {
     /// The logs' dominant categories and the share of logged rows they cover.
     public var dominantTags: [Int32]
     public var outcomes: [SessionSimulator.Outcome]
+    /// Off-policy estimates of each policy's first-turn reward on the logged sessions (nil without propensities).
+    public var offPolicy: OffPolicyEvaluation?
     /// Seconds: the truth of the drawn sessions, then each policy's episodes.
     public var truthSeconds: Double
     public var policySeconds: [Double]
@@ -32,19 +34,22 @@ public struct PolicyEvaluation: Sendable {
         ]
     }
 
-    public static func run(inputs: PolicyInputs, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double) -> PolicyEvaluation {
+    public static func run(inputs: PolicyInputs, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double, ncisCap: Double) -> PolicyEvaluation {
         let t = ResourceUsage.now()
         let simulator = SessionSimulator(world: inputs.world, rule: rule, episodes: episodes, seed: seed)
         let truthSeconds = ResourceUsage.now() - t
         var outcomes: [SessionSimulator.Outcome] = [], seconds: [Double] = []
-        for policy in policies(estimated: inputs.estimatedWeights, planted: inputs.world.plantedWeights, epsilon: epsilon) {
+        let all = policies(estimated: inputs.estimatedWeights, planted: inputs.world.plantedWeights, epsilon: epsilon)
+        for policy in all {
             let p = ResourceUsage.now()
             outcomes.append(simulator.run(policy))
             seconds.append(ResourceUsage.now() - p)
         }
         return PolicyEvaluation(rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: inputs.estimatedWeights,
                                 plantedWeights: inputs.world.plantedWeights, dominantTags: simulator.dominant.sorted(),
-                                outcomes: outcomes, truthSeconds: truthSeconds, policySeconds: seconds)
+                                outcomes: outcomes,
+                                offPolicy: inputs.logged.map { OffPolicyEvaluation.run(world: inputs.world, logged: $0, policies: all, cap: ncisCap) },
+                                truthSeconds: truthSeconds, policySeconds: seconds)
     }
 
     /// `policies.json`: settings, each policy's summaries and its episodes' session, length and R_tra.
@@ -70,13 +75,15 @@ public struct PolicyEvaluation: Sendable {
             var plantedWeights: [Double]
             var dominantCategories: [Int32]
             var policies: [Policy]
+            var offPolicyFirstTurn: [OffPolicyEvaluation.Estimate]?
+            var ncisCap: Double?
         }
         let stored = Stored(rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: estimatedWeights,
                             plantedWeights: plantedWeights, dominantCategories: dominantTags, policies: outcomes.map {
             .init(name: $0.policy, totalReward: $0.totalReward, rewardPerStep: $0.rewardPerStep, length: $0.length,
                   dominantShare: $0.dominantShare, headRates: $0.headRates, episodeSessions: $0.episodes.map(\.session),
                   episodeLengths: $0.episodes.map(\.length), episodeRewards: $0.episodes.map(\.reward))
-        })
+        }, offPolicyFirstTurn: offPolicy?.estimates, ncisCap: offPolicy?.cap)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

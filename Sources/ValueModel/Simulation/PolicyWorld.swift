@@ -60,6 +60,13 @@ public struct PolicyWorld: Sendable {
         return (heads, reward)
     }
 
+    /// What a policy sees of `session` (with the session's `p_true`, from `truth(session:)`).
+    public func episode(session: Int, trueHeads: [Float]) -> PolicyEpisode {
+        let n = candidates
+        return PolicyEpisode(session: session, predicted: predicted.values[(session * n * 4)..<((session + 1) * n * 4)],
+                             trueHeads: trueHeads, exposure: candidateExposure)
+    }
+
     /// The categories that dominate the logs: the fewest tags, by exposure, covering at least `share` of the
     /// logged rows of tagged candidates (DORL's majority-category threshold is 0.6).
     public func dominantTags(share: Double = 0.6) -> Set<Int32> {

@@ -16,6 +16,21 @@ public protocol RankingPolicy: Sendable {
     var name: String { get }
     /// A candidate index with `shown[index] == false`.
     func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int
+    /// The probability of each candidate `[candidates]` at the first turn (nothing shown yet): what an off-policy
+    /// estimate weighs the logged first videos by.
+    func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double]
+}
+
+extension RankingPolicy {
+    /// All mass on the first turn's choice (a deterministic policy).
+    func deterministicFirstTurn(_ episode: PolicyEpisode) -> [Double] {
+        var generator = SeededGenerator(seed: 0)
+        var p = [Double](repeating: 0, count: episode.exposure.count)
+        let shown = [Bool](repeating: false, count: p.count)
+        let j = choose(episode, shown: shown, generator: &generator)
+        if j >= 0 { p[j] = 1 }
+        return p
+    }
 }
 
 /// The unshown candidate with the largest `score(j)` (the lowest index among ties); −1 when every one was shown.
@@ -36,6 +51,11 @@ public struct RandomPolicy: RankingPolicy {
         let open = shown.indices.filter { !shown[$0] }
         return open.isEmpty ? -1 : open[Int(generator.next() % UInt64(open.count))]
     }
+
+    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] {
+        let n = episode.exposure.count
+        return [Double](repeating: 1 / Double(max(n, 1)), count: n)
+    }
 }
 
 /// The most shown video of the logs first (rows per candidate).
@@ -45,6 +65,8 @@ public struct PopularityPolicy: RankingPolicy {
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
         bestUnshown(shown) { Double(episode.exposure[$0]) }
     }
+
+    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
 }
 
 /// Greedy by a value `w · p` of four heads: the paper's toy recommender with step 4's ŵ and step 3's heads, or
@@ -72,6 +94,8 @@ public struct GreedyValuePolicy: RankingPolicy {
             return bestUnshown(shown) { j in (0..<4).reduce(0.0) { $0 + w[$1] * Double(p[j * 4 + $1]) } }
         }
     }
+
+    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
 }
 
 /// With probability ε a uniformly random unshown candidate, otherwise `base`'s choice.
@@ -89,5 +113,10 @@ public struct EpsilonGreedyPolicy: RankingPolicy {
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
         generator.nextUniform() < epsilon ? RandomPolicy().choose(episode, shown: shown, generator: &generator)
             : base.choose(episode, shown: shown, generator: &generator)
+    }
+
+    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] {
+        let uniform = RandomPolicy().firstTurnProbabilities(episode)
+        return zip(uniform, base.firstTurnProbabilities(episode)).map { epsilon * $0 + (1 - epsilon) * $1 }
     }
 }

@@ -118,8 +118,7 @@ public struct SessionSimulator: Sendable {
         let session = starts[e]
         let (trueHeads, reward) = truth[session]!
         let n = world.candidates
-        let context = PolicyEpisode(session: session, predicted: world.predicted.values[(session * n * 4)..<((session + 1) * n * 4)],
-                                    trueHeads: trueHeads, exposure: world.candidateExposure)
+        let context = world.episode(session: session, trueHeads: trueHeads)
         var generator = SeededGenerator(seed: seed ^ (UInt64(e) &* 0x9E37_79B9_7F4A_7C15))
         var shown = [Bool](repeating: false, count: n)
         var history: [Int32] = []

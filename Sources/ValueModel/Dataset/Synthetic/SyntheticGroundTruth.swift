@@ -177,6 +177,31 @@ public struct SyntheticPoolLog: Sendable, Equatable {
         }
         return log
     }
+
+    /// The recorded pool of each session given by its user and the Beijing wall-clock time of its first row
+    /// (`time` in step 1; the log keeps UTC), as candidate indices (`indexOfVideo[video]`, −1 = not a candidate,
+    /// dropped): `offsets` `[sessions + 1]` into `candidates`, empty for a session without a recorded pool, and how
+    /// many sessions had one.
+    public func pools(users: [Int32], startsBeijingMs: [Int64], indexOfVideo: [Int32]) -> (offsets: [Int], candidates: [Int32], matched: Int) {
+        var index: [Int64: Int] = [:]
+        for s in self.users.indices {
+            index[Int64(self.users[s]) << 44 ^ (startsMs[s] + SyntheticCalendar.beijingOffsetMs)] = s
+        }
+        var offsets = [0], candidates: [Int32] = []
+        var matched = 0
+        for s in users.indices {
+            if let p = index[Int64(users[s]) << 44 ^ startsBeijingMs[s]] {
+                matched += 1
+                for v in videos[Int(self.offsets[p])..<Int(self.offsets[p + 1])] {
+                    let j = Int(v) < indexOfVideo.count ? indexOfVideo[Int(v)] : -1
+                    if j >= 0 { candidates.append(j) }
+                }
+            }
+            offsets.append(candidates.count)
+        }
+        return (offsets, candidates, matched)
+    }
+
 }
 
 extension SyntheticGroundTruth {
