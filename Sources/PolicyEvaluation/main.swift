@@ -8,12 +8,12 @@ import ValueModel
 struct PolicyEvaluationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "5-policy-evaluation",
-        abstract: "Step 5: ranking policies in a KuaiEnv-style session simulator on the synthetic world (R_tra, R_each, length, MCD, head rates).")
+        abstract: "Step 5: ranking policies in KuaiEnv-style session simulators, on the synthetic world's model and on the small matrix (R_tra, R_each, length, MCD, head rates; off-policy estimates against the truth).")
 
     @Option(help: "Folder of processed artifacts: reads <processed>/step4/ (and step1's manifest), writes <processed>/step5/.")
     var processed = "data/processed"
 
-    @Option(help: "Folder of the raw data; its ground_truth.json supplies the simulated users' engagement model.")
+    @Option(help: "Folder of the raw data; a ground_truth.json there supplies the synthetic world's engagement model (the small matrix's simulator needs none).")
     var raw = "data/raw"
 
     @Option(help: "Markdown notebook to write.")
@@ -62,18 +62,18 @@ struct PolicyEvaluationCommand: ParsableCommand {
             LearningThreads.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
             let inputs = try PolicyInputs.load(processed: processed, raw: raw)
             let rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
-            let evaluation = PolicyEvaluation.run(inputs: inputs, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, ncisCap: ncisCap)
+            let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, ncisCap: ncisCap)
             let output = try ArtifactDirectory(path: processed + "/step5")
-            try output.writeFile("policies.json", data: evaluation.json())
+            try output.writeFile("policies.json", data: PolicyEvaluation.json(runs))
             try output.commit(manifest: Manifest(producer: "5-policy-evaluation", version: 1, options: [
                 "episodes": "\(episodes)", "seed": "\(seed)", "window": "\(window)", "threshold": "\(threshold)",
                 "max-turn": "\(maxTurn)", "epsilon": "\(epsilon)", "ncis-cap": "\(ncisCap)",
             ], inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
-            let page = try PolicyEvaluationNotebook(evaluation: evaluation, inputs: inputs, artifacts: processed + "/step5", figures: figures,
+            let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, artifacts: processed + "/step5", figures: figures,
                                                     seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
             try page.write(to: notebook)
-            let best = evaluation.outcomes.max { $0.rewardPerStep.mean < $1.rewardPerStep.mean }!
-            print("step 5: \(evaluation.outcomes.count) policies x \(episodes) sessions, highest R_each \(best.policy) \(Format.fixed(best.rewardPerStep.mean, 3)) in \(Format.fixed(ResourceUsage.now() - start, 1)) s -> \(processed)/step5, \(notebook)")
+            let toy = runs.map { run in "\(run.simulator): greedy ŵ·p̂ R_each \(Format.fixed(run.outcomes[2].rewardPerStep.mean, 3))" }
+            print("step 5: \(runs.map(\.simulator).joined(separator: " and ")) simulator(s) x \(episodes) sessions per policy, \(toy.joined(separator: ", ")) in \(Format.fixed(ResourceUsage.now() - start, 1)) s -> \(processed)/step5, \(notebook)")
         } catch {
             StepOutput.report(error)
             throw ExitCode.failure

@@ -9,6 +9,31 @@ import Testing
         try ExecutableOptionsTests.run(product, arguments)
     }
 
+    /// The real files' case: KuaiRec-format data without ground_truth.json or recorded pools, through steps 1-5;
+    /// step 5 runs the small matrix's simulator alone.
+    @Test func stepsOneToFiveWithoutGroundTruth() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-real-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let raw = root + "/raw", processed = root + "/processed", figures = root + "/figures"
+        func step(_ product: String, _ arguments: [String]) throws {
+            let result = try Self.run(product, arguments)
+            #expect(result.status == 0, "\(product): \(result.stderr)")
+        }
+        try step("0-synthetic-data", ["--out", raw, "--users", "40", "--videos", "80", "--seed", "5"])
+        try FileManager.default.removeItem(atPath: raw + "/ground_truth.json")
+        try FileManager.default.removeItem(atPath: raw + "/" + SyntheticPoolLog.folderName)
+        try step("1-data-preparation", ["--raw", raw, "--out", processed, "--notebook", root + "/1.md", "--figures", figures])
+        try step("2-graph-construction", ["--processed", processed, "--notebook", root + "/2.md", "--figures", figures])
+        try step("3-training", ["--processed", processed, "--raw", raw, "--notebook", root + "/3.md", "--figures", figures,
+                                "--max-steps", "10", "--sweep-steps", "0", "--head-seeds", "1"])
+        try step("4-head-weight-estimation", ["--processed", processed, "--raw", raw, "--notebook", root + "/4.md", "--figures", figures,
+                                              "--bootstrap", "2", "--starts", "1", "--benchmark-sessions", "5", "--skip-original"])
+        try step("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5.md", "--figures", figures, "--episodes", "30"])
+        let page = try String(contentsOfFile: root + "/5.md", encoding: .utf8)
+        #expect(page.contains("## Simulator 1: the fully observed small matrix") && !page.contains("engagement model\n") && !page.contains("### Off-policy"))
+        #expect(!page.contains("| " + PolicyEvaluation.oracleName + " |") && page.contains("| " + RewardOraclePolicy().name + " |"))
+    }
+
     @Test func stepsOneToFourOnASmallSyntheticWorld() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -81,10 +106,18 @@ import Testing
         try step("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5.md", "--figures", figures, "--episodes", "50"])
         let policies = try String(contentsOfFile: root + "/5.md", encoding: .utf8)
         #expect(policies.contains("## Policies and what they get") && policies.contains("oracle w*·p_true"))
-        #expect(policies.contains("## Off-policy estimates against the truth") && policies.contains("| the logging platform (on-policy"))
-        struct Stored: Decodable { struct Policy: Decodable { var name: String; var episodeLengths: [Int] }; var policies: [Policy] }
-        let stored = try JSONDecoder().decode(Stored.self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step5/policies.json")))
-        #expect(stored.policies.count == 7 && stored.policies.allSatisfy { $0.episodeLengths.count == 50 && $0.episodeLengths.allSatisfy { (1...30).contains($0) } })
+        #expect(policies.contains("### Off-policy estimates against the truth") && policies.contains("| the logging platform (on-policy"))
+        #expect(policies.contains("## Simulator 2: the fully observed small matrix"))
+        // Step 4's inputs changed: step 5 refuses its stale artifacts, naming the step to re-run.
+        try FileManager.default.moveItem(atPath: raw + "/ground_truth.json", toPath: root + "/ground_truth.json")
+        let stale = try Self.run("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5-stale.md", "--figures", figures])
+        #expect(stale.status == 1 && stale.stderr.contains("4-head-weight-estimation") && !FileManager.default.fileExists(atPath: root + "/5-stale.md"))
+        try FileManager.default.moveItem(atPath: root + "/ground_truth.json", toPath: raw + "/ground_truth.json")
+        struct Stored: Decodable { struct Policy: Decodable { var name: String; var episodeLengths: [Int] }; var simulator: String; var policies: [Policy] }
+        let runs = try JSONDecoder().decode([Stored].self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step5/policies.json")))
+        #expect(runs.map(\.simulator) == ["model", "small matrix"])
+        let stored = runs[0]
+        #expect(stored.policies.count == 8 && stored.policies.allSatisfy { $0.episodeLengths.count == 50 && $0.episodeLengths.allSatisfy { (1...30).contains($0) } })
         for figure in ["policy-reward-length.png", "head-weight-path-original.png", "head-weight-path-surrogate.png", "head-weight-landscape.png", "head-weight-likelihood.png", "head-weight-blend.png"] {
             #expect(FileManager.default.fileExists(atPath: figures + "/" + figure), "\(figure)")
         }

@@ -68,7 +68,7 @@ import Testing
         for _ in 0..<2 { for p in predictedComplete { values += [p, 0, 0, 0] } }
         return try PolicyWorld(sessionUsers: [0, 1], sessionDayparts: [0, 2], candidateVideos: [0, 1, 2, 3], candidateTags: [[1], [1], [2], []],
                                candidateExposure: [5, 50, 20, 1], predicted: CandidateHeads(sessions: 2, videos: 4, values: values),
-                               truth: model(), plantedWeights: [0.25, 0.25, 0, -0.5])
+                               responses: .model(model()), plantedWeights: [0.25, 0.25, 0, -0.5])
     }
 
     @Test("episodes on a hand-made world: greedy order, the exit it triggers, rewards and head rates from the model")
@@ -91,12 +91,34 @@ import Testing
         // Dominant tags by exposure: tag 1 has 55 of 75 tagged rows (73% ≥ 60%).
         #expect(world.dominantTags() == [1])
         // The oracle ranks by w*·p_true, computed here directly.
-        let oracle = simulator.run(GreedyValuePolicy(name: "oracle", weights: world.plantedWeights, heads: .truth))
+        let planted = try #require(world.plantedWeights)
+        let oracle = simulator.run(GreedyValuePolicy(name: "oracle", weights: planted, heads: .truth))
         for e in oracle.episodes {
             let user = Int(world.sessionUsers[e.session]), context = SyntheticContext(daypart: Int(world.sessionDayparts[e.session]))
-            let values = (0..<4).map { model.headProbabilities(user: user, video: $0, context: context).value(weights: world.plantedWeights) }
-            #expect(Int(e.shown[0]) == values.indices.max { values[$0] < values[$1] }!)
+            let values: [Double] = (0..<4).map { model.headProbabilities(user: user, video: $0, context: context).value(weights: planted) }
+            let best: Int = values.indices.max { values[$0] < values[$1] }!
+            #expect(Int(e.shown[0]) == best)
         }
+    }
+
+    @Test("a table of responses (KuaiEnv's small matrix): rewards and head rates are the table's entries, the reward oracle follows them")
+    func tableResponses() throws {
+        // Two users x three videos; user 1's rewards reversed. Tags all different, so only max_turn or the
+        // candidates running out end a session.
+        let rewards: [Float] = [0.5, 2.0, 1.0, 3.0, 0.1, 0.2]
+        let heads: [Float] = (0..<6).flatMap { cell in [Float(cell) / 10, 0, 0, 0] }
+        let world = try PolicyWorld(sessionUsers: [10, 11], sessionDayparts: [0, 0], candidateVideos: [0, 1, 2], candidateTags: [[1], [2], [3]],
+                                    candidateExposure: [1, 2, 3], predicted: CandidateHeads(sessions: 2, videos: 3, values: [Float](repeating: 0, count: 24)),
+                                    responses: .table(rewards: rewards, heads: heads), plantedWeights: nil)
+        let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30), episodes: 10, seed: 1)
+        let oracle = simulator.run(RewardOraclePolicy())
+        for e in oracle.episodes {
+            #expect(e.shown == (e.session == 0 ? [1, 2, 0] : [0, 2, 1]))
+            #expect(abs(e.reward - 3.5) < 1e-6 || abs(e.reward - 3.3) < 1e-6)   // each user's rewards summed
+            let base = e.session * 3
+            #expect(abs(e.headSums[0] - Double((base..<(base + 3)).reduce(0) { $0 + $1 }) / 10) < 1e-6)
+        }
+        #expect(PolicyEvaluation.policies(estimated: [1, 0, 0, 0], planted: nil, epsilon: 0.1).map(\.name).contains(PolicyEvaluation.oracleName) == false)
     }
 
     @Test("a seeded run reproduces exactly, whatever the thread count; every policy meets the same users")
@@ -159,7 +181,7 @@ import Testing
         let world = try PolicySimulationTests.world()
         let weights = [1.0, 0.5, 0, -1], tau = 0.2
         // Session 0 had pool {0, 2, 3} and showed 2 first; session 1 had no pool.
-        let logged = OffPolicyEvaluation.loggedFirstRows(world: world, poolOffsets: [0, 3, 3], poolCandidates: [0, 2, 3], firstCandidate: [2, 1],
+        let logged = OffPolicyEvaluation.loggedFirstRows(world: world, model: PolicySimulationTests.model(), poolOffsets: [0, 3, 3], poolCandidates: [0, 2, 3], firstCandidate: [2, 1],
                                                          firstWatchRatio: [7.5, 1], weights: weights, noiseScale: tau)
         #expect(logged.sessions == [0] && logged.withoutPool == 1 && logged.rewards == [5])   // capped at 5
         let model = PolicySimulationTests.model()

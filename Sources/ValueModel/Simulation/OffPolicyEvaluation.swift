@@ -56,7 +56,7 @@ public struct OffPolicyEvaluation: Sendable {
     /// The logged first rows of `world`'s sessions: `pools` by session (`SyntheticPoolLog.pools`), the first row's
     /// candidate (−1 when not logged in the evaluation split) and raw watch ratio; the platform ranked by `weights`
     /// (unnormalised, as planted) with Gumbel noise of `noiseScale`.
-    public static func loggedFirstRows(world: PolicyWorld, poolOffsets: [Int], poolCandidates: [Int32], firstCandidate: [Int32],
+    public static func loggedFirstRows(world: PolicyWorld, model: SyntheticEngagementModel, poolOffsets: [Int], poolCandidates: [Int32], firstCandidate: [Int32],
                                        firstWatchRatio: [Double], weights: [Double], noiseScale: Double, rewardCap: Double = 5) -> LoggedFirstRows {
         var logged = LoggedFirstRows()
         for s in 0..<world.sessions {
@@ -66,7 +66,7 @@ public struct OffPolicyEvaluation: Sendable {
             guard shown >= 0 else { logged.firstRowNotObserved += 1; continue }
             guard pool.contains(Int32(shown)) else { logged.shownOutsidePool += 1; continue }
             let user = Int(world.sessionUsers[s]), context = SyntheticContext(daypart: Int(world.sessionDayparts[s]))
-            let values = pool.map { world.truth.headProbabilities(user: user, video: Int(world.candidateVideos[Int($0)]), context: context).value(weights: weights) / noiseScale }
+            let values = pool.map { model.headProbabilities(user: user, video: Int(world.candidateVideos[Int($0)]), context: context).value(weights: weights) / noiseScale }
             let top = values.max()!
             let total = values.reduce(0) { $0 + exp($1 - top) }
             let mine = values[pool.firstIndex(of: Int32(shown))!]
@@ -102,8 +102,8 @@ public struct OffPolicyEvaluation: Sendable {
                         parallelRanges(n, minimumChunk: 16) { range in
                             for i in range {
                                 let s = logged.sessions[i]
-                                let (heads, reward) = world.truth(session: s)
-                                let episode = world.episode(session: s, trueHeads: heads)
+                                let truth = world.truth(session: s), reward = truth.reward
+                                let episode = world.episode(session: s, truth: truth)
                                 lt[i] = zip(logged.pools[i], logged.poolPropensities[i]).reduce(0) { $0 + $1.1 * Double(reward[Int($1.0)]) }
                                 for p in 0..<k {
                                     let pi = policies[p].firstTurnProbabilities(episode)

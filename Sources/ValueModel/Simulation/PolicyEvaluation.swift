@@ -1,14 +1,16 @@
 import Foundation
 
-/// Step 5 as a library call: every policy of the table through the same simulated sessions.
+/// Step 5 as a library call: every policy of the table through the same simulated sessions of one simulator.
 public struct PolicyEvaluation: Sendable {
+    /// Which simulator: the synthetic world's model, or the small matrix.
+    public var simulator: String
     public var rule: KuaiEnvExitRule
     public var episodes: Int
     public var seed: UInt64
     public var epsilon: Double
-    /// Step 4's ŵ and the planted w*.
+    /// Step 4's ŵ and the planted w* (synthetic world).
     public var estimatedWeights: [Double]
-    public var plantedWeights: [Double]
+    public var plantedWeights: [Double]?
     /// The logs' dominant categories and the share of logged rows they cover.
     public var dominantTags: [Int32]
     public var outcomes: [SessionSimulator.Outcome]
@@ -18,42 +20,69 @@ public struct PolicyEvaluation: Sendable {
     public var truthSeconds: Double
     public var policySeconds: [Double]
 
-    /// The policies, in table order: random, most popular, the paper's toy recommender (step 4's ŵ on step 3's
-    /// heads), its ε-greedy version, two halves of the oracle (w* on the learned heads; ŵ on `p_true`) that split
-    /// the toy recommender's gap into weights and heads, and the oracle (w* on `p_true`).
-    public static func policies(estimated: [Double], planted: [Double], epsilon: Double) -> [RankingPolicy] {
+    /// The oracle's name in the tables.
+    public static let oracleName = "oracle w*·p_true"
+
+    /// The policies, in table order: random, most popular, the paper's toy recommender (step 4's ŵ on the heads
+    /// step 3 predicted), its ε-greedy version; with a planted w*, two halves of the oracle (w* on the learned
+    /// heads; ŵ on `p_true`) that split the toy recommender's gap into weights and heads, and the oracle (w* on
+    /// `p_true`); last, greedy by the true reward (an upper bound for greedy rankers).
+    public static func policies(estimated: [Double], planted: [Double]?, epsilon: Double) -> [RankingPolicy] {
         let toy = GreedyValuePolicy(name: "greedy ŵ·p̂ (step 4's weights, step 3's heads)", weights: estimated, heads: .predicted)
-        return [
-            RandomPolicy(),
-            PopularityPolicy(),
-            toy,
-            EpsilonGreedyPolicy(base: toy, epsilon: epsilon),
-            GreedyValuePolicy(name: "greedy w*·p̂ (planted weights, step 3's heads)", weights: planted, heads: .predicted),
-            GreedyValuePolicy(name: "greedy ŵ·p_true (step 4's weights, true heads)", weights: estimated, heads: .truth),
-            GreedyValuePolicy(name: "oracle w*·p_true", weights: planted, heads: .truth),
-        ]
+        var list: [RankingPolicy] = [RandomPolicy(), PopularityPolicy(), toy, EpsilonGreedyPolicy(base: toy, epsilon: epsilon)]
+        if let planted {
+            list += [
+                GreedyValuePolicy(name: "greedy w*·p̂ (planted weights, step 3's heads)", weights: planted, heads: .predicted),
+                GreedyValuePolicy(name: "greedy ŵ·p_true (step 4's weights, true heads)", weights: estimated, heads: .truth),
+                GreedyValuePolicy(name: oracleName, weights: planted, heads: .truth),
+            ]
+        }
+        return list + [RewardOraclePolicy()]
     }
 
-    public static func run(inputs: PolicyInputs, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double, ncisCap: Double) -> PolicyEvaluation {
+    /// Runs every policy on `world` (and, with `logged`, the off-policy estimates).
+    public static func run(simulator: String, world: PolicyWorld, estimated: [Double], logged: OffPolicyEvaluation.LoggedFirstRows?,
+                           rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double, ncisCap: Double) -> PolicyEvaluation {
         let t = ResourceUsage.now()
-        let simulator = SessionSimulator(world: inputs.world, rule: rule, episodes: episodes, seed: seed)
+        let sessions = SessionSimulator(world: world, rule: rule, episodes: episodes, seed: seed)
         let truthSeconds = ResourceUsage.now() - t
         var outcomes: [SessionSimulator.Outcome] = [], seconds: [Double] = []
-        let all = policies(estimated: inputs.estimatedWeights, planted: inputs.world.plantedWeights, epsilon: epsilon)
+        let all = policies(estimated: estimated, planted: world.plantedWeights, epsilon: epsilon)
         for policy in all {
             let p = ResourceUsage.now()
-            outcomes.append(simulator.run(policy))
+            outcomes.append(sessions.run(policy))
             seconds.append(ResourceUsage.now() - p)
         }
-        return PolicyEvaluation(rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: inputs.estimatedWeights,
-                                plantedWeights: inputs.world.plantedWeights, dominantTags: simulator.dominant.sorted(),
-                                outcomes: outcomes,
-                                offPolicy: inputs.logged.map { OffPolicyEvaluation.run(world: inputs.world, logged: $0, policies: all, cap: ncisCap) },
+        return PolicyEvaluation(simulator: simulator, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: estimated,
+                                plantedWeights: world.plantedWeights, dominantTags: sessions.dominant.sorted(), outcomes: outcomes,
+                                offPolicy: logged.map { OffPolicyEvaluation.run(world: world, logged: $0, policies: all, cap: ncisCap) },
                                 truthSeconds: truthSeconds, policySeconds: seconds)
     }
 
-    /// `policies.json`: settings, each policy's summaries and its episodes' session, length and R_tra.
-    public func json() throws -> Data {
+    /// Every simulator `inputs` has: the model's (synthetic world), then the small matrix's.
+    public static func runAll(inputs: PolicyInputs, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double,
+                              ncisCap: Double) -> [PolicyEvaluation] {
+        var runs: [PolicyEvaluation] = []
+        if let model = inputs.model {
+            runs.append(run(simulator: "model", world: model, estimated: inputs.estimatedWeights, logged: inputs.logged, rule: rule,
+                            episodes: episodes, seed: seed, epsilon: epsilon, ncisCap: ncisCap))
+        }
+        if let small = inputs.smallMatrix {
+            runs.append(run(simulator: "small matrix", world: small, estimated: inputs.estimatedWeights, logged: nil, rule: rule,
+                            episodes: episodes, seed: seed, epsilon: epsilon, ncisCap: ncisCap))
+        }
+        return runs
+    }
+
+    /// `policies.json`: per simulator, the settings, each policy's summaries and its episodes' session, length and R_tra.
+    public static func json(_ runs: [PolicyEvaluation]) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(runs.map { $0.stored })
+    }
+
+    private var stored: some Encodable {
         struct Stored: Encodable {
             struct Policy: Encodable {
                 var name: String
@@ -67,26 +96,24 @@ public struct PolicyEvaluation: Sendable {
                 var episodeLengths: [Int]
                 var episodeRewards: [Double]
             }
+            var simulator: String
             var rule: KuaiEnvExitRule
             var episodes: Int
             var seed: UInt64
             var epsilon: Double
             var estimatedWeights: [Double]
-            var plantedWeights: [Double]
+            var plantedWeights: [Double]?
             var dominantCategories: [Int32]
             var policies: [Policy]
             var offPolicyFirstTurn: [OffPolicyEvaluation.Estimate]?
             var ncisCap: Double?
         }
-        let stored = Stored(rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: estimatedWeights,
+        let stored = Stored(simulator: simulator, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: estimatedWeights,
                             plantedWeights: plantedWeights, dominantCategories: dominantTags, policies: outcomes.map {
             .init(name: $0.policy, totalReward: $0.totalReward, rewardPerStep: $0.rewardPerStep, length: $0.length,
                   dominantShare: $0.dominantShare, headRates: $0.headRates, episodeSessions: $0.episodes.map(\.session),
                   episodeLengths: $0.episodes.map(\.length), episodeRewards: $0.episodes.map(\.reward))
         }, offPolicyFirstTurn: offPolicy?.estimates, ncisCap: offPolicy?.cap)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(stored)
+        return stored
     }
 }

@@ -1,20 +1,38 @@
 import Foundation
 
-/// What step 5 reads, checked as it is read: step 4's stored candidate heads and session artifacts, its headline ŵ,
-/// and the synthetic world's ground truth.
+/// What step 5 reads, checked as it is read: step 4's stored candidate heads and session artifacts and its
+/// headline ŵ; on a synthetic world its ground truth (the model simulator and the logged first rows); and, when
+/// step 1 prepared a small matrix, that fully observed block with step 3's predictions on it (KuaiEnv's own
+/// simulator, the one that runs on the real files).
 public struct PolicyInputs {
-    public var world: PolicyWorld
+    /// The synthetic world's model simulator (nil on real data).
+    public var model: PolicyWorld?
+    /// The small-matrix simulator (nil without a small matrix) and what building it found.
+    public var smallMatrix: PolicyWorld?
+    public var smallMatrixReport: SmallMatrixReport?
     /// Step 4's headline ŵ (complete, long, rewatch, neg) and the assumption it was fitted under.
     public var estimatedWeights: [Double]
     public var estimator: String
     /// The logged first rows with the platform's exact propensities (nil when the world records no pools or its
-    /// noise is not Gumbel, so no propensity is known), and why not.
+    /// noise is not Gumbel, so no propensity is known, or on real data), and why not.
     public var logged: OffPolicyEvaluation.LoggedFirstRows?
     public var loggedUnavailable: String?
     /// Files read (for the manifest).
     public var files: [String]
 
-    /// Reads `<processed>/step4/` and `<raw>/ground_truth.json`.
+    /// The small matrix as a table.
+    public struct SmallMatrixReport: Sendable {
+        public var rows = 0, users = 0, videos = 0
+        /// Pairs listed more than once (the first row kept) and pairs not listed (reward 0, as KuaiEnv's dense
+        /// matrix has them; labels 0; predicted heads the video's mean).
+        public var duplicateRows = 0, missingPairs = 0
+        /// Rows whose watch ratio is not a number (KuaiEnv: replaced by the mean).
+        public var nonFiniteRatios = 0
+        /// The step-3 model whose predictions are the heads.
+        public var model = ""
+    }
+
+    /// Reads `<processed>/step4/` (and `step1-small/`, `step3/` for the small matrix) and `<raw>/ground_truth.json`.
     public static func load(processed: String, raw: String) throws -> PolicyInputs {
         let folder = processed + "/step4"
         let step4 = try ColumnStore(folder: folder, producer: "4-head-weight-estimation")
@@ -27,59 +45,145 @@ public struct PolicyInputs {
             throw PipelineError.missingFile(path: folder + "/\(name).npy", hint: "Step 4 predates step 5: re-run `4-head-weight-estimation` (or `make notebooks`).")
         }
         let step1Inputs = try Manifest.read(folder: processed + "/step1").inputs
-        guard let (truth, truthPath) = try SyntheticGroundTruth.forStep(raw: raw, step1Inputs: step1Inputs) else {
-            throw PipelineError.missingFile(path: raw + "/ground_truth.json", hint: "Step 5 simulates users with the synthetic world's engagement model; a simulator on real data (from small_matrix.csv, as KuaiEnv) is not built yet.")
+        let groundTruth = try SyntheticGroundTruth.forStep(raw: raw, step1Inputs: step1Inputs)
+        var files = [folder + "/" + Manifest.fileName]
+        let users = try step4.int32("session_user"), videos = try step4.int32("candidate_video_ids")
+        let categories = try step4.int32("candidate_category"), exposure = try step4.int32("candidate_exposure")
+        let tags = categories.map { $0 == -124 ? [Int32]() : [$0] }
+        var indexOfVideo = [Int32](repeating: -1, count: Int(videos.max() ?? 0) + 1)
+        for (j, v) in videos.enumerated() { indexOfVideo[Int(v)] = Int32(j) }
+
+        var inputs = PolicyInputs(model: nil, smallMatrix: nil, smallMatrixReport: nil, estimatedWeights: [], estimator: "",
+                                  logged: nil, loggedUnavailable: nil, files: files)
+        (inputs.estimatedWeights, inputs.estimator) = try headline(folder + "/estimate.json")
+        if let (truth, truthPath) = groundTruth {
+            files.append(truthPath)
+            let stored = try step4.array("candidate_heads")
+            guard stored.descr == "<f4", stored.shape == [users.count, videos.count * 4] else {
+                throw PipelineError.malformedInput(SourceLocation(file: headsPath), reason: "holds \(stored.descr) \(stored.shape), expected <f4 [\(users.count), \(videos.count * 4)]; re-run `4-head-weight-estimation`")
+            }
+            let model = SyntheticEngagementModel(world: SyntheticLatentWorld(configuration: truth.configuration))
+            let world = try PolicyWorld(sessionUsers: users, sessionDayparts: try step4.int32("session_daypart"), candidateVideos: videos,
+                                        candidateTags: tags, candidateExposure: exposure,
+                                        predicted: CandidateHeads(sessions: users.count, videos: videos.count, values: stored.values(as: Float.self)),
+                                        responses: .model(model), plantedWeights: WeightParametrisation.l1Normalised(truth.weights))
+            inputs.model = world
+            // The logged first rows: their pools from the world's record, the platform's softmax over each pool.
+            let poolFolder = raw + "/" + SyntheticPoolLog.folderName
+            if truth.noise.distribution != "gumbel" {
+                inputs.loggedUnavailable = "the world's platform ranks with \(truth.noise.distribution) noise, whose first-turn propensities have no closed form"
+            } else if !FileManager.default.fileExists(atPath: poolFolder) {
+                inputs.loggedUnavailable = "the world records no candidate pools (\(poolFolder))"
+            } else {
+                let ratio = try step4.array("session_first_watch_ratio")
+                guard ratio.descr == "<f8", ratio.shape == [users.count] else {
+                    throw PipelineError.malformedInput(SourceLocation(file: folder + "/session_first_watch_ratio.npy"), reason: "holds \(ratio.descr) \(ratio.shape), expected <f8 [\(users.count)]; re-run `4-head-weight-estimation`")
+                }
+                let pools = try SyntheticPoolLog.read(folder: poolFolder).pools(users: users, startsBeijingMs: try step4.int64("session_start_ms"),
+                                                                                indexOfVideo: indexOfVideo)
+                inputs.logged = OffPolicyEvaluation.loggedFirstRows(world: world, model: model, poolOffsets: pools.offsets,
+                                                                    poolCandidates: pools.candidates,
+                                                                    firstCandidate: try step4.int32("session_first_candidate"),
+                                                                    firstWatchRatio: ratio.values(as: Double.self), weights: truth.weights,
+                                                                    noiseScale: truth.noise.scale)
+                files.append(poolFolder + "/session_user.npy")
+            }
+        } else {
+            inputs.loggedUnavailable = "real data: the logging platform's propensities are not known (estimating them is not built yet)"
         }
-        let users = try step4.int32("session_user"), dayparts = try step4.int32("session_daypart")
-        let videos = try step4.int32("candidate_video_ids")
-        let stored = try step4.array("candidate_heads")
-        guard stored.descr == "<f4", stored.shape == [users.count, videos.count * 4] else {
-            throw PipelineError.malformedInput(SourceLocation(file: headsPath), reason: "holds \(stored.descr) \(stored.shape), expected <f4 [\(users.count), \(videos.count * 4)]; re-run `4-head-weight-estimation`")
+        if let small = try OffPathPairs.store(processed: processed, step1Inputs: step1Inputs) {
+            let (world, report, used) = try smallMatrixWorld(small: small, step3: processed + "/step3", indexOfVideo: indexOfVideo,
+                                                             tags: tags, exposure: exposure)
+            inputs.smallMatrix = world
+            inputs.smallMatrixReport = report
+            files += used
         }
-        let heads = CandidateHeads(sessions: users.count, videos: videos.count, values: stored.values(as: Float.self))
-        let tags = try step4.int32("candidate_category").map { $0 == -124 ? [] : [$0] }
-        let world = try PolicyWorld(sessionUsers: users, sessionDayparts: dayparts, candidateVideos: videos, candidateTags: tags,
-                                    candidateExposure: try step4.int32("candidate_exposure"), predicted: heads,
-                                    truth: SyntheticEngagementModel(world: SyntheticLatentWorld(configuration: truth.configuration)),
-                                    plantedWeights: WeightParametrisation.l1Normalised(truth.weights))
-        let estimatePath = folder + "/estimate.json"
+        guard inputs.model != nil || inputs.smallMatrix != nil else {
+            throw PipelineError.missingFile(path: raw + "/ground_truth.json", hint: "Step 5 simulates users with the synthetic world's engagement model or, on real data, with the fully observed small_matrix.csv; neither is there (put small_matrix.csv beside big_matrix.csv and re-run from `1-data-preparation`).")
+        }
+        inputs.files = files
+        return inputs
+    }
+
+    /// Step 4's headline ŵ and its assumption, from `estimate.json`.
+    static func headline(_ path: String) throws -> ([Double], String) {
         struct Estimate: Decodable {
             struct Headline: Decodable { var assumption: String; var weights: [Double] }
             var headline: Headline?
             var weights: [Double]
         }
         let estimate: Estimate
-        do { estimate = try JSONDecoder().decode(Estimate.self, from: Data(contentsOf: URL(fileURLWithPath: estimatePath))) } catch {
-            throw PipelineError.malformedInput(SourceLocation(file: estimatePath), reason: "not step 4's estimate.json (\(error)); re-run `4-head-weight-estimation`")
+        do { estimate = try JSONDecoder().decode(Estimate.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not step 4's estimate.json (\(error)); re-run `4-head-weight-estimation`")
         }
         let weights = estimate.headline?.weights ?? estimate.weights
         guard weights.count == 4 else {
-            throw PipelineError.malformedInput(SourceLocation(file: estimatePath), reason: "has no four head weights; re-run `4-head-weight-estimation`")
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "has no four head weights; re-run `4-head-weight-estimation`")
         }
-        // The logged first rows: their pools from the world's record, the platform's softmax over each pool.
-        var logged: OffPolicyEvaluation.LoggedFirstRows?, unavailable: String?
-        var files = [folder + "/" + Manifest.fileName, truthPath]
-        let poolFolder = raw + "/" + SyntheticPoolLog.folderName
-        if truth.noise.distribution != "gumbel" {
-            unavailable = "the world's platform ranks with \(truth.noise.distribution) noise, whose first-turn propensities have no closed form"
-        } else if !FileManager.default.fileExists(atPath: poolFolder) {
-            unavailable = "the world records no candidate pools (\(poolFolder))"
-        } else {
-            let ratio = try step4.array("session_first_watch_ratio")
-            guard ratio.descr == "<f8", ratio.shape == [users.count] else {
-                throw PipelineError.malformedInput(SourceLocation(file: folder + "/session_first_watch_ratio.npy"), reason: "holds \(ratio.descr) \(ratio.shape), expected <f8 [\(users.count)]; re-run `4-head-weight-estimation`")
+        return (weights, estimate.headline?.assumption ?? "whole catalogue")
+    }
+
+    /// KuaiEnv's simulator: the small matrix's users as sessions and its videos as candidates, the observed watch
+    /// ratio capped at 5 as the reward (a pair not listed: 0, as in KuaiEnv's dense matrix; a ratio that is not a
+    /// number: the mean), the observed labels as the head rates, and step 3's predictions of its chosen GNN on the
+    /// pairs (`offpath_predictions_<gnn>.npy`) as the heads.
+    static func smallMatrixWorld(small: ColumnStore, step3: String, indexOfVideo: [Int32], tags: [[Int32]],
+                                 exposure: [Int32]) throws -> (PolicyWorld, SmallMatrixReport, [String]) {
+        let choice = try ScoringModelChoice.read(step3: step3)
+        let path = step3 + "/offpath_predictions_\(choice.model).npy"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PipelineError.missingFile(path: path, hint: "Run `3-training` after `1-data-preparation` prepared the small matrix.")
+        }
+        let users = try small.int32("user_id"), videos = try small.int32("video_id")
+        let stored = try NumpyFile.read(path: path)
+        guard stored.descr == "<f4", stored.shape == [users.count, 4] else {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "holds \(stored.descr) \(stored.shape), expected <f4 [\(users.count), 4] (one row per small-matrix pair); re-run `3-training`")
+        }
+        let predictedRows = stored.values(as: Float.self)
+        let ratio = try small.float32("watch_ratio")
+        let labels = try Head.allCases.map { try small.float32($0.labelName) }
+        var report = SmallMatrixReport(rows: users.count, model: choice.model)
+        let userIds = Array(Set(users)).sorted(), videoIds = Array(Set(videos)).sorted()
+        report.users = userIds.count
+        report.videos = videoIds.count
+        let userIndex = Dictionary(uniqueKeysWithValues: userIds.enumerated().map { ($1, $0) })
+        let videoIndex = Dictionary(uniqueKeysWithValues: videoIds.enumerated().map { ($1, $0) })
+        for v in videoIds where Int(v) >= indexOfVideo.count || indexOfVideo[Int(v)] < 0 {
+            throw PipelineError.invalidData("small-matrix video \(v) is not among step 4's candidates (videos with a row in big_matrix), so it has no category or exposure; re-run `1-data-preparation`")
+        }
+        let u = userIds.count, n = videoIds.count
+        let finite = ratio.filter { $0.isFinite }.map { min($0, 5) }
+        let meanRatio = finite.isEmpty ? 0 : finite.reduce(0, +) / Float(finite.count)
+        var rewards = [Float](repeating: 0, count: u * n), heads = [Float](repeating: 0, count: u * n * 4)
+        var predicted = [Float](repeating: .nan, count: u * n * 4)
+        var seen = [Bool](repeating: false, count: u * n)
+        for i in users.indices {
+            let cell = userIndex[users[i]]! * n + videoIndex[videos[i]]!
+            guard !seen[cell] else { report.duplicateRows += 1; continue }
+            seen[cell] = true
+            if ratio[i].isFinite { rewards[cell] = min(ratio[i], 5) } else { rewards[cell] = meanRatio; report.nonFiniteRatios += 1 }
+            for h in 0..<4 {
+                heads[cell * 4 + h] = labels[h][i]
+                predicted[cell * 4 + h] = predictedRows[i * 4 + h]
             }
-            var indexOfVideo = [Int32](repeating: -1, count: Int(videos.max() ?? 0) + 1)
-            for (j, v) in videos.enumerated() { indexOfVideo[Int(v)] = Int32(j) }
-            let pools = try SyntheticPoolLog.read(folder: poolFolder).pools(users: users, startsBeijingMs: try step4.int64("session_start_ms"),
-                                                                            indexOfVideo: indexOfVideo)
-            logged = OffPolicyEvaluation.loggedFirstRows(world: world, poolOffsets: pools.offsets, poolCandidates: pools.candidates,
-                                                         firstCandidate: try step4.int32("session_first_candidate"),
-                                                         firstWatchRatio: ratio.values(as: Double.self), weights: truth.weights,
-                                                         noiseScale: truth.noise.scale)
-            files.append(poolFolder + "/session_user.npy")
         }
-        return PolicyInputs(world: world, estimatedWeights: weights, estimator: estimate.headline?.assumption ?? "whole catalogue",
-                            logged: logged, loggedUnavailable: unavailable, files: files)
+        report.missingPairs = seen.filter { !$0 }.count
+        // A pair not listed: the video's mean predicted heads over the users who have it.
+        for j in 0..<n {
+            var sum = [Float](repeating: 0, count: 4), count: Float = 0
+            for a in 0..<u where seen[a * n + j] {
+                for h in 0..<4 { sum[h] += predicted[(a * n + j) * 4 + h] }
+                count += 1
+            }
+            for a in 0..<u where !seen[a * n + j] {
+                for h in 0..<4 { predicted[(a * n + j) * 4 + h] = count > 0 ? sum[h] / count : 0 }
+            }
+        }
+        let candidates = videoIds.map { Int(indexOfVideo[Int($0)]) }
+        let world = try PolicyWorld(sessionUsers: userIds, sessionDayparts: [Int32](repeating: 0, count: u), candidateVideos: videoIds,
+                                    candidateTags: candidates.map { tags[$0] }, candidateExposure: candidates.map { exposure[$0] },
+                                    predicted: CandidateHeads(sessions: u, videos: n, values: predicted),
+                                    responses: .table(rewards: rewards, heads: heads), plantedWeights: nil)
+        return (world, report, [small.folder + "/" + Manifest.fileName, step3 + "/" + ScoringModelChoice.fileName, path])
     }
 }

@@ -4,8 +4,9 @@ public struct PolicyEpisode {
     public var session: Int
     /// Predicted heads `[candidates, 4]` of this session's user in its context.
     public var predicted: ArraySlice<Float>
-    /// `p_true` `[candidates, 4]` (synthetic world; the oracle's input, never a learned policy's).
+    /// `p_true` `[candidates, 4]` and the true reward `[candidates]` (the oracles' input, never a learned policy's).
     public var trueHeads: [Float]
+    public var trueReward: [Float]
     public var exposure: [Int32]
 }
 
@@ -95,6 +96,16 @@ public struct GreedyValuePolicy: RankingPolicy {
         }
     }
 
+    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
+}
+
+/// Greedy by the true reward itself: the best any greedy ranker could do per step.
+public struct RewardOraclePolicy: RankingPolicy {
+    public let name = "greedy by the true reward (upper bound)"
+    public init() {}
+    public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
+        bestUnshown(shown) { Double(episode.trueReward[$0]) }
+    }
     public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
 }
 

@@ -118,7 +118,7 @@ public struct SessionSimulator: Sendable {
         let session = starts[e]
         let (trueHeads, reward) = truth[session]!
         let n = world.candidates
-        let context = world.episode(session: session, trueHeads: trueHeads)
+        let context = world.episode(session: session, truth: (trueHeads, reward))
         var generator = SeededGenerator(seed: seed ^ (UInt64(e) &* 0x9E37_79B9_7F4A_7C15))
         var shown = [Bool](repeating: false, count: n)
         var history: [Int32] = []
