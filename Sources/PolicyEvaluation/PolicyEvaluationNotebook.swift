@@ -32,7 +32,7 @@ struct PolicyEvaluationNotebook {
             "**Tags** are the videos' level-1 caption categories (a video without one has no tag and never triggers the exit). KuaiEnv uses KuaiRec's multi-tag `feat` lists.",
             "**No repeats:** a policy shows each video at most once per session, as a platform does; KuaiEnv would allow a repeat.",
             "**MCD** (concentration on the dominant categories): the share of shown videos whose category is among the fewest categories that together cover at least 60% of the candidates' logged rows (DORL's domination threshold is 0.6; its MCD is computed from KuaiRec's feature domination, so the values are comparable in spirit only).",
-            "**Policies:** random; most popular (most rows in big_matrix, all splits); greedy ŵ·p̂ and its ε-greedy version (ε = \(first.epsilon)); on the synthetic world also greedy w*·p̂ and ŵ·p_true, which split the toy recommender's gap to the oracle into weights and heads, and the oracle w*·p_true; last, greedy by the true reward itself, the most any greedy ranker can get per step.",
+            "**Policies:** random; most popular (most rows in big_matrix, all splits); greedy ŵ·p̂ and its ε-greedy version (ε = \(first.epsilon)); on the synthetic world also greedy w*·p̂ and ŵ·p_true, which split the toy recommender's gap to the oracle into weights and heads, and the oracle w*·p_true, and, where every session's pool was recorded, the logging platform itself replayed (its pool ranked by w*·p_true + τ·Gumbel); last, greedy by the true reward itself, the most any greedy ranker can get per step.",
         ])
         for run in runs { try section(&page, run) }
         page.heading("Not in this step yet")

@@ -176,6 +176,34 @@ import Testing
         #expect(OffPolicyEvaluation.estimators(weights: weights, rewards: rewards, cap: 1).ncis < 3.3)
     }
 
+    @Test("the logging platform replayed: its first choice is a softmax draw over the pool (Gumbel-max), with the probabilities it reports")
+    func loggingPlatformReplay() throws {
+        let world = try PolicySimulationTests.world()
+        let weights = [1.0, 0.5, 0, -1], tau = 0.05
+        let platform = LoggingPlatformPolicy(pools: [[0, 2, 3], []], weights: weights, noiseScale: tau)
+        let truth = world.truth(session: 0)
+        let episode = world.episode(session: 0, truth: truth)
+        let p = platform.firstTurnProbabilities(episode)
+        #expect(p[1] == 0 && abs(p.reduce(0, +) - 1) < 1e-12)
+        // The same softmax as the logged rows' propensity of video 2.
+        let logged = OffPolicyEvaluation.loggedFirstRows(world: world, model: PolicySimulationTests.model(), poolOffsets: [0, 3, 3],
+                                                         poolCandidates: [0, 2, 3], firstCandidate: [2, 1], firstWatchRatio: [1, 1],
+                                                         weights: weights, noiseScale: tau)
+        // (The policy sees p_true as Float, the logged rows in Double: agreement to float rounding.)
+        #expect(abs(p[2] - logged.propensities[0]) < 1e-6)
+        var generator = SeededGenerator(seed: 8)
+        let draws = 20_000
+        var counts = [Int](repeating: 0, count: 4)
+        for _ in 0..<draws { counts[platform.choose(episode, shown: [false, false, false, false], generator: &generator)] += 1 }
+        for j in [0, 2, 3] {
+            let se = (p[j] * (1 - p[j]) / Double(draws)).squareRoot()
+            #expect(abs(Double(counts[j]) / Double(draws) - p[j]) <= 4 * se + 1e-9, "video \(j)")
+        }
+        #expect(counts[1] == 0)
+        // A session without a pool has nothing to show.
+        #expect(platform.choose(world.episode(session: 1, truth: world.truth(session: 1)), shown: [false, false, false, false], generator: &generator) == -1)
+    }
+
     @Test("the logged first rows: the platform's softmax over the pool; support and the on-policy truth on the hand-made world")
     func loggedRowsOnTheHandMadeWorld() throws {
         let world = try PolicySimulationTests.world()

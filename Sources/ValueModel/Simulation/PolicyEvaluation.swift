@@ -27,7 +27,7 @@ public struct PolicyEvaluation: Sendable {
     /// step 3 predicted), its ε-greedy version; with a planted w*, two halves of the oracle (w* on the learned
     /// heads; ŵ on `p_true`) that split the toy recommender's gap into weights and heads, and the oracle (w* on
     /// `p_true`); last, greedy by the true reward (an upper bound for greedy rankers).
-    public static func policies(estimated: [Double], planted: [Double]?, epsilon: Double) -> [RankingPolicy] {
+    public static func policies(estimated: [Double], planted: [Double]?, epsilon: Double, platform: LoggingPlatformPolicy? = nil) -> [RankingPolicy] {
         let toy = GreedyValuePolicy(name: "greedy ŵ·p̂ (step 4's weights, step 3's heads)", weights: estimated, heads: .predicted)
         var list: [RankingPolicy] = [RandomPolicy(), PopularityPolicy(), toy, EpsilonGreedyPolicy(base: toy, epsilon: epsilon)]
         if let planted {
@@ -37,17 +37,18 @@ public struct PolicyEvaluation: Sendable {
                 GreedyValuePolicy(name: oracleName, weights: planted, heads: .truth),
             ]
         }
-        return list + [RewardOraclePolicy()]
+        return list + (platform.map { [$0] } ?? []) + [RewardOraclePolicy()]
     }
 
     /// Runs every policy on `world` (and, with `logged`, the off-policy estimates).
     public static func run(simulator: String, world: PolicyWorld, estimated: [Double], logged: OffPolicyEvaluation.LoggedFirstRows?,
-                           rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double, ncisCap: Double) -> PolicyEvaluation {
+                           platform: LoggingPlatformPolicy? = nil, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double,
+                           ncisCap: Double) -> PolicyEvaluation {
         let t = ResourceUsage.now()
         let sessions = SessionSimulator(world: world, rule: rule, episodes: episodes, seed: seed)
         let truthSeconds = ResourceUsage.now() - t
         var outcomes: [SessionSimulator.Outcome] = [], seconds: [Double] = []
-        let all = policies(estimated: estimated, planted: world.plantedWeights, epsilon: epsilon)
+        let all = policies(estimated: estimated, planted: world.plantedWeights, epsilon: epsilon, platform: platform)
         for policy in all {
             let p = ResourceUsage.now()
             outcomes.append(sessions.run(policy))
@@ -64,7 +65,8 @@ public struct PolicyEvaluation: Sendable {
                               ncisCap: Double) -> [PolicyEvaluation] {
         var runs: [PolicyEvaluation] = []
         if let model = inputs.model {
-            runs.append(run(simulator: "model", world: model, estimated: inputs.estimatedWeights, logged: inputs.logged, rule: rule,
+            runs.append(run(simulator: "model", world: model, estimated: inputs.estimatedWeights, logged: inputs.logged,
+                            platform: inputs.platform, rule: rule,
                             episodes: episodes, seed: seed, epsilon: epsilon, ncisCap: ncisCap))
         }
         if let small = inputs.smallMatrix {

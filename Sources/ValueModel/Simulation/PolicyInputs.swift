@@ -17,6 +17,8 @@ public struct PolicyInputs {
     /// noise is not Gumbel, so no propensity is known, or on real data), and why not.
     public var logged: OffPolicyEvaluation.LoggedFirstRows?
     public var loggedUnavailable: String?
+    /// The logging platform as a policy over the recorded pools (when every session has one).
+    public var platform: LoggingPlatformPolicy?
     /// Files read (for the manifest).
     public var files: [String]
 
@@ -54,7 +56,7 @@ public struct PolicyInputs {
         for (j, v) in videos.enumerated() { indexOfVideo[Int(v)] = Int32(j) }
 
         var inputs = PolicyInputs(model: nil, smallMatrix: nil, smallMatrixReport: nil, estimatedWeights: [], estimator: "",
-                                  logged: nil, loggedUnavailable: nil, files: files)
+                                  logged: nil, loggedUnavailable: nil, platform: nil, files: files)
         (inputs.estimatedWeights, inputs.estimator) = try headline(folder + "/estimate.json")
         if let (truth, truthPath) = groundTruth {
             files.append(truthPath)
@@ -86,6 +88,10 @@ public struct PolicyInputs {
                                                                     firstCandidate: try step4.int32("session_first_candidate"),
                                                                     firstWatchRatio: ratio.values(as: Double.self), weights: truth.weights,
                                                                     noiseScale: truth.noise.scale)
+                if pools.matched == users.count {
+                    inputs.platform = LoggingPlatformPolicy(pools: (0..<users.count).map { Array(pools.candidates[pools.offsets[$0]..<pools.offsets[$0 + 1]]) },
+                                                            weights: truth.weights, noiseScale: truth.noise.scale)
+                }
                 files.append(poolFolder + "/session_user.npy")
             }
         } else {

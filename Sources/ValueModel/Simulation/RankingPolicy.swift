@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a policy sees when it chooses: the session (a row of step 4's candidate heads), the heads predicted for
 /// every candidate, and, for the oracle only, the truth.
 public struct PolicyEpisode {
@@ -97,6 +99,47 @@ public struct GreedyValuePolicy: RankingPolicy {
     }
 
     public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
+}
+
+/// The logging platform replayed: each session's recorded pool ranked by `w·p_true + τ·Gumbel` (w unnormalised, as
+/// planted), the videos shown in that order; a session without a recorded pool has no candidates.
+public struct LoggingPlatformPolicy: RankingPolicy {
+    public let name = "the logging platform replayed (its pools, w*·p_true + Gumbel noise)"
+    /// Each session's pool (candidate indices).
+    public var pools: [[Int32]]
+    public var weights: [Double]
+    public var noiseScale: Double
+
+    public init(pools: [[Int32]], weights: [Double], noiseScale: Double) {
+        self.pools = pools
+        self.weights = weights
+        self.noiseScale = noiseScale
+    }
+
+    func value(_ episode: PolicyEpisode, _ j: Int) -> Double {
+        (0..<4).reduce(0.0) { $0 + weights[$1] * Double(episode.trueHeads[j * 4 + $1]) } / noiseScale
+    }
+
+    public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
+        var best = -1, bestScore = -Double.infinity
+        for j in pools[episode.session] where !shown[Int(j)] {
+            var u = generator.nextUniform()
+            while u <= 0 { u = generator.nextUniform() }
+            let score = value(episode, Int(j)) - log(-log(u))
+            if score > bestScore { best = Int(j); bestScore = score }
+        }
+        return best
+    }
+
+    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] {
+        var p = [Double](repeating: 0, count: episode.exposure.count)
+        let pool = pools[episode.session].map(Int.init)
+        guard !pool.isEmpty else { return p }
+        let values = pool.map { value(episode, $0) }
+        let top = values.max()!, total = values.reduce(0) { $0 + exp($1 - top) }
+        for (j, v) in zip(pool, values) { p[j] = exp(v - top) / total }
+        return p
+    }
 }
 
 /// Greedy by the true reward itself: the best any greedy ranker could do per step.
