@@ -9,16 +9,18 @@ import Testing
         try ExecutableOptionsTests.run(product, arguments)
     }
 
+    /// Runs a step that must succeed.
+    func step(_ product: String, _ arguments: [String]) throws {
+        let result = try Self.run(product, arguments)
+        #expect(result.status == 0, "\(product): \(result.stderr)")
+    }
+
     /// The real files' case: KuaiRec-format data without ground_truth.json or recorded pools, through steps 1-5;
     /// step 5 runs the small matrix's simulator alone.
     @Test func stepsOneToFiveWithoutGroundTruth() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-real-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let raw = root + "/raw", processed = root + "/processed", figures = root + "/figures"
-        func step(_ product: String, _ arguments: [String]) throws {
-            let result = try Self.run(product, arguments)
-            #expect(result.status == 0, "\(product): \(result.stderr)")
-        }
         try step("0-synthetic-data", ["--out", raw, "--users", "40", "--videos", "80", "--seed", "5"])
         try FileManager.default.removeItem(atPath: raw + "/ground_truth.json")
         try FileManager.default.removeItem(atPath: raw + "/" + SyntheticPoolLog.folderName)
@@ -38,10 +40,6 @@ import Testing
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let raw = root + "/raw", processed = root + "/processed", figures = root + "/figures"
-        func step(_ product: String, _ arguments: [String]) throws {
-            let result = try Self.run(product, arguments)
-            #expect(result.status == 0, "\(product): \(result.stderr)")
-        }
         try step("0-synthetic-data", ["--out", raw, "--users", "40", "--videos", "80", "--seed", "3"])
         try step("1-data-preparation", ["--raw", raw, "--out", processed, "--notebook", root + "/1.md", "--figures", figures])
         try step("2-graph-construction", ["--processed", processed, "--notebook", root + "/2.md", "--figures", figures])
