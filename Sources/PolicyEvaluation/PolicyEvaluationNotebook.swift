@@ -32,13 +32,13 @@ struct PolicyEvaluationNotebook {
             "**Tags** are the videos' level-1 caption categories (a video without one has no tag and never triggers the exit). KuaiEnv uses KuaiRec's multi-tag `feat` lists.",
             "**No repeats:** a policy shows each video at most once per session, as a platform does; KuaiEnv would allow a repeat.",
             "**MCD** (concentration on the dominant categories): the share of shown videos whose category is among the fewest categories that together cover at least 60% of the candidates' logged rows (DORL's domination threshold is 0.6; its MCD is computed from KuaiRec's feature domination, so the values are comparable in spirit only).",
-            "**Policies:** random; most popular (most rows in big_matrix, all splits); greedy ŵ·p̂ and its ε-greedy version (ε = \(first.epsilon)); on the synthetic world also greedy w*·p̂ and ŵ·p_true, which split the toy recommender's gap to the oracle into weights and heads, and the oracle w*·p_true, and, where every session's pool was recorded, the logging platform itself replayed (its pool ranked by w*·p_true + τ·Gumbel); last, greedy by the true reward itself, the most any greedy ranker can get per step.",
+            "**Policies:** random; most popular (most rows in big_matrix, all splits); greedy ŵ·p̂, its ε-greedy version (ε = \(first.epsilon)) and its UCB version (optimism where the logs say least about a video: ŵ·p̂ + c √(ln(1 + N) / (1 + n_video)), N logged rows, n_video the video's; `--ucb-bonus`); on the synthetic world also greedy w*·p̂ and ŵ·p_true, which split the toy recommender's gap to the oracle into weights and heads, and the oracle w*·p_true, and, where every session's pool was recorded, the logging platform itself replayed (its pool ranked by w*·p_true + τ·Gumbel); last, greedy by the true reward itself, the most any greedy ranker can get per step.",
         ])
         for run in runs { try section(&page, run) }
         page.heading("Not in this step yet")
         page.bullets([
             "Off-policy estimates beyond the first turn (whole logged lists, session-level returns), and on real data (the logging propensities would have to be estimated).",
-            "UCB over the heads' predictions, and a replay of the logged platform's own policy in the simulator (it needs a pool for every simulated session).",
+            "A UCB bonus from the heads' own uncertainty (the seed members' disagreement; `make notebooks` trains one run), and the logged platform replayed on the small matrix (it has no pools).",
             "A second exit model (accumulated satisfaction) as a robustness check.",
         ])
         page.heading("Outputs")

@@ -40,6 +40,9 @@ struct PolicyEvaluationCommand: ParsableCommand {
     @Option(help: "Exploration rate of the ε-greedy policy.")
     var epsilon = 0.1
 
+    @Option(help: "UCB policy: the bonus c of c √(ln(1 + N) / (1 + n_video)), in units of the value ŵ·p̂ (N: logged rows; n_video: the video's).")
+    var ucbBonus = 0.1
+
     @Option(help: "NCIS: importance weights are capped at this value before normalising.")
     var ncisCap = 100.0
 
@@ -51,6 +54,7 @@ struct PolicyEvaluationCommand: ParsableCommand {
         guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
         guard threshold >= 0 else { throw ValidationError("--threshold must be 0 or more, got \(threshold)") }
         guard maxTurn >= 1 else { throw ValidationError("--max-turn must be at least 1, got \(maxTurn)") }
+        guard ucbBonus >= 0, ucbBonus.isFinite else { throw ValidationError("--ucb-bonus must be 0 or a positive number, got \(ucbBonus)") }
         guard ncisCap > 0, ncisCap.isFinite else { throw ValidationError("--ncis-cap must be a positive number, got \(ncisCap)") }
         guard (0...1).contains(epsilon) else { throw ValidationError("--epsilon must be in 0...1, got \(epsilon)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -62,12 +66,12 @@ struct PolicyEvaluationCommand: ParsableCommand {
             LearningThreads.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
             let inputs = try PolicyInputs.load(processed: processed, raw: raw)
             let rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
-            let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, ncisCap: ncisCap)
+            let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap)
             let output = try ArtifactDirectory(path: processed + "/step5")
             try output.writeFile("policies.json", data: PolicyEvaluation.json(runs))
             try output.commit(manifest: Manifest(producer: "5-policy-evaluation", version: 1, options: [
                 "episodes": "\(episodes)", "seed": "\(seed)", "window": "\(window)", "threshold": "\(threshold)",
-                "max-turn": "\(maxTurn)", "epsilon": "\(epsilon)", "ncis-cap": "\(ncisCap)",
+                "max-turn": "\(maxTurn)", "epsilon": "\(epsilon)", "ucb-bonus": "\(ucbBonus)", "ncis-cap": "\(ncisCap)",
             ], inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
             let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, artifacts: processed + "/step5", figures: figures,
                                                     seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()

@@ -101,6 +101,20 @@ import Testing
         }
     }
 
+    @Test("UCB: no bonus is the greedy order; a large bonus shows the least logged videos first")
+    func ucbBonus() throws {
+        let world = try Self.world()
+        let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30), episodes: 5, seed: 2)
+        let greedy = GreedyValuePolicy(name: "greedy", weights: [1, 0, 0, 0], heads: .predicted)
+        #expect(simulator.run(UCBPolicy(base: greedy, bonus: 0)).episodes.map(\.shown) == simulator.run(greedy).episodes.map(\.shown))
+        // Exposure (5, 50, 20, 1): the bonus dominates, so 3 (1 row), 0 (5), 2 (20), 1 (50): tags none, 1, 2, 1, no exit.
+        #expect(simulator.run(UCBPolicy(base: greedy, bonus: 100)).episodes.allSatisfy { $0.shown == [3, 0, 2, 1] })
+        // Small bonus by hand: video 3 (p̂ 0.9, 1 row) vs 0 (0.6, 5 rows): ln(1 + 76) = 4.344; bonus 0.1 gives
+        // 0.9 + 0.1·√(4.344/2) = 1.047 and 0.6 + 0.1·√(4.344/6) = 0.685, so 3 first, then 0 (0.685) over 1
+        // (0.4 + 0.1·√(4.344/51) = 0.429).
+        #expect(simulator.run(UCBPolicy(base: greedy, bonus: 0.1)).episodes.allSatisfy { Array($0.shown.prefix(2)) == [3, 0] })
+    }
+
     @Test("a table of responses (KuaiEnv's small matrix): rewards and head rates are the table's entries, the reward oracle follows them")
     func tableResponses() throws {
         // Two users x three videos; user 1's rewards reversed. Tags all different, so only max_turn or the

@@ -24,12 +24,14 @@ public struct PolicyEvaluation: Sendable {
     public static let oracleName = "oracle w*·p_true"
 
     /// The policies, in table order: random, most popular, the paper's toy recommender (step 4's ŵ on the heads
-    /// step 3 predicted), its ε-greedy version; with a planted w*, two halves of the oracle (w* on the learned
+    /// step 3 predicted), its ε-greedy and UCB versions; with a planted w*, two halves of the oracle (w* on the learned
     /// heads; ŵ on `p_true`) that split the toy recommender's gap into weights and heads, and the oracle (w* on
     /// `p_true`); last, greedy by the true reward (an upper bound for greedy rankers).
-    public static func policies(estimated: [Double], planted: [Double]?, epsilon: Double, platform: LoggingPlatformPolicy? = nil) -> [RankingPolicy] {
+    public static func policies(estimated: [Double], planted: [Double]?, epsilon: Double, ucbBonus: Double = 0.1,
+                                platform: LoggingPlatformPolicy? = nil) -> [RankingPolicy] {
         let toy = GreedyValuePolicy(name: "greedy ŵ·p̂ (step 4's weights, step 3's heads)", weights: estimated, heads: .predicted)
-        var list: [RankingPolicy] = [RandomPolicy(), PopularityPolicy(), toy, EpsilonGreedyPolicy(base: toy, epsilon: epsilon)]
+        var list: [RankingPolicy] = [RandomPolicy(), PopularityPolicy(), toy, EpsilonGreedyPolicy(base: toy, epsilon: epsilon),
+                                     UCBPolicy(base: toy, bonus: ucbBonus)]
         if let planted {
             list += [
                 GreedyValuePolicy(name: "greedy w*·p̂ (planted weights, step 3's heads)", weights: planted, heads: .predicted),
@@ -43,12 +45,12 @@ public struct PolicyEvaluation: Sendable {
     /// Runs every policy on `world` (and, with `logged`, the off-policy estimates).
     public static func run(simulator: String, world: PolicyWorld, estimated: [Double], logged: OffPolicyEvaluation.LoggedFirstRows?,
                            platform: LoggingPlatformPolicy? = nil, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double,
-                           ncisCap: Double) -> PolicyEvaluation {
+                           ucbBonus: Double, ncisCap: Double) -> PolicyEvaluation {
         let t = ResourceUsage.now()
         let sessions = SessionSimulator(world: world, rule: rule, episodes: episodes, seed: seed)
         let truthSeconds = ResourceUsage.now() - t
         var outcomes: [SessionSimulator.Outcome] = [], seconds: [Double] = []
-        let all = policies(estimated: estimated, planted: world.plantedWeights, epsilon: epsilon, platform: platform)
+        let all = policies(estimated: estimated, planted: world.plantedWeights, epsilon: epsilon, ucbBonus: ucbBonus, platform: platform)
         for policy in all {
             let p = ResourceUsage.now()
             outcomes.append(sessions.run(policy))
@@ -62,16 +64,16 @@ public struct PolicyEvaluation: Sendable {
 
     /// Every simulator `inputs` has: the model's (synthetic world), then the small matrix's.
     public static func runAll(inputs: PolicyInputs, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double,
-                              ncisCap: Double) -> [PolicyEvaluation] {
+                              ucbBonus: Double, ncisCap: Double) -> [PolicyEvaluation] {
         var runs: [PolicyEvaluation] = []
         if let model = inputs.model {
             runs.append(run(simulator: "model", world: model, estimated: inputs.estimatedWeights, logged: inputs.logged,
                             platform: inputs.platform, rule: rule,
-                            episodes: episodes, seed: seed, epsilon: epsilon, ncisCap: ncisCap))
+                            episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap))
         }
         if let small = inputs.smallMatrix {
             runs.append(run(simulator: "small matrix", world: small, estimated: inputs.estimatedWeights, logged: nil, rule: rule,
-                            episodes: episodes, seed: seed, epsilon: epsilon, ncisCap: ncisCap))
+                            episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap))
         }
         return runs
     }

@@ -152,6 +152,30 @@ public struct RewardOraclePolicy: RankingPolicy {
     public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
 }
 
+/// Optimism where the heads know least: greedy by `ŵ·p̂_j + c √(ln(1 + N) / (1 + n_j))`, with `n_j` the logged rows
+/// of video j (the heads' evidence about it) and N all logged rows (UCB1's bonus with the logs as the pulls).
+public struct UCBPolicy: RankingPolicy {
+    public let name: String
+    public var base: GreedyValuePolicy
+    public var bonus: Double
+
+    public init(base: GreedyValuePolicy, bonus: Double) {
+        self.base = base
+        self.bonus = bonus
+        name = "\(base.name), UCB (c = \(bonus))"
+    }
+
+    public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
+        let w = base.weights, p = episode.predicted, start = p.startIndex
+        let logTotal = log(1 + Double(episode.exposure.reduce(0) { $0 + Int($1) }))
+        return bestUnshown(shown) { j in
+            (0..<4).reduce(0.0) { $0 + w[$1] * Double(p[start + j * 4 + $1]) } + bonus * (logTotal / (1 + Double(episode.exposure[j]))).squareRoot()
+        }
+    }
+
+    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
+}
+
 /// With probability ε a uniformly random unshown candidate, otherwise `base`'s choice.
 public struct EpsilonGreedyPolicy: RankingPolicy {
     public let name: String
