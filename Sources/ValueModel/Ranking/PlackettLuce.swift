@@ -370,10 +370,9 @@ public struct PlackettLuceLists: Sendable {
                         let base = p + session * n * 4
                         for j in 0..<n {
                             let q = base + j * 4
-                            var u = generator.nextUniform()
-                            while u <= 0 { u = generator.nextUniform() }
+                            let gumbel = generator.nextGumbel()
                             let value = w[0] * Double(q[0]) + w[1] * Double(q[1]) + w[2] * Double(q[2]) + w[3] * Double(q[3])
-                            scores[j] = Float(value + tau * -log(-log(u)))
+                            scores[j] = Float(value + tau * gumbel)
                         }
                         let k = offsets[session + 1] - offsets[session]
                         scores.withUnsafeBufferPointer { selector.select($0.baseAddress!, count: n, k: k, into: &top) }

@@ -57,10 +57,9 @@ public struct SyntheticListRedraw: Sendable {
                             let base = p + s * n * 4
                             for j in members {
                                 let q = base + Int(j) * 4
-                                var u = rng.nextUniform()
-                                while u <= 0 { u = rng.nextUniform() }
+                                let gumbel = rng.nextGumbel()
                                 let value = w[0] * Double(q[0]) + w[1] * Double(q[1]) + w[2] * Double(q[2]) + w[3] * Double(q[3])
-                                scores.append(Float(value - tau * log(-log(u))))
+                                scores.append(Float(value + tau * gumbel))
                             }
                             scores.withUnsafeBufferPointer { selector.select($0.baseAddress!, count: members.count, k: lengths[s], into: &top) }
                             shownOut[s] = top.map { members[Int($0)] }

@@ -54,6 +54,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return (-2 * _log(u)).squareRoot() * _cos(2 * Double.pi * v)
     }
 
+    /// A standard Gumbel draw, `−log(−log u)` with u uniform on (0, 1) (0 redrawn).
+    public mutating func nextGumbel() -> Double {
+        var u = nextUniform()
+        while u <= 0 { u = nextUniform() }
+        return -_log(-_log(u))
+    }
+
     /// An independent generator derived from this one's seed stream (for a parallel chunk or a sub-task).
     public mutating func split() -> SeededGenerator {
         SeededGenerator(seed: next())

@@ -56,9 +56,7 @@ public struct SyntheticCandidatePools: Sendable {
         var uploaded = 0
         for v in 0..<n {
             if world.videoUploadDay[v] <= day {
-                var u = rng.nextUniform()
-                while u <= 0 { u = rng.nextUniform() }
-                keys[v] = Float(logWeights[v] - log(-log(u)))
+                keys[v] = Float(logWeights[v] + rng.nextGumbel())
                 uploaded += 1
             } else {
                 keys[v] = -.infinity

@@ -156,9 +156,7 @@ public struct SyntheticPlatform: Sendable {
     func drawNoise(_ rng: inout SeededGenerator) -> Double {
         switch noise {
         case .gumbel:
-            var u = rng.nextUniform()
-            while u <= 0 { u = rng.nextUniform() }
-            return -log(-log(u))
+            return rng.nextGumbel()
         case .normal:
             return rng.nextNormal()
         }
