@@ -69,13 +69,13 @@ public struct OffPolicyEvaluation: Sendable {
             let values = pool.map { model.headProbabilities(user: user, video: Int(world.candidateVideos[Int($0)]), context: context).value(weights: weights) / noiseScale }
             let top = values.max()!
             let total = values.reduce(0) { $0 + exp($1 - top) }
-            let mine = values[pool.firstIndex(of: Int32(shown))!]
+            let probabilities = values.map { exp($0 - top) / total }
             logged.sessions.append(s)
             logged.shown.append(shown)
             logged.rewards.append(min(firstWatchRatio[s], rewardCap))
-            logged.propensities.append(exp(mine - top) / total)
+            logged.propensities.append(probabilities[pool.firstIndex(of: Int32(shown))!])
             logged.pools.append(pool)
-            logged.poolPropensities.append(values.map { exp($0 - top) / total })
+            logged.poolPropensities.append(probabilities)
         }
         return logged
     }

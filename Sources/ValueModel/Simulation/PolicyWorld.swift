@@ -71,10 +71,13 @@ public struct PolicyWorld: Sendable {
     /// The truth for one session and every candidate: `p_true` (or the table's labels) `[candidates, 4]` and the
     /// expected (or the table's) reward `[candidates]`.
     public func truth(session: Int) -> (heads: [Float], reward: [Float]) {
-        guard case .model(let truth) = responses else {
-            guard case .table(let rewards, let heads) = responses else { return ([], []) }
+        let truth: SyntheticEngagementModel
+        switch responses {
+        case .table(let rewards, let heads):
             let n = candidates
             return (Array(heads[(session * n * 4)..<((session + 1) * n * 4)]), Array(rewards[(session * n)..<((session + 1) * n)]))
+        case .model(let model):
+            truth = model
         }
         let user = Int(sessionUsers[session]), context = SyntheticContext(daypart: Int(sessionDayparts[session]))
         var heads = [Float](repeating: 0, count: candidates * 4), reward = [Float](repeating: 0, count: candidates)

@@ -36,6 +36,12 @@ extension RankingPolicy {
     }
 }
 
+/// `w · heads[j]` for the `[candidates, 4]` rows of `heads` (a slice keeps its own indices).
+func headValue(_ w: [Double], _ heads: ArraySlice<Float>, _ j: Int) -> Double {
+    let q = heads.startIndex + j * 4
+    return (0..<4).reduce(0.0) { $0 + w[$1] * Double(heads[q + $1]) }
+}
+
 /// The unshown candidate with the largest `score(j)` (the lowest index among ties); −1 when every one was shown.
 func bestUnshown(_ shown: [Bool], _ score: (Int) -> Double) -> Int {
     var best = -1, bestScore = -Double.infinity
@@ -87,15 +93,8 @@ public struct GreedyValuePolicy: RankingPolicy {
     }
 
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
-        let w = weights
-        switch heads {
-        case .predicted:
-            let p = episode.predicted, base = p.startIndex
-            return bestUnshown(shown) { j in (0..<4).reduce(0.0) { $0 + w[$1] * Double(p[base + j * 4 + $1]) } }
-        case .truth:
-            let p = episode.trueHeads
-            return bestUnshown(shown) { j in (0..<4).reduce(0.0) { $0 + w[$1] * Double(p[j * 4 + $1]) } }
-        }
+        let w = weights, p = heads == .predicted ? episode.predicted : episode.trueHeads[...]
+        return bestUnshown(shown) { headValue(w, p, $0) }
     }
 
     public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
@@ -117,15 +116,13 @@ public struct LoggingPlatformPolicy: RankingPolicy {
     }
 
     func value(_ episode: PolicyEpisode, _ j: Int) -> Double {
-        (0..<4).reduce(0.0) { $0 + weights[$1] * Double(episode.trueHeads[j * 4 + $1]) } / noiseScale
+        headValue(weights, episode.trueHeads[...], j) / noiseScale
     }
 
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
         var best = -1, bestScore = -Double.infinity
         for j in pools[episode.session] where !shown[Int(j)] {
-            var u = generator.nextUniform()
-            while u <= 0 { u = generator.nextUniform() }
-            let score = value(episode, Int(j)) - log(-log(u))
+            let score = value(episode, Int(j)) + generator.nextGumbel()
             if score > bestScore { best = Int(j); bestScore = score }
         }
         return best
@@ -166,11 +163,9 @@ public struct UCBPolicy: RankingPolicy {
     }
 
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
-        let w = base.weights, p = episode.predicted, start = p.startIndex
+        let w = base.weights, p = episode.predicted
         let logTotal = log(1 + Double(episode.exposure.reduce(0) { $0 + Int($1) }))
-        return bestUnshown(shown) { j in
-            (0..<4).reduce(0.0) { $0 + w[$1] * Double(p[start + j * 4 + $1]) } + bonus * (logTotal / (1 + Double(episode.exposure[j]))).squareRoot()
-        }
+        return bestUnshown(shown) { j in headValue(w, p, j) + bonus * (logTotal / (1 + Double(episode.exposure[j]))).squareRoot() }
     }
 
     public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }

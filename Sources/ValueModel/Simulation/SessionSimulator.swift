@@ -1,21 +1,21 @@
 import Foundation
 
-/// Step 5's closed loop (KuaiEnv's protocol on the synthetic world): each episode draws a user uniformly at reset
-/// (then one of the user's evaluation sessions, which fixes the context), and at every turn the policy shows one
-/// video; the user's response is the engagement model's expectation for that pair (the capped watch ratio as the
-/// reward, `p_true` for the head rates), and the user leaves by `KuaiEnvExitRule`. Episodes draw the same users
+/// Step 5's closed loop (KuaiEnv's protocol): each episode draws a user uniformly at reset (then one of the user's
+/// sessions, which fixes the context), and at every turn the policy shows one video; the user's response is the
+/// world's truth for that pair (`PolicyWorld.truth`: the engagement model's expected capped watch ratio and
+/// `p_true`, or the small matrix's observed entries), and the user leaves by `KuaiEnvExitRule`. Episodes draw the same users
 /// for every policy (common random numbers), and each episode's policy randomness has its own seeded generator, so
 /// a run reproduces exactly, whatever the thread count.
 public struct SessionSimulator: Sendable {
     /// One simulated session.
     public struct Episode: Codable, Sendable, Equatable {
-        /// Row of step 4's sessions.
+        /// Row of the world's sessions.
         public var session: Int
         /// Candidate indices shown, in order (the length is the session length).
         public var shown: [Int32]
         /// R_tra: the sum of the rewards.
         public var reward: Double
-        /// Sum of `p_true` per head over the shown videos.
+        /// Sum of the true head rates (`p_true` or observed labels) over the shown videos.
         public var headSums: [Double]
         /// Shown videos in the logs' dominant categories.
         public var dominantSteps: Int
@@ -31,7 +31,7 @@ public struct SessionSimulator: Sendable {
         public var length: MeanSD
         /// Share of all shown videos in the dominant categories (MCD).
         public var dominantShare: Double
-        /// Per head, mean `p_true` of a shown video.
+        /// Per head, the mean true rate of a shown video.
         public var headRates: [Double]
 
         init(policy: String, episodes: [Episode]) {
@@ -73,7 +73,7 @@ public struct SessionSimulator: Sendable {
     public let seed: UInt64
     /// The logs' dominant categories (for MCD).
     public let dominant: Set<Int32>
-    /// `p_true` `[candidates, 4]` and rewards `[candidates]` of every session some episode starts from.
+    /// True head rates `[candidates, 4]` and rewards `[candidates]` of every session some episode starts from.
     private let truth: [Int: (heads: [Float], reward: [Float])]
 
     /// Draws `episodes` starts with `seed` and computes the truth of their sessions once (in parallel).
