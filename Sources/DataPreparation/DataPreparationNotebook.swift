@@ -229,7 +229,7 @@ struct DataPreparationNotebook {
         var rows = report.stageSeconds.map { [$0.stage, Format.fixed($0.seconds, 2)] }
         rows.append(["total (including writing artifacts and figures)", Format.fixed(seconds, 2)])
         page.table(["stage", "seconds"], rows, alignRight: [1])
-        let megabytes = Double((try? FileManager.default.attributesOfItem(atPath: raw + "/big_matrix.csv")[.size] as? Int) ?? 0 ?? 0) / 1e6
+        let megabytes = Double((try? FileManager.default.attributesOfItem(atPath: raw + "/big_matrix.csv")[.size] as? Int) ?? 0) / 1e6
         page.paragraph("Reading big_matrix.csv: \(Format.count(Int(Double(report.bigMatrixRows) / max(readSeconds, 1e-9)))) rows/s (\(Format.fixed(megabytes / max(readSeconds, 1e-9), 0)) MB/s, \(ProcessInfo.processInfo.activeProcessorCount) cores). Peak resident memory: \(Format.fixed(peakMiB, 0)) MiB. Timings vary from run to run; everything else in this notebook is determined by the input files. \(BLASKernel.description).")
     }
 

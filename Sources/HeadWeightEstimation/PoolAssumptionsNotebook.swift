@@ -45,7 +45,7 @@ extension HeadWeightEstimationNotebook {
                 the identification table below measures both. \
                 Across the assumptions the estimates of a head differ by up to \(spread.map { Format.fixed($0, 3) }.joined(separator: " / ")) \
                 (complete / long / rewatch / neg): that is how much the answer depends on what one assumes about the pools. \
-                \(results.ensemble == nil ? "The standard errors are over sessions with the heads held fixed; they leave out the heads' own training randomness (weight initialisation, batch draws), which `3-training --head-seeds` (default 5; `make notebooks` passes 1 to stay within its time budget) measures by training other seeds, and this run had none (`make head-seeds` runs steps 3-4 twice with five and writes `notebooks/head-seeds.md`)." : "The heads are the mean of an ensemble of GNNs (below); the standard errors are over sessions with those heads held fixed, and the interval below adds the heads' training randomness.")
+                \(results.ensemble == nil ? "The standard errors are over sessions with the heads held fixed; they leave out the heads' own training randomness (weight initialisation, batch draws), which `3-training --head-seeds` (default 5) measures by training other seeds, and this run had none (step 3 ran with `--head-seeds 1`)." : "The heads are the mean of an ensemble of GNNs (below); the standard errors are over sessions with those heads held fixed, and the interval below adds the heads' training randomness.")
                 """)
             if let e = results.ensemble { ensemble(&page, e, headline: headline.fit) }
         }

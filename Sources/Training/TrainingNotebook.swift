@@ -310,8 +310,9 @@ struct TrainingNotebook {
             Step 4's estimate depends on the heads, and the heads on the training run's randomness (initial weights, batch \
             draws). So \(best.name) is trained \(others) more time(s) with other seeds (`--head-seeds \(others + 1)`), \
             each for exactly the \(Format.count(results.seedMembers[0].steps)) steps whose weights the main run kept, with no \
-            per-step evaluation (so no early stopping of their own); step 4 averages the \(others + 1) runs' heads and adds \
-            their spread to its interval.
+            per-step evaluation (so no early stopping of their own), side by side on one thread each (a GNN step gains little \
+            from a second thread; their numbers then do not depend on `--threads`); step 4 averages the \(others + 1) runs' heads \
+            and adds their spread to its interval.
             """)
         let offPath = results.offPathPairs > 0
         func row(_ name: String, _ seed: String, _ steps: Int, _ test: SplitAUC, _ quality: PredictionQuality?) -> [String] {
@@ -440,7 +441,8 @@ struct TrainingNotebook {
         }
         for m in results.models { rows.append([m.displayName + (m.run == nil ? " (fit + evaluation)" : " (training + final evaluation)"), Format.fixed(m.fitSeconds + m.evaluationSeconds, 1)]) }
         if !results.seedMembers.isEmpty {
-            rows.append(["\(results.seedMembers.count) other seed(s) of \(results.bestGNN) (training)", Format.fixed(results.seedMembers.reduce(0) { $0 + $1.seconds }, 1)])
+            rows.append(["\(results.seedMembers.count) other seed(s) of \(results.bestGNN) (training side by side, one thread each, + final evaluation)",
+                         Format.fixed(results.seedMembersSeconds, 1)])
         }
         rows.append(["step 3 in total (with writing artifacts and this notebook)", Format.fixed(seconds, 1)])
         page.table(["part", "wall time (s)"], rows, alignRight: [1])

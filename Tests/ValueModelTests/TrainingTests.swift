@@ -140,6 +140,50 @@ struct TrainingTests {
         }
     }
 
+    @Test("runs trained side by side in single-threaded lanes end with the weights each gets trained alone on one thread, and the thread count comes back")
+    func runsInLanes() throws {
+        let graph = try Self.plantedGraph()
+        let adjacency = try graph.adjacency()
+        let seeds: [UInt64] = [3, 5, 9]
+        func model(_ seed: UInt64) -> GNNModel {
+            var g = SeededGenerator(seed: seed)
+            return GNNModel(adjacency: adjacency, hidden: 8, featureDim: 8, generator: &g)
+        }
+        func settings(_ seed: UInt64) -> TrainingSettings {
+            TrainingSettings(learningRate: 3e-3, batchSize: 256, maxSteps: 15, patience: nil, seed: seed)
+        }
+        let threads = LearningThreads.count
+        defer { LearningThreads.configure(threads: threads) }
+        // Reference: one after another, the whole engine on one thread.
+        LearningThreads.configure(threads: 1)
+        let alone = try seeds.map { seed in
+            let m = model(seed)
+            _ = try Trainer.train(m, on: graph, validation: nil, trainMonitor: nil, settings: settings(seed), progress: Self.quiet)
+            return m.parameters.values.toArray()
+        }
+        LearningThreads.configure(threads: 2)
+        let models = seeds.map(model)
+        var threadCounts = [Int](repeating: 0, count: seeds.count)
+        var failures = [String](repeating: "", count: seeds.count)
+        threadCounts.withUnsafeMutableBufferPointer { counts in
+            failures.withUnsafeMutableBufferPointer { errors in
+                nonisolated(unsafe) let counts = counts, errors = errors
+                LearningThreads.singleThreadedLanes(seeds.count) { lane in
+                    counts[lane] = LearningThreads.count
+                    do {
+                        _ = try Trainer.train(models[lane], on: graph, validation: nil, trainMonitor: nil, settings: settings(seeds[lane]),
+                                              progress: Self.quiet)
+                    } catch { errors[lane] = "\(error)" }
+                }
+            }
+        }
+        #expect(failures == ["", "", ""])
+        #expect(threadCounts == [1, 1, 1])
+        #expect(LearningThreads.count == 2)
+        for (lane, m) in models.enumerated() { #expect(m.parameters.values.toArray() == alone[lane], "lane \(lane)") }
+        #expect(alone[0] != alone[1])
+    }
+
     @Test("a reloaded checkpoint reproduces its test predictions and AUC exactly")
     func checkpointRoundTrip() throws {
         let graph = try Self.plantedGraph()

@@ -49,7 +49,7 @@ public struct Manifest: Codable {
     public static func describeInputs(_ paths: [String]) throws -> [Input] {
         try paths.map { path in
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            return Input(path: path, bytes: size ?? 0, hash: try ContentHash.ofFile(path))
+            return Input(path: path, bytes: size, hash: try ContentHash.ofFile(path))
         }
     }
 

@@ -136,7 +136,7 @@ extension PoolAssumptionEstimate {
                     var generator = SeededGenerator(seed: samplingSeed)
                     uploaded = try uploaded.sessions(Array((0..<lists.sessions).shuffled(using: &generator).prefix(wanted)).sorted())
                 }
-                let start = try uploaded.fit().theta
+                let start = uploaded.fit().theta
                 let fit = PoolSamplingFit.fit(ShownOrderLikelihood(lists: uploaded, prefix: Int.max), start: start)
                 return PoolAssumptionEstimate(assumption: assumption, fit: fit.fit, sessions: uploaded.sessions)
             case .truePool:

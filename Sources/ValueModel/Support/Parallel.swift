@@ -13,6 +13,23 @@ public enum LearningThreads {
         configured = max(1, threads)
         openblas_set_num_threads(Int32(configured))
     }
+
+    /// Runs `body(lane)` for every lane in `0..<lanes` side by side (at most `count` at a time), each lane on one
+    /// thread: OpenBLAS at one thread and the engine's loops serial while they run, the thread count restored
+    /// afterwards. For independent jobs too small to keep every core busy one at a time (a GNN training step
+    /// gains about 1.4x from a second thread); what a lane computes then does not depend on `count`.
+    public static func singleThreadedLanes(_ lanes: Int, _ body: (Int) -> Void) {
+        let threads = configured
+        configure(threads: 1)
+        defer { configure(threads: threads) }
+        withoutActuallyEscaping(body) { escapable in
+            nonisolated(unsafe) let work = escapable
+            let workers = max(1, min(threads, lanes))
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for lane in stride(from: worker, to: lanes, by: workers) { work(lane) }
+            }
+        }
+    }
 }
 
 /// Runs `body(chunk)` for `chunk` in `0..<chunks` on up to `LearningThreads.count` threads

@@ -230,30 +230,49 @@ public enum TrainingStep {
         if var choice = ScoringModelChoice.choose(results.models), let best = results.model(choice.model) {
             results.bestGNN = best.name
             let steps = best.run?.bestStep ?? best.run?.steps ?? options.maxSteps
-            for k in 1..<max(options.headSeeds, 1) {
-                let seed = options.seed &+ UInt64(k) &* 0x9E37_79B9
-                let name = "\(best.name)_seed\(k)"
-                var memberMaster = SeededGenerator(seed: seed)
-                var init_ = memberMaster.split()
-                let model = GNNModel(adjacency: adjacency, hidden: choice.hidden, featureDim: graph.edges.features.cols, generator: &init_)
-                let memberSettings = TrainingSettings(learningRate: options.learningRate, batchSize: options.batchSize, maxSteps: steps,
-                                                      patience: nil, seed: memberMaster.next())
-                let run = try Trainer.train(model, on: graph, validation: nil, trainMonitor: nil, settings: memberSettings, weights: batchWeights,
-                                            progress: progress(name, steps), checkpoint: checkpoint(name, steps: steps))
+            // The other seeds train side by side, one thread each (they evaluate nothing between steps, and a
+            // GNN step gains little from a second thread), then are scored one by one on every thread.
+            let membersStart = ResourceUsage.now()
+            let members = (1..<max(options.headSeeds, 1)).map { k in
+                (k: k, seed: options.seed &+ UInt64(k) &* 0x9E37_79B9, name: "\(best.name)_seed\(k)")
+            }
+            var trained = [Result<(GNNModel, TrainingRun), Error>](repeating: .failure(CancellationError()), count: members.count)
+            trained.withUnsafeMutableBufferPointer { slots in
+                nonisolated(unsafe) let slots = slots
+                let batchWeights = batchWeights
+                LearningThreads.singleThreadedLanes(members.count) { i in
+                    let member = members[i]
+                    slots[i] = Result {
+                        var memberMaster = SeededGenerator(seed: member.seed)
+                        var init_ = memberMaster.split()
+                        let model = GNNModel(adjacency: adjacency, hidden: choice.hidden, featureDim: graph.edges.features.cols, generator: &init_)
+                        let memberSettings = TrainingSettings(learningRate: options.learningRate, batchSize: options.batchSize, maxSteps: steps,
+                                                              patience: nil, seed: memberMaster.next())
+                        let run = try Trainer.train(model, on: graph, validation: nil, trainMonitor: nil, settings: memberSettings,
+                                                    weights: batchWeights, progress: progress(member.name, steps),
+                                                    checkpoint: checkpoint(member.name, steps: steps))
+                        return (model, run)
+                    }
+                }
+            }
+            for (member, slot) in zip(members, trained) {
+                let (model, run) = try slot.get()
+                let name = member.name
                 let h = model.encodeNodes()   // [N, H]
                 let test = try SplitEvaluation.auc(model.scoreEdges(nodeEmbeddings: h, edges: graph.examples(graph.test)), partLabels[2])
                 let offPathQuality = try offPath.map { pairs in
                     try PredictionQuality(probabilities: model.scoreEdges(nodeEmbeddings: h, edges: pairs.examples),
                                           labels: pairs.examples.labels!, users: pairs.users)
                 }
-                results.seedMembers.append(.init(name: name, seed: seed, steps: run.steps, test: test, offPath: offPathQuality, seconds: run.seconds))
+                results.seedMembers.append(.init(name: name, seed: member.seed, steps: run.steps, test: test, offPath: offPathQuality, seconds: run.seconds))
                 try output.write("node_embeddings_\(name)", matrix: h.values, columns: h.cols)
                 try output.writeFile(name + ".safetensors", data: model.parameters.safetensors(metadata: [
-                    "model": name, "hidden": "\(choice.hidden)", "seed": "\(seed)", "steps": "\(run.steps)",
+                    "model": name, "hidden": "\(choice.hidden)", "seed": "\(member.seed)", "steps": "\(run.steps)",
                     "learning_rate": "\(options.learningRate)", "batch_size": "\(options.batchSize)", "format": "PyTorch state_dict names",
                     "flow": options.flow.rawValue, "debias": options.debias.rawValue,
                 ]).serialized())
             }
+            results.seedMembersSeconds = ResourceUsage.now() - membersStart
             choice.seedMembers = results.seedMembers.map(\.name)
             results.scoringChoice = choice
             let h = embeddings[best.name]!
