@@ -20,6 +20,8 @@ struct CoverageCommand: ParsableCommand {
     var listPrefix = 10
     @Option(help: "Sessions per world in the comparison of pool-free estimators (default-size worlds, each mechanism and planted w*; 0 skips it).")
     var candidateSessions = 1000
+    @Option(parsing: .upToNextOption, help: "Estimators in that comparison (pool assumptions: \(PoolAssumption.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var compare: [PoolAssumption] = [.catalogue, .videoEffects, .videoEffectsTaste, .poolSampling, .shownOrder, .shownOrderProportional, .truePool]
     @Option(help: "Seed of the first world.")
     var firstSeed: UInt64 = 1
     @Option(help: "Markdown notebook to write.")
@@ -29,6 +31,7 @@ struct CoverageCommand: ParsableCommand {
         guard worlds >= 1, users >= 1, videos >= 10, maxSessions >= 1, listPrefix >= 0, candidateSessions >= 0 else {
             throw ValidationError("--worlds, --users, --max-sessions must be positive, --videos at least 10, --list-prefix and --candidate-sessions 0 or positive")
         }
+        guard !compare.isEmpty else { throw ValidationError("--compare needs at least one pool assumption") }
     }
 
     func run() throws {
@@ -77,7 +80,7 @@ extension CoverageCommand {
     /// The estimators that need no pool, side by side on default-size worlds (`SyntheticWorldConfiguration()`'s
     /// users and videos, seed `firstSeed`) for every mechanism and planted w*, with `p_true` as heads.
     func compareCandidates(on page: inout Notebook) throws {
-        let candidates: [PoolAssumption] = [.catalogue, .videoEffects, .poolSampling, .shownOrder, .shownOrderProportional, .truePool]
+        let candidates = compare
         page.heading("Estimators that need no pool, compared")
         let size = SyntheticWorldConfiguration()
         page.paragraph("Each row is one world of the default size (\(size.users) users, \(size.videos) videos, seed \(firstSeed)) whose platform used the mechanism and planted w* of the row; its first \(Format.count(candidateSessions)) sessions of at least 5 rows are fitted (first \(listPrefix > 0 ? "\(listPrefix)" : "all") rows) with `p_true` as heads. Cells are max |ŵ − w*|; † marks a fit whose optimiser stopped without meeting its convergence test. What each assumes:")
@@ -94,7 +97,9 @@ extension CoverageCommand {
                 let lists = listPrefix > 0 ? try world.lists.prefix(listPrefix) : world.lists
                 let truth = WeightParametrisation.l1Normalised(planted)
                 let kept = candidates.filter { !(mechanism == .catalogue && $0 == .truePool) }
-                let fits = try PoolAssumptionEstimate.fitAll(lists, availability: world.availability, pools: world.pools, assumptions: kept)
+                let taste = try UserCategoryTaste.offsets(lists: lists, sessionUsers: world.sessionUsers, candidateCategory: world.candidateCategory)
+                let fits = try PoolAssumptionEstimate.fitAll(lists, availability: world.availability, pools: world.pools, taste: taste,
+                                                             assumptions: kept)
                 var row = [mechanism.rawValue, "(" + truth.map { Format.fixed($0, 2) }.joined(separator: ", ") + ")"]
                 for (k, assumption) in candidates.enumerated() {
                     guard let f = fits.first(where: { $0.assumption == assumption }) else { row.append("="); continue }
@@ -126,3 +131,4 @@ extension CoverageCommand {
 }
 
 extension SyntheticCandidatePool: ExpressibleByArgument {}
+extension PoolAssumption: ExpressibleByArgument {}

@@ -160,3 +160,76 @@ struct PoolAssumptionTests {
         }
     }
 }
+
+@Suite("Ranking: a pool that follows the user's category taste")
+struct UserCategoryTasteTests {
+    @Test("taste offsets by hand: leave-one-session-out counts, shrunk to the overall shares")
+    func offsetsByHand() throws {
+        // Three sessions of four candidates (categories 0, 0, 1, 1); sessions 0 and 1 are user 7's, session 2 user 9's.
+        let heads = CandidateHeads(sessions: 3, videos: 4, values: [Float](repeating: 0.5, count: 3 * 4 * 4))
+        // Shown: session 0 {0, 1, 2}, session 1 {3}, session 2 {2, 3}.
+        let lists = try PlackettLuceLists(heads: heads, observedOffsets: [0, 3, 4, 6], observed: [0, 1, 2, 3, 2, 3])
+        let x = try UserCategoryTaste.offsets(lists: lists, sessionUsers: [7, 7, 9], candidateCategory: [0, 0, 1, 1], pseudoCount: 2)
+        // Overall: category 0 has 2 of 6 rows, category 1 has 4 of 6.
+        let q0 = 2.0 / 6, q1 = 4.0 / 6
+        // Session 0 sees user 7's other session: one row, of category 1.
+        let s0c0 = log((0 + 2 * q0) / (1 + 2)) - log(q0), s0c1 = log((1 + 2 * q1) / (1 + 2)) - log(q1)
+        // Session 1 sees session 0: two rows of category 0, one of category 1.
+        let s1c0 = log((2 + 2 * q0) / (3 + 2)) - log(q0), s1c1 = log((1 + 2 * q1) / (3 + 2)) - log(q1)
+        // Session 2's user has no other session: the shrunk share is the overall share, x = 0.
+        let expected = [s0c0, s0c0, s0c1, s0c1, s1c0, s1c0, s1c1, s1c1, 0, 0, 0, 0]
+        for (i, e) in expected.enumerated() { #expect(abs(Double(x[i]) - e) < 1e-6, "entry \(i)") }
+        #expect(throws: PipelineError.self) { _ = try UserCategoryTaste.offsets(lists: lists, sessionUsers: [7, 7], candidateCategory: [0, 0, 1, 1]) }
+    }
+
+    @Test("pair offsets enter the likelihood as the video effects do when they are the same in every session")
+    func pairOffsetsAsEffects() throws {
+        let lists = try PoolAssumptionTests.lists(PoolAssumptionTests.uploaded)
+        let effects = PoolAssumptionTests.alpha
+        let offsets = (0..<2).flatMap { _ in effects.map { Float($0) } }
+        let withPairs = try lists.with(pairOffsets: offsets)
+        let a = withPairs.negativeLogLikelihood(PoolAssumptionTests.theta), b = lists.negativeLogLikelihood(PoolAssumptionTests.theta, videoEffects: effects.map { Double(Float($0)) })
+        #expect(abs(a.value - b.value) < 1e-9)
+        #expect(zip(a.gradient, b.gradient).allSatisfy { abs($0 - $1) < 1e-9 })
+        // A subset of sessions keeps its rows of offsets.
+        let second = try withPairs.sessions([1])
+        #expect(second.pairOffsets.map { Array($0) } == Array(offsets[4..<8]))
+        #expect(throws: PipelineError.self) { _ = try lists.with(pairOffsets: [0, 1]) }
+    }
+
+    @Test("the taste fit recovers a planted β and w where the plain video-effects fit is misled")
+    func tasteFitRecovers() throws {
+        // Lists drawn from α_j + θ·p_sj + β* x_sj (Gumbel top 4 of 40), x correlated with the complete head.
+        let sessions = 3000, n = 40, betaTrue = 1.2
+        var generator = SeededGenerator(seed: 19)
+        var values = [Float](repeating: 0, count: sessions * n * 4), x = [Float](repeating: 0, count: sessions * n)
+        for i in values.indices { values[i] = Float(generator.nextUniform()) }
+        for i in x.indices { x[i] = Float(generator.nextNormal() * 0.5 + 2 * (Double(values[i * 4]) - 0.5)) }
+        let heads = CandidateHeads(sessions: sessions, videos: n, values: values)
+        let alpha = (0..<n).map { Double($0 % 5) * 0.4 - 0.8 }
+        let theta = [2.0, 1.0, -0.5, -3.0]
+        var observedOffsets = [0], shown: [Int32] = []
+        for s in 0..<sessions {
+            var scores = (0..<n).map { j -> Float in
+                let q = (s * n + j) * 4
+                let v = (0..<4).reduce(alpha[j] + betaTrue * Double(x[s * n + j])) { $0 + theta[$1] * Double(values[q + $1]) }
+                return Float(v + generator.nextGumbel())
+            }
+            var top: [Int32] = []
+            var selector = TopKSelector()
+            scores.withUnsafeMutableBufferPointer { selector.select($0.baseAddress!, count: n, k: 4, into: &top) }
+            shown += top
+            observedOffsets.append(shown.count)
+        }
+        let lists = try PlackettLuceLists(heads: heads, observedOffsets: observedOffsets, observed: shown)
+        let fitted = try VideoEffectsFit.fit(lists, taste: x)
+        #expect(abs(fitted.beta - betaTrue) < 0.1, "β̂ = \(fitted.beta)")
+        // The profile is convex and the search ends at its lowest evaluated point.
+        #expect(fitted.profile.allSatisfy { $0.nll >= fitted.fit.fit.negativeLogLikelihood - 1e-9 })
+        let truth = WeightParametrisation.l1Normalised(theta)
+        for h in 0..<4 { #expect(abs(fitted.fit.fit.weights[h] - truth[h]) <= 4 * fitted.fit.fit.standardErrors[h] + 0.01, "head \(h)") }
+        // Without the taste term the complete head absorbs it.
+        let plain = VideoEffectsFit.fit(lists)
+        #expect(HeadWeightEstimator.errors(plain.fit.weights, truth).max()! > 2 * HeadWeightEstimator.errors(fitted.fit.fit.weights, truth).max()!)
+    }
+}

@@ -3,24 +3,29 @@ import COpenBLAS
 /// `C = alpha * op(A) * op(B) + beta * C` on row-major Float32 storage (cblas_sgemm).
 ///
 /// `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`. `transA` means A is stored `[k, m]`;
-/// `transB` means B is stored `[n, k]` (as a PyTorch Linear weight `[out, in]` is, for `x Wᵀ`).
+/// `transB` means B is stored `[n, k]` (as a PyTorch Linear weight `[out, in]` is, for `x Wᵀ`). The leading
+/// dimensions default to dense storage; a larger one addresses a block of columns of a wider matrix.
 // A: [m, k] (or [k, m] if transA), B: [k, n] (or [n, k] if transB) -> C: [m, n]
 @inline(__always)
 func sgemm(
     transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
-    alpha: Float = 1, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-    beta: Float = 0, _ c: UnsafeMutablePointer<Float>
+    alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int? = nil, _ b: UnsafePointer<Float>, ldb: Int? = nil,
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int? = nil
 ) {
     guard m > 0, n > 0 else { return }
+    let ldc = ldc ?? n
     if k == 0 {
         // BLAS would only scale C; do the same explicitly.
-        if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 { for i in 0..<(m * n) { c[i] *= beta } }
+        for r in 0..<m {
+            let row = c + r * ldc
+            if beta == 0 { row.update(repeating: 0, count: n) } else if beta != 1 { for i in 0..<n { row[i] *= beta } }
+        }
         return
     }
     cblas_sgemm(
         CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
         Int32(m), Int32(n), Int32(k), alpha,
-        a, Int32(transA ? m : k), b, Int32(transB ? k : n), beta, c, Int32(n))
+        a, Int32(lda ?? (transA ? m : k)), b, Int32(ldb ?? (transB ? k : n)), beta, c, Int32(ldc))
 }
 
 /// Adds `bias[j]` to every row of `y`.

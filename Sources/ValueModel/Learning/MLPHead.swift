@@ -32,13 +32,23 @@ struct MLPHead {
     // x: [n, inDim] -> logits: [n, 4]
     @discardableResult
     func forward(_ x: UnsafePointer<Float>, activations acts: UnsafeMutablePointer<Float>, rows n: Int) -> UnsafeMutablePointer<Float> {
-        var input = x
-        var out = acts
-        for (i, layer) in layers.enumerated() {
-            layer.forward(input, into: out, rows: n)
-            if i < 3 { reluForward(out, count: n * layer.outDim) }
+        layers[0].forward(x, into: acts, rows: n)
+        reluForward(acts, count: n * layers[0].outDim)
+        return forwardFromFirstHidden(activations: acts, rows: n)
+    }
+
+    /// Layers 1-3 from a0, the first layer's post-ReLU output already in `acts`' first slot (a model that
+    /// computes the first layer its own way). Returns the logits pointer.
+    // a0: [n, 128] (in acts) -> logits: [n, 4]
+    @discardableResult
+    func forwardFromFirstHidden(activations acts: UnsafeMutablePointer<Float>, rows n: Int) -> UnsafeMutablePointer<Float> {
+        var input = UnsafePointer(acts)
+        var out = acts + n * layers[0].outDim
+        for i in 1..<layers.count {
+            layers[i].forward(input, into: out, rows: n)
+            if i < 3 { reluForward(out, count: n * layers[i].outDim) }
             input = UnsafePointer(out)
-            if i < 3 { out += n * layer.outDim }
+            if i < 3 { out += n * layers[i].outDim }
         }
         return out
     }
@@ -51,6 +61,15 @@ struct MLPHead {
     // dlogits: [n, 4], x: [n, inDim] -> dx: [n, inDim]
     func backward(_ dlogits: UnsafePointer<Float>, input x: UnsafePointer<Float>, activations acts: UnsafePointer<Float>,
                   dx: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>, rows n: Int) {
+        let dPre0 = backwardToFirstLayer(dlogits, activations: acts, scratch: scratch, rows: n)
+        layers[0].backward(dPre0, input: x, dx: dx, rows: n)       // -> dx: [n, inDim]
+    }
+
+    /// Backward through layers 3-1 and the first ReLU: accumulates those layers' parameter gradients and returns
+    /// the gradient of the first layer's pre-activation (in `scratch`, valid until the next call).
+    // dlogits: [n, 4] -> d pre0: [n, 128]
+    func backwardToFirstLayer(_ dlogits: UnsafePointer<Float>, activations acts: UnsafePointer<Float>,
+                              scratch: UnsafeMutablePointer<Float>, rows n: Int) -> UnsafeMutablePointer<Float> {
         let widths = Self.hiddenSizes   // a0 [n, widths[0]], a1 [n, widths[1]], a2 [n, widths[2]]
         let a0 = acts, a1 = a0 + n * widths[0], a2 = a1 + n * widths[1]
         let gA = scratch, gB = scratch + n * (widths.max() ?? 0)
@@ -61,6 +80,6 @@ struct MLPHead {
         reluBackward(gB, gB, output: a1, count: n * widths[1])
         layers[1].backward(gB, input: a0, dx: gA, rows: n)      // -> d a0 (gA)
         reluBackward(gA, gA, output: a0, count: n * widths[0])
-        layers[0].backward(gA, input: x, dx: dx, rows: n)       // -> dx: [n, inDim]
+        return gA
     }
 }

@@ -20,15 +20,23 @@ public struct PlackettLuceLists: Sendable {
     public let repeatedRows: Int
     /// Which candidates compete with the shown videos at each choice (the assumed candidate pool).
     public let choiceSets: PlackettLuceChoiceSets
+    /// Known log-weights added to the utility of every (session, candidate), `[sessions, candidates]` (nil: none):
+    /// a fitted pool-inclusion term that depends on the user (`UserCategoryTaste`).
+    public let pairOffsets: [Float]?
 
     public var sessions: Int { heads.sessions }
 
     /// - Parameters:
     ///   - observed: candidate indices of each session's observed rows, in display (time) order.
     ///   - choiceSets: the assumed pool; a session's own shown videos always belong to it.
-    public init(heads: CandidateHeads, observedOffsets: [Int], observed: [Int32], choiceSets: PlackettLuceChoiceSets = .catalogue) throws {
+    ///   - pairOffsets: known utility offsets `[sessions, candidates]`, nil for none.
+    public init(heads: CandidateHeads, observedOffsets: [Int], observed: [Int32], choiceSets: PlackettLuceChoiceSets = .catalogue,
+                pairOffsets: [Float]? = nil) throws {
         guard observedOffsets.count == heads.sessions + 1, observedOffsets.last == observed.count else {
             throw PipelineError.invalidData("Plackett-Luce lists: \(observedOffsets.count - 1) sessions of observed rows for \(heads.sessions) sessions of heads")
+        }
+        if let pairOffsets, pairOffsets.count != heads.sessions * heads.videos || !pairOffsets.allSatisfy(\.isFinite) {
+            throw PipelineError.invalidData("Plackett-Luce lists: pair offsets must be \(heads.sessions) x \(heads.videos) finite values, got \(pairOffsets.count)")
         }
         try choiceSets.validate(sessions: heads.sessions, candidates: heads.videos)
         var repeated = 0
@@ -47,6 +55,7 @@ public struct PlackettLuceLists: Sendable {
         shown = observed
         repeatedRows = repeated
         self.choiceSets = choiceSets
+        self.pairOffsets = pairOffsets
     }
 
     /// Each session's first `length` observed rows (all of them when shorter), same choice sets.
@@ -57,20 +66,28 @@ public struct PlackettLuceLists: Sendable {
             prefixShown.append(contentsOf: shown[start..<end])
             prefixOffsets.append(prefixShown.count)
         }
-        return try PlackettLuceLists(heads: heads, observedOffsets: prefixOffsets, observed: prefixShown, choiceSets: choiceSets)
+        return try PlackettLuceLists(heads: heads, observedOffsets: prefixOffsets, observed: prefixShown, choiceSets: choiceSets,
+                                     pairOffsets: pairOffsets)
     }
 
     /// The sessions `indices` (in that order) with their heads, lists and choice sets.
     public func sessions(_ indices: [Int]) throws -> PlackettLuceLists {
         var sampleOffsets = [0], sampleShown: [Int32] = []
         for s in indices { sampleShown.append(contentsOf: shown[offsets[s]..<offsets[s + 1]]); sampleOffsets.append(sampleShown.count) }
+        let n = heads.videos
         return try PlackettLuceLists(heads: heads.subset(indices), observedOffsets: sampleOffsets, observed: sampleShown,
-                                     choiceSets: choiceSets.subset(indices))
+                                     choiceSets: choiceSets.subset(indices),
+                                     pairOffsets: pairOffsets.map { x in indices.flatMap { x[($0 * n)..<(($0 + 1) * n)] } })
     }
 
     /// The same lists under another assumed pool.
     public func with(choiceSets: PlackettLuceChoiceSets) throws -> PlackettLuceLists {
-        try PlackettLuceLists(heads: heads, observedOffsets: offsets, observed: shown, choiceSets: choiceSets)
+        try PlackettLuceLists(heads: heads, observedOffsets: offsets, observed: shown, choiceSets: choiceSets, pairOffsets: pairOffsets)
+    }
+
+    /// The same lists with other known utility offsets `[sessions, candidates]` (nil: none).
+    public func with(pairOffsets: [Float]?) throws -> PlackettLuceLists {
+        try PlackettLuceLists(heads: heads, observedOffsets: offsets, observed: shown, choiceSets: choiceSets, pairOffsets: pairOffsets)
     }
 
     /// Negative log-likelihood, gradient `[4]` and Hessian `[4, 4]` (row-major) in θ, summed over sessions with
@@ -118,7 +135,7 @@ public struct PlackettLuceLists: Sendable {
     }
 
     /// Fills `scratch.weight` for session s (members of its choice set only) and clears `removed`.
-    // heads: [S, N, 4]; theta: [4]; videoEffects: [N]
+    // heads: [S, N, 4]; theta: [4]; videoEffects: [N]; pairOffsets: [S, N]
     @inline(__always)
     func prepare(session: Int, theta t: (Double, Double, Double, Double), videoEffects: [Double]?,
                  heads p: UnsafePointer<Float>, scratch: inout SessionScratch) {
@@ -126,12 +143,14 @@ public struct PlackettLuceLists: Sendable {
         let base = p + session * n * 4
         choiceSets.markMembers(session: session, candidates: n, shown: shown[offsets[session]..<offsets[session + 1]], into: &scratch.member)
         var top = -Double.infinity
+        let pairRow = session * n
         for j in 0..<n {
             scratch.removed[j] = false
             guard scratch.member[j] else { scratch.weight[j] = -.infinity; continue }
             let q = base + j * 4
             var u = t.0 * Double(q[0]) + t.1 * Double(q[1]) + t.2 * Double(q[2]) + t.3 * Double(q[3])
             if let videoEffects { u += videoEffects[j] }
+            if let pairOffsets { u += Double(pairOffsets[pairRow + j]) }
             scratch.weight[j] = u
             top = max(top, u)
         }

@@ -10,6 +10,8 @@ public enum PoolAssumption: String, CaseIterable, Sendable, Codable {
     case uploaded
     /// Uploaded videos competed, each with its own unknown log-weight of entering the pool (`VideoEffectsFit`).
     case videoEffects
+    /// The same, plus a fitted multiple of the user's taste for the candidate's category (`UserCategoryTaste`).
+    case videoEffectsTaste
     /// The order of each shown list given its set, the unshown pool's weight free per session (`ShownOrderLikelihood`).
     case shownOrder
     /// The same with the unshown pool's weight a common fraction of the uploaded catalogue's.
@@ -30,6 +32,7 @@ public enum PoolAssumption: String, CaseIterable, Sendable, Codable {
         case .shownOnly: return "shown videos only"
         case .uploaded: return "uploaded catalogue"
         case .videoEffects: return "uploaded catalogue + video effects"
+        case .videoEffectsTaste: return "video effects + user's category taste"
         case .shownOrder: return "shown order, free pool remainder"
         case .shownOrderProportional: return "shown order, proportional remainder"
         case .poolSampling: return "uploaded catalogue, pools marginalised"
@@ -48,6 +51,8 @@ public enum PoolAssumption: String, CaseIterable, Sendable, Codable {
             return "the platform ranked every video already uploaded on the session's day"
         case .videoEffects:
             return "pools are drawn from the uploaded videos with a per-video inclusion rate of any form (popularity, freshness, quality), not depending on the user beyond what the heads capture"
+        case .videoEffectsTaste:
+            return "as the row above, and the pool also leans towards the categories the user was shown in the other sessions: its log-weight adds β times the user's log-lift for the candidate's category (β fitted); retrieval that follows the user–video pair below the category level is still attributed to the heads"
         case .shownOrder:
             return "each list is the top of one pool ranked by the value plus Gumbel noise, the pool drawn independently of that noise in any way (popularity, freshness, the user's retrieval model); nothing about its size or make-up"
         case .shownOrderProportional:
@@ -68,12 +73,16 @@ public struct PoolAssumptionEstimate: Sendable {
     public var effects: VideoEffectsFit?
     /// Sessions fitted when fewer than all (`poolSampling` on a sample).
     public var sessions: Int?
+    /// β̂, the fitted weight of the user's category taste in the pool's log-weight (`videoEffectsTaste` only).
+    public var tasteWeight: Double?
 
-    public init(assumption: PoolAssumption, fit: PlackettLuceLists.Fit, effects: VideoEffectsFit? = nil, sessions: Int? = nil) {
+    public init(assumption: PoolAssumption, fit: PlackettLuceLists.Fit, effects: VideoEffectsFit? = nil, sessions: Int? = nil,
+                tasteWeight: Double? = nil) {
         self.assumption = assumption
         self.fit = fit
         self.effects = effects
         self.sessions = sessions
+        self.tasteWeight = tasteWeight
     }
 }
 
@@ -108,10 +117,11 @@ public struct CandidateAvailability: Sendable {
 extension PoolAssumptionEstimate {
     /// Fits the likelihood of `lists` (their choice sets are replaced) under each assumption in `assumptions`;
     /// `truePool` needs `pools` and is skipped without them.
+    /// `videoEffectsTaste` needs `taste` (`UserCategoryTaste.offsets`) and is skipped without it.
     /// `poolSamplingSessions` (when not nil) fits `poolSampling`, the slowest, on that many sessions drawn with
     /// `SeededGenerator(seed: samplingSeed)`, all of them when there are fewer.
     public static func fitAll(_ lists: PlackettLuceLists, availability: CandidateAvailability,
-                              pools: PlackettLuceChoiceSets? = nil,
+                              pools: PlackettLuceChoiceSets? = nil, taste: [Float]? = nil,
                               assumptions: [PoolAssumption] = PoolAssumption.stepFour,
                               poolSamplingSessions: Int? = nil, samplingSeed: UInt64 = 41) throws -> [PoolAssumptionEstimate] {
         try assumptions.compactMap { assumption in
@@ -125,6 +135,10 @@ extension PoolAssumptionEstimate {
             case .videoEffects:
                 let effects = VideoEffectsFit.fit(try lists.with(choiceSets: availability.choiceSets))
                 return PoolAssumptionEstimate(assumption: assumption, fit: effects.fit, effects: effects)
+            case .videoEffectsTaste:
+                guard let taste else { return nil }
+                let fitted = try VideoEffectsFit.fit(try lists.with(choiceSets: availability.choiceSets), taste: taste)
+                return PoolAssumptionEstimate(assumption: assumption, fit: fitted.fit.fit, effects: fitted.fit, tasteWeight: fitted.beta)
             case .shownOrder, .shownOrderProportional:
                 let start = try lists.with(choiceSets: .shownOnly(sessions: lists.sessions)).fit().theta
                 let order = ShownOrderLikelihood(lists: try lists.with(choiceSets: availability.choiceSets), prefix: Int.max)

@@ -12,6 +12,9 @@ public struct SyntheticIdentificationWorld: Sendable {
     public var availability: CandidateAvailability
     /// The pools the platform drew (`.catalogue` for the catalogue mechanism).
     public var pools: PlackettLuceChoiceSets
+    /// `[sessions]` each session's user and `[videos]` each video's level-1 category (what the logs show).
+    public var sessionUsers: [Int32]
+    public var candidateCategory: [Int32]
 
     /// Simulates every user and keeps up to `maximumSessions` sessions of at least `minimumLength` rows (the
     /// first ones in user order).
@@ -61,6 +64,8 @@ public struct SyntheticIdentificationWorld: Sendable {
         availability = CandidateAvailability(uploadDay: world.videoUploadDay.map { Int32($0) }, sessionDay: sessionDay,
                                              observedOffsets: sessions.observedOffsets, observed: shown)
         pools = generator.platform.pools.drawsPools ? .listed(offsets: poolOffsets, candidates: poolCandidates) : .catalogue
+        sessionUsers = sessions.users
+        candidateCategory = world.videoLevel1.map { Int32($0) }
         self.configuration = configuration
     }
 }

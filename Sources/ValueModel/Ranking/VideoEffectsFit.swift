@@ -31,17 +31,18 @@ public struct VideoEffectsFit: Sendable {
     /// Largest `|E_j − n_j| / n_j` at the end: how far the video effects are from their score equations.
     public var effectGap: Double
 
-    /// Fits θ and α from θ = 0 and α = log n. Converged when the step's predicted decrease of the negative
+    /// Fits θ and α from θ = 0 and α = log n (or from `start`, θ and α of an earlier fit). Converged when the step's predicted decrease of the negative
     /// log-likelihood, `−(g_θ·dθ + Σ_j g_j dα_j) / 2`, is below `decrease` nats (near the optimum the likelihood is
     /// quadratic, so 1e-6 puts θ within about √(2·1e-6) ≈ 0.0014 standard errors of it), or when both the θ step and
     /// the effects' score gap are below `tolerance`.
     public static func fit(_ lists: PlackettLuceLists, maxIterations: Int = 100, tolerance: Double = 1e-8,
-                           decrease: Double = 1e-6) -> VideoEffectsFit {
+                           decrease: Double = 1e-6, start: (theta: [Double], effects: [Double])? = nil) -> VideoEffectsFit {
         let chosen = lists.chosenCounts
         let active = chosen.indices.filter { chosen[$0] > 0 }
         var alpha = chosen.map { $0 > 0 ? log($0) : -Double.infinity }
+        if let start, start.effects.count == alpha.count { for j in active where start.effects[j].isFinite { alpha[j] = start.effects[j] } }
         center(&alpha)
-        var theta = [0.0, 0, 0, 0]
+        var theta = start.map(\.theta) ?? [0.0, 0, 0, 0]
         var current = lists.negativeLogLikelihood(theta, videoEffects: alpha)
         var path = [current.value]
         var weightsPath = [WeightParametrisation.l1Normalised(theta)]
