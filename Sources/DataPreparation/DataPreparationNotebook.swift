@@ -116,6 +116,25 @@ struct DataPreparationNotebook {
         var perUserFigure = Figure.histogram(try Histogram(binning: perUser, bins: 40), title: "Sessions per user", xLabel: "sessions", yLabel: "users")
         perUserFigure.legend = .hidden
         page.figure(try StepOutput.render(perUserFigure, folder: figures, name: "sessions-per-user.png"), caption: "Sessions per user over the three bursts.")
+        try gaps(&page)
+    }
+
+    /// The original's inter-session gap summary and histogram (its cells 50-51).
+    private func gaps(_ page: inout Notebook) throws {
+        let d = report.gapFeatureSummary
+        guard d.count == 8 else { return }
+        page.paragraph("`hist_intersess_gap_h`, the hours from the previous session's last row (0 for a user's first session in a burst), over rows as the original's `describe()`" + (Int(d[0]) >= 2 * PreparationReport.sampleLimit ? " (quartiles from an evenly spaced sample of rows)" : "") + ":")
+        page.table(["count", "mean", "std", "min", "25%", "50%", "75%", "max"],
+                   [[Format.count(Int(d[0]))] + d[1...].map { Format.fixed($0, 2) }], alignRight: Set(0..<8))
+        let positive = report.positiveSessionGapHours
+        guard !positive.isEmpty else { return }
+        let shown = positive.filter { $0 <= 50 }
+        page.paragraph("Once per session, the \(Format.count(positive.count)) positive gaps: median \(Format.fixed(StepOutput.quantile(positive, 0.5), 1)) h; \(Format.percent(Double(shown.count) / Double(positive.count), 1)) are at most 50 h, the range the original's histogram shows. By construction every positive gap exceeds the one-hour session threshold.")
+        var figure = Figure.histogram(try Histogram(binning: shown, bins: 100, range: 0...50), title: "Inter-session gaps (gap > 0, at most 50 h)",
+                                      xLabel: "hours", yLabel: "sessions")
+        figure.legend = .hidden
+        page.figure(try StepOutput.render(figure, folder: figures, name: "session-gaps.png"),
+                    caption: "Hours from a user's previous session in the same burst, per session with a previous one, up to 50 h (the original's range).")
     }
 
     private func distributions(_ page: inout Notebook) throws {
@@ -154,6 +173,46 @@ struct DataPreparationNotebook {
         }
         let figure = Figure(title: "Per-user category entropy", xLabel: "entropy (nats)", yLabel: "users", series: series)
         page.figure(try StepOutput.render(figure, folder: figures, name: "category-entropy.png"), caption: "Distribution over users of the entropy of their level-1, level-2 and level-3 categories.")
+        try entropyTrajectory(&page)
+        authorHistory(&page)
+    }
+
+    /// The original's sanity checks of the author-history features (its cells 44-45).
+    private func authorHistory(_ page: inout Notebook) {
+        let names = ["hist_author_recency_days", "hist_last_complete_author", "hist_has_author_history"]
+        guard report.authorHistorySummary.count == names.count else { return }
+        page.paragraph("The author-history features, as the original's sanity checks: `describe()` over rows (count is the non-missing rows; a row with no earlier row of the same author in the same burst has no recency and no last completion)" + (report.keptRows >= 2 * PreparationReport.sampleLimit ? ", quartiles from an evenly spaced sample of rows" : "") + ".")
+        page.table(["column", "count", "mean", "std", "min", "25%", "50%", "75%", "max"], zip(names, report.authorHistorySummary).map { name, d in
+            [name] + (d.count == 8 ? [Format.count(Int(d[0]))] + d[1...].map { Format.fixed($0, 3) } : ["0"] + [String](repeating: "—", count: 7))
+        }, alignRight: Set(1..<9))
+        guard let pair = report.authorSpotCheckPair, !report.authorSpotCheck.isEmpty else { return }
+        page.paragraph("Spot check, as the original: the first rows of the first row's (user, author) pair, user \(pair.user) and author \(pair.author) (at most 20; the features restart at each burst).")
+        // `time` is the file's naive clock reading (Beijing time), so it is printed without a zone.
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
+        page.table(["time", "y_complete", "hist_author_recency_days", "hist_last_complete_author", "hist_has_author_history"],
+                   report.authorSpotCheck.map { row in
+                       [formatter.string(from: Date(timeIntervalSince1970: Double(row.timeMs) / 1000)), "\(row.complete)",
+                        row.recencyDays.isNaN ? "NaN" : Format.fixed(Double(row.recencyDays), 4),
+                        row.lastComplete.isNaN ? "NaN" : Format.fixed(Double(row.lastComplete), 0), "\(row.hasHistory)"]
+                   }, alignRight: [1, 2, 3, 4])
+    }
+
+    /// The original's plot of one user's running category entropy over time (its cell 39), for the user with the most rows.
+    private func entropyTrajectory(_ page: inout Notebook) throws {
+        guard let user = report.entropyTrajectoryUser, let first = report.entropyTrajectory.first else { return }
+        let days = report.entropyTrajectory.map { Double($0.timeMs - first.timeMs) / 86_400_000 }
+        let entropy = report.entropyTrajectory.map { Double($0.entropy) }
+        let last = entropy.last ?? 0
+        let who = user == PreparationReport.originalEntropyUser ? "the user the original plots" : "the user with the most rows (the original's user 5 is not in this log)"
+        page.paragraph("One user over time: `hist_cat_entropy_l2` of user \(user), \(who), over \(Format.count(entropy.count)) rows, from \(Format.fixed(entropy.first ?? 0, 2)) at the first row to \(Format.fixed(last, 2)) nats at the last, \(Format.fixed(days.last ?? 0, 0)) days later; its largest value is \(Format.fixed(entropy.max() ?? 0, 2)).")
+        var figure = Figure(title: "Running level-2 category entropy of user \(user)", xLabel: "days since the user's first row",
+                            yLabel: "hist_cat_entropy_l2 (nats)", series: [.line("user \(user)", x: days, y: entropy)])
+        figure.legend = .hidden
+        page.figure(try StepOutput.render(figure, folder: figures, name: "category-entropy-one-user.png"),
+                    caption: "hist_cat_entropy_l2 row by row for user \(user), each from the user's earlier rows only.")
     }
 
     private func smallMatrix(_ page: inout Notebook) {

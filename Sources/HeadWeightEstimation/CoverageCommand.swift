@@ -87,6 +87,7 @@ extension CoverageCommand {
         page.bullets(candidates.map { "**\($0.title)**: \($0.assumes)." })
         var rows: [[String]] = []
         var errors = [[Double]](repeating: [], count: candidates.count)
+        var tasteWeights: [SyntheticCandidatePool: [Double]] = [:]
         for mechanism in SyntheticCandidatePool.allCases {
             for planted in PoolAnalysis.plantedWeights {
                 var c = SyntheticWorldConfiguration()
@@ -105,6 +106,7 @@ extension CoverageCommand {
                     guard let f = fits.first(where: { $0.assumption == assumption }) else { row.append("="); continue }
                     let error = HeadWeightEstimator.errors(f.fit.weights, truth).max() ?? .nan
                     errors[k].append(error)
+                    if let beta = f.tasteWeight { tasteWeights[mechanism, default: []].append(beta) }
                     row.append(Format.fixed(error, 3) + (f.fit.converged ? "" : " †"))
                 }
                 rows.append(row)
@@ -119,6 +121,7 @@ extension CoverageCommand {
             lines.append("**\(assumption.title)**: within 0.05 of w* in \(within) of \(errors[k].count) worlds; worst \(Format.fixed(errors[k].max() ?? .nan, 3)).")
         }
         page.bullets(lines)
+        tasteParagraph(on: &page, candidates: candidates, errors: errors, tasteWeights: tasteWeights)
         // The catalogue mechanism is the one where the shown-order likelihood's assumption holds exactly.
         let catalogueRows = PoolAnalysis.plantedWeights.count
         if let k = candidates.firstIndex(of: .shownOrder), errors[k].count >= catalogueRows {
@@ -127,6 +130,27 @@ extension CoverageCommand {
                 + (worst > 0.05 ? "So at this size the order within the shown lists does not pin w down, whatever the pool: the information that identifies w is which videos were shown instead of others, and using it needs a model of the pool."
                                 : "So the order within the shown lists identifies w here when nothing else is assumed."))
         }
+    }
+}
+
+extension CoverageCommand {
+    /// What the user's category taste adds to the video effects, per mechanism (mean max error over the planted w*,
+    /// and the fitted β̂), when both were compared.
+    func tasteParagraph(on page: inout Notebook, candidates: [PoolAssumption], errors: [[Double]],
+                        tasteWeights: [SyntheticCandidatePool: [Double]]) {
+        guard let plain = candidates.firstIndex(of: .videoEffects), let taste = candidates.firstIndex(of: .videoEffectsTaste) else { return }
+        let perMechanism = PoolAnalysis.plantedWeights.count
+        let parts = SyntheticCandidatePool.allCases.enumerated().compactMap { m, mechanism -> String? in
+            let range = (m * perMechanism)..<((m + 1) * perMechanism)
+            guard errors[plain].count >= range.upperBound, errors[taste].count >= range.upperBound else { return nil }
+            let before = errors[plain][range].reduce(0, +) / Double(perMechanism), after = errors[taste][range].reduce(0, +) / Double(perMechanism)
+            let betas = tasteWeights[mechanism] ?? []
+            return "\(mechanism.rawValue) \(Format.fixed(before, 3)) → \(Format.fixed(after, 3))"
+                + (betas.isEmpty ? "" : " (β̂ from \(Format.fixed(betas.min() ?? .nan, 2)) to \(Format.fixed(betas.max() ?? .nan, 2)))")
+        }
+        guard !parts.isEmpty else { return }
+        page.paragraph("The user's category taste added to the video effects, mean max error over the planted w* per mechanism: "
+            + parts.joined(separator: "; ") + ". Of the three mechanisms only retrieval draws pools that depend on the user; on the other two, where no taste is planted, a β̂ away from 0 is the share of the remaining misfit that the taste proxy soaks up.")
     }
 }
 

@@ -32,6 +32,8 @@ struct EstimationResults {
     /// The likelihood under each assumption about the unlogged candidate pools (the headline: video effects).
     var pools: PoolAnalysis!
     var residuals: [ResidualRow] = []
+    /// The level-1 categories the category loss compares (the original's category map).
+    var categoryMap: [CategoryMapRow] = []
     var artifacts = ""
     var threads = 1
     var timings: [(String, Double)] = []
@@ -121,6 +123,9 @@ struct Estimation {
         // 2-3. The estimators on the GNN's heads.
         let observed = inputs.counterfactual.observedCandidates
         let data = try matchingData(heads, inputs: inputs, observed: observed)
+        let names = try inputs.step1.categoryTexts("i_cat_level1_name")
+        results.categoryMap = data.categoryMap(categoryIds: inputs.counterfactual.candidateCategories,
+                                               names: inputs.candidates.firstRows.map { names[$0] })
         let lists = try PlackettLuceLists(heads: heads, observedOffsets: sessions.observedOffsets, observed: observed)
         results.repeatedRows = lists.repeatedRows
         let estimators = EstimatorSettings(options: options)

@@ -145,7 +145,17 @@ struct HeadWeightEstimationNotebook {
         if let c = g.category {
             page.heading("Category loss (stage A's), one start at the embedding estimate", level: 3)
             improvedTable(&page, c, loss: "category")
+            categoryMap(&page)
         }
+    }
+
+    /// The level-1 categories the category loss compares, as the original's category map (ids with names).
+    private func categoryMap(_ page: inout Notebook) {
+        guard !results.categoryMap.isEmpty else { return }
+        page.paragraph("The category loss compares lists by their level-1 categories (`i_cat_level1_id`, with the names of `kuairec_caption_category.csv`; −124 is KuaiRec's unknown category, counted as one): \(results.categoryMap.count) categories among the candidates.")
+        page.table(["level-1 id", "name", "candidates", "mean share of an observed list"],
+                   results.categoryMap.map { [String($0.id), $0.name.isEmpty ? "—" : $0.name, Format.count($0.candidates), Format.percent($0.meanListShare, 1)] },
+                   alignRight: [0, 2, 3])
     }
 
     private func likelihood(_ page: inout Notebook, _ g: EstimatorRun) {

@@ -172,3 +172,32 @@ import Testing
         #expect(names[4] == 0)
     }
 }
+
+@Suite("Data preparation: notebook 1's gap summary and entropy trajectory")
+struct PreparationReportTests {
+    @Test("the gap summary is pandas' describe() by hand, and each session's positive gap is kept once")
+    func gapSummaryByHand() {
+        // User 1: rows at 0 s, 10 s, 4 h (a new session); user 2: 0 h and 5 h (two sessions).
+        let hour: Int64 = 3_600_000
+        let sessions = Sessions(user: [1, 1, 1, 2, 2], timeMs: [0, 10_000, 4 * hour, 0, 5 * hour])
+        #expect(sessions.starts == [0, 2, 3, 4, 5])
+        var report = PreparationReport()
+        report.recordGaps([0, 0, 4, 0, 5], sessions: sessions)
+        // Values 0, 0, 4, 0, 5: mean 1.8, sample std sqrt(24.8 / 4), quartiles of [0, 0, 0, 4, 5] at positions 1, 2, 3.
+        let expected = [5, 1.8, (24.8 / 4).squareRoot(), 0, 0, 0, 4, 5]
+        #expect(report.gapFeatureSummary.count == 8)
+        for (got, want) in zip(report.gapFeatureSummary, expected) { #expect(abs(got - want) < 1e-9) }
+        #expect(report.positiveSessionGapHours == [4, 5])
+    }
+
+    @Test("the entropy trajectory follows user 5 when present, else the user with the most rows")
+    func entropyTrajectoryUser() {
+        var report = PreparationReport()
+        report.recordEntropyTrajectory(user: [1, 1, 1, 5, 5, 7], timeMs: [1, 2, 3, 4, 5, 6], entropy: [0, 1, 2, 0, 0.5, 0])
+        #expect(report.entropyTrajectoryUser == 5)
+        #expect(report.entropyTrajectory.map(\.timeMs) == [4, 5] && report.entropyTrajectory.map(\.entropy) == [0, 0.5])
+        var other = PreparationReport()
+        other.recordEntropyTrajectory(user: [1, 1, 2, 2, 2, 3, 3, 3], timeMs: Array(0..<8), entropy: [Float](repeating: 0, count: 8))
+        #expect(other.entropyTrajectoryUser == 2 && other.entropyTrajectory.map(\.timeMs) == [2, 3, 4])
+    }
+}

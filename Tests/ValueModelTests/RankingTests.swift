@@ -29,6 +29,16 @@ struct RankingTests {
                                     categoryIds: [10, 20, 10, 30], embeddings: [1, 0, 0, 1, 1, 1, 2, 2], hidden: 2)
     }
 
+    @Test("the category map of the hand-made session: ids ascending, names, candidates, mean list shares")
+    func categoryMapByHand() throws {
+        let data = try RankingTests.handMade()
+        let map = data.categoryMap(categoryIds: [10, 20, 10, 30], names: ["音乐", nil, "音乐", "美食"])
+        // Observed {0, 3}: categories 10 and 30, half the list each; 20 was not shown.
+        #expect(map == [CategoryMapRow(id: 10, name: "音乐", candidates: 2, meanListShare: 0.5),
+                        CategoryMapRow(id: 20, name: "", candidates: 1, meanListShare: 0),
+                        CategoryMapRow(id: 30, name: "美食", candidates: 1, meanListShare: 0.5)])
+    }
+
     @Test("the two matching losses on a hand-made session")
     func handMadeLosses() throws {
         let data = try RankingTests.handMade()

@@ -88,6 +88,16 @@ public struct ColumnStore {
         }
     }
 
+    /// A categorical column's text per row (nil where missing: code −1), from its codes and the manifest's categories.
+    public func categoryTexts(_ name: String) throws -> [String?] {
+        let entry = try entry(name)
+        guard let categories = entry.categories else {
+            throw PipelineError.malformedInput(SourceLocation(file: folder + "/" + Manifest.fileName),
+                                              reason: "column \"\(name)\" is not categorical; re-run `\(producer)`")
+        }
+        return try int32(name).map { code in code >= 0 && Int(code) < categories.count ? categories[Int(code)] : nil }
+    }
+
     /// Column `name` as Int32 values (int32 or int8 columns).
     public func int32(_ name: String) throws -> [Int32] {
         try int64(name).map { Int32(truncatingIfNeeded: $0) }

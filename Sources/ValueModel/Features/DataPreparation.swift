@@ -126,8 +126,9 @@ public enum DataPreparation {
             user: log.userId, category: level1Slots.indices, categoryCount: level1Slots.count,
             values: labels[Head.complete.rawValue].map { Double($0) })))
         let level2Slots = HistoryFeatures.denseCategories(level2)
-        try emit("hist_cat_entropy_l2", .float32(HistoryFeatures.entropyHistory(
-            user: log.userId, category: level2Slots.indices, categoryCount: level2Slots.count)))
+        let entropyL2 = HistoryFeatures.entropyHistory(user: log.userId, category: level2Slots.indices, categoryCount: level2Slots.count)
+        report.recordEntropyTrajectory(user: log.userId, timeMs: log.timeMs, entropy: entropyL2)
+        try emit("hist_cat_entropy_l2", .float32(entropyL2))
         guard case let .categorical(authorCodes, authorCategories) = authorColumn else {
             preconditionFailure("i_author_id is categorical")
         }
@@ -137,9 +138,13 @@ public enum DataPreparation {
         try emit("hist_author_recency_days", .float32(author.recencyDays))
         try emit("hist_last_complete_author", .float32(author.lastComplete))
         try emit("hist_has_author_history", .int8(author.hasHistory))
+        report.recordAuthorHistory(user: log.userId, author: authorCodes, authorNames: authorCategories, timeMs: log.timeMs,
+                                   complete: labels[Head.complete.rawValue], recencyDays: author.recencyDays,
+                                   lastComplete: author.lastComplete, hasHistory: author.hasHistory)
         let sessionHistory = HistoryFeatures.sessionHistory(sessions: sessions, user: log.userId, burst: burst, timeMs: log.timeMs)
         try emit("hist_prev_sess_len", .float32(sessionHistory.previousLength))
         try emit("hist_intersess_gap_h", .float32(sessionHistory.gapHours))
+        report.recordGaps(sessionHistory.gapHours, sessions: sessions)
         clock.mark("history features", into: &report)
 
         if let small, let emitSmallMatrix {

@@ -44,6 +44,20 @@ public struct PreparationReport: Codable {
     public var sessionLengths: [Int] = []
     /// Number of sessions of every user with interactions.
     public var sessionsPerUser: [Int] = []
+    /// `hist_intersess_gap_h` summarised over rows as the original's `describe()` (count, mean, std, min, 25%,
+    /// 50%, 75%, max; quantiles of an evenly spaced sample of at most `sampleLimit` rows), and the positive gaps
+    /// once per session (the original's histogram).
+    public var gapFeatureSummary: [Double] = []
+    public var positiveSessionGapHours: [Double] = []
+    /// `describe()` of `hist_author_recency_days`, `hist_last_complete_author`, `hist_has_author_history`, and the
+    /// first (at most 20) rows of the first row's (user, author) pair (the original's spot check).
+    public var authorHistorySummary: [[Double]] = []
+    public var authorSpotCheckPair: (user: Int32, author: String)?
+    public var authorSpotCheck: [AuthorHistoryRow] = []
+    /// The user whose `hist_cat_entropy_l2` the notebook plots over time (the original's user 5 when present, else
+    /// the user with the most rows): its id and each row's time (ms) and entropy.
+    public var entropyTrajectoryUser: Int32?
+    public var entropyTrajectory: [(timeMs: Int64, entropy: Float)] = []
     /// Per video (first duration seen) in seconds; per interaction play seconds and watch ratio.
     public var videoDurationSeconds: [Double] = []
     public var playSecondsSample: [Double] = []
@@ -63,8 +77,11 @@ public struct PreparationReport: Codable {
         case dailyCounts, bursts, overallLabelRates, stageSeconds, smallMatrix
     }
 
+    /// The user the original plots the running entropy of.
+    public static let originalEntropyUser: Int32 = 5
+
     /// Distributions keep at most this many interactions (an evenly spaced sample) to stay small.
-    static let sampleLimit = 1_000_000
+    public static let sampleLimit = 1_000_000
 
     /// Interactions per calendar day, stray days outside the bursts included.
     mutating func recordDays(timeMs: [Int64]) {
@@ -108,6 +125,60 @@ public struct PreparationReport: Codable {
         overallLabelRates = labels.map { column in Double(column.reduce(0) { $0 + Int($1) }) / Double(max(column.count, 1)) }
     }
 
+    /// pandas' `describe()` of one column: count (non-missing), mean, std (n − 1), min, 25%, 50%, 75%, max, the
+    /// quartiles interpolated linearly over an evenly spaced sample of at most `sampleLimit` values; NaN is missing.
+    /// Empty for a column with no value.
+    static func describe(_ column: [Double]) -> [Double] {
+        let values = column.filter { !$0.isNaN }
+        guard !values.isEmpty else { return [] }
+        let mean = values.reduce(0, +) / Double(values.count)
+        let std = values.count > 1 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot() : .nan
+        let stride = max(1, values.count / Self.sampleLimit)
+        let sample = Swift.stride(from: 0, to: values.count, by: stride).map { values[$0] }.sorted()
+        func quantile(_ q: Double) -> Double {
+            let position = q * Double(sample.count - 1)
+            let lo = Int(position.rounded(.down)), hi = min(lo + 1, sample.count - 1)
+            return sample[lo] + (position - Double(lo)) * (sample[hi] - sample[lo])
+        }
+        return [Double(values.count), mean, std, values.min() ?? .nan, quantile(0.25), quantile(0.5), quantile(0.75), values.max() ?? .nan]
+    }
+
+    /// Summarises `hist_intersess_gap_h` (per row) and keeps each session's positive gap.
+    mutating func recordGaps(_ gapHours: [Float], sessions: Sessions) {
+        let values = gapHours.map(Double.init)
+        gapFeatureSummary = Self.describe(values)
+        positiveSessionGapHours = sessions.starts.dropLast().map { values[$0] }.filter { $0 > 0 }
+    }
+
+    /// The original's sanity checks of the author-history features: their `describe()` and the first rows of the
+    /// (user, author) pair of the first row.
+    mutating func recordAuthorHistory(user: [Int32], author: [Int32], authorNames: [String], timeMs: [Int64], complete: [Int8],
+                                      recencyDays: [Float], lastComplete: [Float], hasHistory: [Int8]) {
+        authorHistorySummary = [recencyDays.map(Double.init), lastComplete.map(Double.init), hasHistory.map(Double.init)].map(Self.describe)
+        guard let u = user.first, let a = author.first else { return }
+        authorSpotCheckPair = (u, a >= 0 && Int(a) < authorNames.count ? authorNames[Int(a)] : "missing")
+        authorSpotCheck = user.indices.lazy.filter { user[$0] == u && author[$0] == a }.prefix(20).map {
+            AuthorHistoryRow(timeMs: timeMs[$0], complete: complete[$0], recencyDays: recencyDays[$0], lastComplete: lastComplete[$0],
+                             hasHistory: hasHistory[$0])
+        }
+    }
+
+    /// Keeps `hist_cat_entropy_l2` over time for user 5 (the original's choice) when present, else the user with the
+    /// most rows (ties: the smallest id); rows are sorted by (user, time).
+    mutating func recordEntropyTrajectory(user: [Int32], timeMs: [Int64], entropy: [Float]) {
+        guard !user.isEmpty else { return }
+        var best = (user: user[0], start: 0, count: 0)
+        var start = 0
+        for row in 1...user.count where row == user.count || user[row] != user[start] {
+            let group = (user: user[start], start: start, count: row - start)
+            start = row
+            if group.user == Self.originalEntropyUser { best = group; break }
+            if group.count > best.count { best = group }   // ties keep the earlier (smaller) id
+        }
+        entropyTrajectoryUser = best.user
+        entropyTrajectory = (best.start..<(best.start + best.count)).map { (timeMs[$0], entropy[$0]) }
+    }
+
     mutating func recordCategoryEntropies(user: [Int32], levels: [[Double]]) {
         userCategoryEntropy = levels.map { ids in
             // A missing category counts as one category of its own here ("unknown").
@@ -132,4 +203,13 @@ public struct PreparationReport: Codable {
             return entropies
         }
     }
+}
+
+/// One row of the author-history spot check.
+public struct AuthorHistoryRow: Sendable, Equatable {
+    public var timeMs: Int64
+    public var complete: Int8
+    public var recencyDays: Float
+    public var lastComplete: Float
+    public var hasHistory: Int8
 }

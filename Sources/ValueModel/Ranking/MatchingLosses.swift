@@ -185,3 +185,29 @@ func weightedMean(_ values: [Double], _ weights: [Double]?) -> Double {
     return mass > 0 ? total / mass : .nan
 }
 
+
+/// One level-1 category of the category loss: its id (−124 = unknown, as KuaiRec codes it), name, how many
+/// candidates it holds and its mean share of a session's observed list.
+public struct CategoryMapRow: Sendable, Equatable {
+    public var id: Int
+    public var name: String
+    public var candidates: Int
+    public var meanListShare: Double
+}
+
+extension ListMatchingData {
+    /// The categories the category loss compares, in its dense order (ascending id), with each candidate's raw
+    /// level-1 id (`categoryIds`, as passed to `init`) and name (nil: unnamed).
+    public func categoryMap(categoryIds: [Double], names: [String?]) -> [CategoryMapRow] {
+        var rows = (0..<categoryCount).map { _ in CategoryMapRow(id: 0, name: "", candidates: 0, meanListShare: 0) }
+        for (j, c) in candidateCategory.enumerated() {
+            let c = Int(c)
+            rows[c].id = Int(categoryIds[j])
+            rows[c].candidates += 1
+            if rows[c].name.isEmpty, j < names.count, let name = names[j] { rows[c].name = name }
+        }
+        for s in 0..<sessions { for c in 0..<categoryCount { rows[c].meanListShare += observedCategories[s * categoryCount + c] } }
+        for c in 0..<categoryCount { rows[c].meanListShare /= Double(max(sessions, 1)) }
+        return rows
+    }
+}
