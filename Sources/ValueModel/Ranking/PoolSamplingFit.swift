@@ -252,9 +252,11 @@ struct PoolSamplingLikelihood: Sendable {
 
 extension PoolSamplingFit {
     /// Fits θ from `start` and α from log(0.2) for every shown video.
-    /// - Parameter lists: the shown lists (distinct videos, prefix) with the uploaded catalogue as choice sets.
+    /// - Parameters:
+    ///   - lists: the shown lists (distinct videos, prefix) with the uploaded catalogue as choice sets.
+    ///   - decrease: the convergence test, in nats of predicted decrease of the negative log-likelihood.
     public static func fit(_ lists: ShownOrderLikelihood, start: [Double], draws: Int = 16, seed: UInt64 = 29,
-                           maxIterations: Int = 60) -> PoolSamplingFit {
+                           maxIterations: Int = 60, decrease: Double = 1e-6) -> PoolSamplingFit {
         let model = PoolSamplingLikelihood(lists: lists, draws: draws, seed: seed)
         let n = lists.heads.videos, width = PoolSamplingLikelihood.effectWidth
         var alpha = model.shownCounts.map { $0 > 0 ? log(0.2) : -Double.infinity }
@@ -299,7 +301,12 @@ extension PoolSamplingFit {
                 for a in 0..<4 { cd += cross[j * 4 + a] * dTheta[a] }
                 dAlpha[j] = -(e[j * width] + cd) / e[j * width + 1]
             }
-            if (dTheta.map(abs).max() ?? 0) < 1e-7 * max(1, theta.map(abs).max() ?? 0) && gap < 1e-5 { converged = true; break }
+            // Converged when the step's predicted decrease −(g_θ·dθ + Σ g_j dα_j)/2 is below `decrease` nats (as
+            // `VideoEffectsFit`), or when both the θ step and the effects' score gap are negligible.
+            var slope = zip(current.gradient, dTheta).reduce(0) { $0 + $1.0 * $1.1 }
+            for j in 0..<n where free(j) { slope += e[j * width] * dAlpha[j] }
+            if -slope / 2 < decrease
+                || ((dTheta.map(abs).max() ?? 0) < 1e-7 * max(1, theta.map(abs).max() ?? 0) && gap < 1e-5) { converged = true; break }
             // The joint step; where it fails, a step in α alone along −g/D (a descent direction).
             var accepted = false
             let alphaOnly = (0..<n).map { j in free(j) ? -e[j * width] / e[j * width + 1] : 0 }
