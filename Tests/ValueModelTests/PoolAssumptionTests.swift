@@ -85,22 +85,27 @@ struct PoolAssumptionTests {
         let heads = CandidateHeads(sessions: sessions, videos: n, values: values)
         let offsets = (0..<n).map { Double($0 % 5) * 0.4 - 0.8 }
         let theta = [2.0, 1.0, -0.5, -3.0]
+        let lists = try drawTopFour(heads: heads, generator: &generator) { s, j in
+            (0..<4).reduce(offsets[j]) { $0 + theta[$1] * Double(values[(s * n + j) * 4 + $1]) }
+        }
+        return (lists, theta, offsets)
+    }
+
+    /// Per session, the top 4 candidates by `utility(session, candidate)` plus standard Gumbel noise (drawn in
+    /// session, then candidate order): lists from the conditional logit with those utilities.
+    static func drawTopFour(heads: CandidateHeads, generator: inout SeededGenerator,
+                            utility: (Int, Int) -> Double) throws -> PlackettLuceLists {
+        let n = heads.videos
         var observedOffsets = [0], shown: [Int32] = []
-        for s in 0..<sessions {
-            var scores = (0..<n).map { j -> Float in
-                let q = (s * n + j) * 4
-                var u = generator.nextUniform()
-                while u <= 0 { u = generator.nextUniform() }
-                let v = (0..<4).reduce(offsets[j]) { $0 + theta[$1] * Double(values[q + $1]) }
-                return Float(v - log(-log(u)))
-            }
+        for s in 0..<heads.sessions {
+            var scores = (0..<n).map { j in Float(utility(s, j) + generator.nextGumbel()) }
             var top: [Int32] = []
             var selector = TopKSelector()
             scores.withUnsafeMutableBufferPointer { selector.select($0.baseAddress!, count: n, k: 4, into: &top) }
             shown += top
             observedOffsets.append(shown.count)
         }
-        return (try PlackettLuceLists(heads: heads, observedOffsets: observedOffsets, observed: shown), theta, offsets)
+        return try PlackettLuceLists(heads: heads, observedOffsets: observedOffsets, observed: shown)
     }
 
     @Test("the video-effects fit solves its score equations, and the effects recover planted offsets")
@@ -208,20 +213,9 @@ struct UserCategoryTasteTests {
         let heads = CandidateHeads(sessions: sessions, videos: n, values: values)
         let alpha = (0..<n).map { Double($0 % 5) * 0.4 - 0.8 }
         let theta = [2.0, 1.0, -0.5, -3.0]
-        var observedOffsets = [0], shown: [Int32] = []
-        for s in 0..<sessions {
-            var scores = (0..<n).map { j -> Float in
-                let q = (s * n + j) * 4
-                let v = (0..<4).reduce(alpha[j] + betaTrue * Double(x[s * n + j])) { $0 + theta[$1] * Double(values[q + $1]) }
-                return Float(v + generator.nextGumbel())
-            }
-            var top: [Int32] = []
-            var selector = TopKSelector()
-            scores.withUnsafeMutableBufferPointer { selector.select($0.baseAddress!, count: n, k: 4, into: &top) }
-            shown += top
-            observedOffsets.append(shown.count)
+        let lists = try PoolAssumptionTests.drawTopFour(heads: heads, generator: &generator) { s, j in
+            (0..<4).reduce(alpha[j] + betaTrue * Double(x[s * n + j])) { $0 + theta[$1] * Double(values[(s * n + j) * 4 + $1]) }
         }
-        let lists = try PlackettLuceLists(heads: heads, observedOffsets: observedOffsets, observed: shown)
         let fitted = try VideoEffectsFit.fit(lists, taste: x)
         #expect(abs(fitted.beta - betaTrue) < 0.1, "β̂ = \(fitted.beta)")
         // The profile is convex and the search ends at its lowest evaluated point.
