@@ -69,7 +69,7 @@ def main(folders):
         def heads(flags, value):
             names = [n for n, f in zip(HEADS, flags) if f == value]
             return ", ".join(names) if names else "none"
-        say(f"- **Sessions only** (one GNN per run, as `make notebooks` trains it): the intervals of seeds {a} and {b} overlap "
+        say(f"- **Sessions only** (each run's main GNN alone, as `3-training --head-seeds 1` would train it): the intervals of seeds {a} and {b} overlap "
             f"for {sum(lone)} of 4 heads (disjoint: {heads(lone, False)}).")
         say(f"- **Sessions and the heads' seeds** (five GNNs per run): they overlap for {sum(joint)} of 4 heads "
             f"(disjoint: {heads(joint, False)}).")
