@@ -30,6 +30,11 @@ let package = Package(
             dependencies: ["COpenBLAS", "CGnuplot"],
             path: "Sources/ValueModel"
         ),
+        .target(
+            name: "StepCommandLine",
+            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/StepCommandLine"
+        ),
         .executableTarget(
             name: "SyntheticData",
             dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -37,27 +42,27 @@ let package = Package(
         ),
         .executableTarget(
             name: "DataPreparation",
-            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/DataPreparation"
         ),
         .executableTarget(
             name: "GraphConstruction",
-            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/GraphConstruction"
         ),
         .executableTarget(
             name: "Training",
-            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Training"
         ),
         .executableTarget(
             name: "HeadWeightEstimation",
-            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/HeadWeightEstimation"
         ),
         .executableTarget(
             name: "PolicyEvaluation",
-            dependencies: ["ValueModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/PolicyEvaluation"
         ),
         .executableTarget(
@@ -67,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ValueModelTests",
-            dependencies: ["ValueModel"],
+            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tests/ValueModelTests",
             resources: [.copy("Fixtures")]
         ),

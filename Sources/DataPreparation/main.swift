@@ -2,6 +2,7 @@
 // and notebooks/1-data-preparation.md.
 import ArgumentParser
 import Foundation
+import StepCommandLine
 import ValueModel
 
 struct DataPreparationCommand: ParsableCommand {
@@ -15,11 +16,13 @@ struct DataPreparationCommand: ParsableCommand {
     @Option(help: "Folder for processed artifacts; step 1 writes <out>/step1/.")
     var out = "data/processed"
 
-    @Option(help: "Markdown notebook to write.")
-    var notebook = "notebooks/1-data-preparation.md"
+    @OptionGroup var notebookOptions: NotebookOptions
 
-    @Option(help: "Folder for the notebook's figures.")
-    var figures = "figures"
+    /// The notebook this run writes (`--notebook`, else the step's own).
+    var notebook: String { notebookOptions.notebookPath(for: Self.self) }
+
+    /// The folder of the notebook's figures.
+    var figures: String { notebookOptions.figures }
 
     func validate() throws {
         var isFolder: ObjCBool = false

@@ -2,6 +2,7 @@
 // graph, standardisation statistics (data/processed/step2/) and notebooks/2-graph-construction.md.
 import ArgumentParser
 import Foundation
+import StepCommandLine
 import ValueModel
 
 extension GraphConstruction.MessagePassing: ExpressibleByArgument {}
@@ -20,11 +21,13 @@ struct GraphConstructionCommand: ParsableCommand {
     @Option(help: "Seed of the tiny graph's 5% sample and its 80/10/10 split.")
     var seed: UInt64 = 2026
 
-    @Option(help: "Markdown notebook to write.")
-    var notebook = "notebooks/2-graph-construction.md"
+    @OptionGroup var notebookOptions: NotebookOptions
 
-    @Option(help: "Folder for the notebook's figures.")
-    var figures = "figures"
+    /// The notebook this run writes (`--notebook`, else the step's own).
+    var notebook: String { notebookOptions.notebookPath(for: Self.self) }
+
+    /// The folder of the notebook's figures.
+    var figures: String { notebookOptions.figures }
 
     func run() throws {
         do {

@@ -5,6 +5,7 @@
 // checked against the planted w*. Writes data/processed/step4/ and notebooks/4-head-weight-estimation.md.
 import ArgumentParser
 import Foundation
+import StepCommandLine
 import ValueModel
 
 struct HeadWeightEstimationTool: ParsableCommand {
@@ -28,17 +29,18 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     @Option(help: "Folder of the raw data; a ground_truth.json there (synthetic world) enables the recovery checks.")
     var raw = "data/raw"
 
-    @Option(help: "Markdown notebook to write.")
-    var notebook = "notebooks/4-head-weight-estimation.md"
+    @OptionGroup var notebookOptions: NotebookOptions
 
-    @Option(help: "Folder for the notebook's figures.")
-    var figures = "figures"
+    /// The notebook this run writes (`--notebook`, else the step's own).
+    var notebook: String { notebookOptions.notebookPath(for: Self.self) }
+
+    /// The folder of the notebook's figures.
+    var figures: String { notebookOptions.figures }
 
     @Option(help: "Seed of the session sample, the start points, the bootstrap and the simulated lists.")
     var seed: UInt64 = 2026
 
-    @Option(help: "Threads for scoring and the estimators (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threading: ThreadOptions
 
     @Option(help: "Bootstrap replicates over sessions for the likelihood estimate (0 = none).")
     var bootstrap = 100
@@ -89,7 +91,6 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     var skipDiagnostics = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard (0...10_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 0...10000, got \(bootstrap)") }
         guard (1...100).contains(starts) else { throw ValidationError("--starts must be in 1...100, got \(starts)") }
         guard minSessionLength >= 1 else { throw ValidationError("--min-session-length must be at least 1, got \(minSessionLength)") }
@@ -104,7 +105,7 @@ struct HeadWeightEstimationCommand: ParsableCommand {
 
     func run() throws {
         do {
-            LearningThreads.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            threading.configure()
             let results = try Estimation(options: self).run()
             let page = try HeadWeightEstimationNotebook(results: results, options: self).build()
             try page.write(to: notebook)

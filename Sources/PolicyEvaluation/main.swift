@@ -3,6 +3,7 @@
 // and notebooks/5-policy-evaluation.md with its figure.
 import ArgumentParser
 import Foundation
+import StepCommandLine
 import ValueModel
 
 struct PolicyEvaluationCommand: ParsableCommand {
@@ -16,11 +17,13 @@ struct PolicyEvaluationCommand: ParsableCommand {
     @Option(help: "Folder of the raw data; a ground_truth.json there supplies the synthetic world's engagement model (the small matrix's simulator needs none).")
     var raw = "data/raw"
 
-    @Option(help: "Markdown notebook to write.")
-    var notebook = "notebooks/5-policy-evaluation.md"
+    @OptionGroup var notebookOptions: NotebookOptions
 
-    @Option(help: "Folder for the notebook's figures.")
-    var figures = "figures"
+    /// The notebook this run writes (`--notebook`, else the step's own).
+    var notebook: String { notebookOptions.notebookPath(for: Self.self) }
+
+    /// The folder of the notebook's figures.
+    var figures: String { notebookOptions.figures }
 
     @Option(help: "Simulated sessions per policy (the same users for every policy).")
     var episodes = 1000
@@ -46,8 +49,7 @@ struct PolicyEvaluationCommand: ParsableCommand {
     @Option(help: "NCIS: importance weights are capped at this value before normalising.")
     var ncisCap = 100.0
 
-    @Option(help: "Threads for the parallel loops (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threading: ThreadOptions
 
     func validate() throws {
         guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1, got \(episodes)") }
@@ -57,13 +59,12 @@ struct PolicyEvaluationCommand: ParsableCommand {
         guard ucbBonus >= 0, ucbBonus.isFinite else { throw ValidationError("--ucb-bonus must be 0 or a positive number, got \(ucbBonus)") }
         guard ncisCap > 0, ncisCap.isFinite else { throw ValidationError("--ncis-cap must be a positive number, got \(ncisCap)") }
         guard (0...1).contains(epsilon) else { throw ValidationError("--epsilon must be in 0...1, got \(epsilon)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     func run() throws {
         do {
             let start = ResourceUsage.now()
-            LearningThreads.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            threading.configure()
             let inputs = try PolicyInputs.load(processed: processed, raw: raw)
             let rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
             let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap)

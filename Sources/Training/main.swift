@@ -3,10 +3,12 @@
 // results) and notebooks/3-training.md with its figures.
 import ArgumentParser
 import Foundation
+import StepCommandLine
 import ValueModel
 
 extension GCNNormalizedAdjacency.Flow: ExpressibleByArgument {}
 extension TrainingStep.Debias: ExpressibleByArgument {}
+extension TrainingStep.MainGraph: ExpressibleByArgument {}
 
 struct TrainingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,17 +25,18 @@ struct TrainingCommand: ParsableCommand {
     @Option(help: "Folder of the raw data; a ground_truth.json there marks the synthetic world (named in the notebook).")
     var raw = "data/raw"
 
-    @Option(help: "Markdown notebook to write.")
-    var notebook = "notebooks/3-training.md"
+    @OptionGroup var notebookOptions: NotebookOptions
 
-    @Option(help: "Folder for the notebook's figures.")
-    var figures = "figures"
+    /// The notebook this run writes (`--notebook`, else the step's own).
+    var notebook: String { notebookOptions.notebookPath(for: Self.self) }
+
+    /// The folder of the notebook's figures.
+    var figures: String { notebookOptions.figures }
 
     @Option(help: "Seed of weight initialisation, batch draws and the monitored training sample.")
     var seed: UInt64 = 2026
 
-    @Option(help: "Threads for BLAS and the parallel loops (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threading: ThreadOptions
 
     @Flag(help: "The original's full protocol: up to 2000 steps per model, 500-step sweeps, full training split monitored.")
     var paper = false
@@ -58,6 +61,9 @@ struct TrainingCommand: ParsableCommand {
 
     @Option(help: "Weighting of the neural models' training edges: none (the original) or exposure-weights (inverse propensities from a Poisson factorisation of the training rows, so every user x video pair counts about equally) (default: \(TrainingStep.Options().debias.rawValue); --paper: none).")
     var debias: TrainingStep.Debias?
+
+    @Option(help: "Graph of the main runs: full (every interaction, split by time; the paper's Table 1) or tiny (step 2's 5% sweep graph with its random 80/10/10 split, on which the original notebook's printed main run trained).")
+    var graph = TrainingStep.MainGraph.full
 
     @Option(help: "Runs of the GNN step 4 scores with, counting the main one: the others use other seeds of initial weights and batch draws, train for exactly the steps whose weights the main run kept (no per-step evaluation) and give step 4 the heads' own uncertainty; 1 trains none (default: \(TrainingStep.Options().headSeeds); --paper: 1).")
     var headSeeds: Int?
@@ -86,7 +92,6 @@ struct TrainingCommand: ParsableCommand {
         if let monitorSample, monitorSample < 0 { throw ValidationError("--monitor-sample must be 0 (whole split) or positive, got \(monitorSample)") }
         if let validationSample, validationSample < 0 { throw ValidationError("--validation-sample must be 0 (whole split) or positive, got \(validationSample)") }
         if let headSeeds, headSeeds < 1 { throw ValidationError("--head-seeds must be at least 1 (the main run alone), got \(headSeeds)") }
-        if let threads, threads <= 0 { throw ValidationError("--threads must be positive, got \(threads)") }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 (only at the end) or positive, got \(checkpointEvery)") }
         guard progressInterval > 0 else { throw ValidationError("--progress-interval must be positive") }
     }
@@ -94,8 +99,7 @@ struct TrainingCommand: ParsableCommand {
     func run() throws {
         do {
             let start = ResourceUsage.now()
-            let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-            LearningThreads.configure(threads: threadCount)
+            let threadCount = threading.configure()
             let budget = paper ? Budget.paper : Budget.reduced
             var options = TrainingStep.Options()
             options.learningRate = learningRate
@@ -111,6 +115,7 @@ struct TrainingCommand: ParsableCommand {
             options.flow = flow ?? (paper ? .userToVideo : options.flow)
             options.debias = debias ?? (paper ? .none : options.debias)
             options.headSeeds = headSeeds ?? (paper ? 1 : options.headSeeds)
+            options.graph = graph
             let stateFolder = processed + "/step3-state"
             options.stateFolder = stateFolder
             options.checkpointEvery = checkpointEvery
@@ -136,7 +141,7 @@ struct TrainingCommand: ParsableCommand {
                 "patience": "\(patience)", "monitor-sample": "\(options.monitorSample)",
                 "validation-sample": "\(options.validationSample)", "learning-rate": "\(learningRate)",
                 "batch-size": "\(batchSize)", "threads": "\(threadCount)", "head-seeds": "\(options.headSeeds)",
-                "flow": options.flow.rawValue, "debias": options.debias.rawValue,
+                "flow": options.flow.rawValue, "debias": options.debias.rawValue, "graph": graph.rawValue,
             ]
             try output.commit(manifest: Manifest(producer: "3-training", version: 1, options: manifestOptions, inputs: inputs,
                                                  rows: results.data.test))

@@ -1,5 +1,7 @@
+import ArgumentParser
 import Foundation
 import Testing
+import StepCommandLine
 @testable import ValueModel
 
 /// The step executables as a user runs them: bad options and bad input give swift-argument-parser's usual
@@ -78,5 +80,34 @@ import Testing
         #expect(result.stderr.contains("big_matrix.csv:6:4 (column \"video_duration\"): cannot read \"4x00\" as a number"))
         #expect(!FileManager.default.fileExists(atPath: raw + "/out/step1"))
         #expect(!FileManager.default.fileExists(atPath: raw + "/nb.md"))
+    }
+
+    /// The options the numbered steps share: each step's notebook defaults to `notebooks/<its command name>.md`,
+    /// `--threads` below 1 is refused, and every step's help lists the shared options once.
+    @Test func sharedStepOptions() throws {
+        struct Step: ParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "9-example")
+        }
+        #expect(try NotebookOptions.parse([]).notebookPath(for: Step.self) == "notebooks/9-example.md")
+        #expect(try NotebookOptions.parse([]).figures == "figures")
+        #expect(try NotebookOptions.parse(["--notebook", "elsewhere.md"]).notebookPath(for: Step.self) == "elsewhere.md")
+        #expect(try ThreadOptions.parse(["--threads", "3"]).count == 3)
+        #expect(try ThreadOptions.parse([]).count == ProcessInfo.processInfo.activeProcessorCount)
+        #expect(throws: (any Error).self) { try ThreadOptions.parse(["--threads", "0"]) }
+        for product in ["1-data-preparation", "2-graph-construction", "3-training", "4-head-weight-estimation", "5-policy-evaluation"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.products + "/" + product)
+            process.arguments = product == "4-head-weight-estimation" ? ["estimate", "--help"] : ["--help"]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let help = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(help.contains("--notebook <notebook>") && help.contains("notebooks/<command>.md"), "\(product)")
+            #expect(help.contains("--figures <figures>"), "\(product)")
+            #expect(help.contains("--threads <threads>") == ["3-training", "4-head-weight-estimation", "5-policy-evaluation"].contains(product), "\(product)")
+        }
+        let threads = try Self.run("5-policy-evaluation", ["--threads", "0", "--processed", "/tmp/never-written"])
+        #expect(threads.status == 64 && threads.stderr.contains("--threads must be at least 1"), "\(threads.stderr)")
     }
 }

@@ -36,6 +36,35 @@ import Testing
         #expect(!page.contains("| " + PolicyEvaluation.oracleName + " |") && page.contains("| " + RewardOraclePolicy().name + " |"))
     }
 
+    /// `3-training --graph tiny`, the original notebook's printed main run: every model trains and is evaluated on
+    /// step 2's 5% sweep graph and its random split, and the notebook says so.
+    @Test func mainRunsOnTheTinyGraph() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-tiny-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let raw = root + "/raw", processed = root + "/processed", figures = root + "/figures"
+        try step("0-synthetic-data", ["--out", raw, "--users", "120", "--videos", "200", "--seed", "4"])
+        try step("1-data-preparation", ["--raw", raw, "--out", processed, "--notebook", root + "/1.md", "--figures", figures])
+        try step("2-graph-construction", ["--processed", processed, "--notebook", root + "/2.md", "--figures", figures])
+        try step("3-training", ["--processed", processed, "--raw", raw, "--notebook", root + "/3.md", "--figures", figures,
+                                "--max-steps", "5", "--sweep-steps", "0", "--head-seeds", "1", "--graph", "tiny"])
+        let step2 = try ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")
+        let tinySplit = try step2.array("tiny_split").values(as: Int8.self)
+        let allEdges = try step2.int64("tiny_edges").count
+        #expect(tinySplit.count == allEdges)
+        struct Stored: Decodable {
+            struct Data: Decodable { var edges: Int; var train: Int; var validation: Int; var test: Int }
+            struct Settings: Decodable { var graph: String }
+            var data: Data; var settings: Settings
+        }
+        let results = try JSONDecoder().decode(Stored.self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step3/results.json")))
+        #expect(results.settings.graph == "tiny")
+        #expect(results.data.edges == allEdges)
+        #expect([results.data.train, results.data.validation, results.data.test] == (0..<3).map { p in tinySplit.filter { $0 == Int8(p) }.count })
+        let page = try String(contentsOfFile: root + "/3.md", encoding: .utf8)
+        #expect(page.contains("The main runs trained on the tiny graph (`--graph tiny`)"))
+        #expect(try Manifest.read(folder: processed + "/step3").options["graph"] == "tiny")
+    }
+
     @Test func stepsOneToFourOnASmallSyntheticWorld() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }

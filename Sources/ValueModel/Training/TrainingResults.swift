@@ -81,6 +81,8 @@ public struct TrainingResults: Codable {
         /// `exposure-weights`).
         public var flow: String
         public var debias: String
+        /// The graph of the main runs: `full` or `tiny` (the 5% sweep graph).
+        public var graph: String
     }
 
     /// The exposure model behind inverse-propensity weights, and what the weights came to.

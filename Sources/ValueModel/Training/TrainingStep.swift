@@ -41,8 +41,19 @@ public enum TrainingStep {
         public var resume = false
         /// Runs of the GNN step 4 scores with, counting the main one: the others are `seedMembers` (1: none).
         public var headSeeds = 5
+        /// The graph the main runs (logistic regression, edge MLP, GNNs) train and are evaluated on.
+        public var graph: MainGraph = .full
 
         public init() {}
+    }
+
+    /// Which of step 2's graphs the main runs use.
+    public enum MainGraph: String, CaseIterable, Codable, Sendable {
+        /// Every interaction, split by time (the paper's Table 1).
+        case full
+        /// The 5% sweep graph with its own random 80/10/10 split: the graph the printed main run of the original's
+        /// `3. training_GNN.ipynb` trained on (`gnn_data_tiny.pt`).
+        case tiny
     }
 
     /// How the neural models are trained against the platform's selection of the logged pairs.
@@ -66,7 +77,7 @@ public enum TrainingStep {
                            progress: (String, Int) -> ProgressLine?) throws -> TrainingResults {
         let start = ResourceUsage.now()
         let inputs = try TrainingInputs(step2: step2, smallMatrix: smallMatrix)
-        let graph = inputs.full
+        let graph = options.graph == .tiny ? inputs.tiny : inputs.full
         let monitorIndices = graph.trainingSample(size: options.monitorSample, seed: options.seed &+ 7)
         let validationIndices = graph.validationSample(size: options.validationSample, seed: options.seed &+ 8)
         var results = TrainingResults(
@@ -79,7 +90,7 @@ public enum TrainingStep {
                             patience: options.patience, monitorSample: options.monitorSample,
                             validationSample: options.validationSample, sweepSteps: options.sweepSteps,
                             seed: options.seed, threads: options.threads, paper: options.paper,
-                            flow: options.flow.rawValue, debias: options.debias.rawValue))
+                            flow: options.flow.rawValue, debias: options.debias.rawValue, graph: options.graph.rawValue))
         let offPath = inputs.offPath
         if let offPath {
             results.offPathPairs = offPath.count
@@ -183,7 +194,7 @@ public enum TrainingStep {
             var identity = ["model": model, "--learning-rate": "\(options.learningRate)", "--batch-size": "\(options.batchSize)",
                             "--seed": "\(options.seed)", "--max-steps": "\(options.maxSteps)", "--patience": "\(options.patience)",
                             "--monitor-sample": "\(options.monitorSample)", "--validation-sample": "\(options.validationSample)",
-                            "--flow": options.flow.rawValue, "--debias": options.debias.rawValue,
+                            "--flow": options.flow.rawValue, "--debias": options.debias.rawValue, "--graph": options.graph.rawValue,
                             "step 2 manifest hash": step2Hash]
             if let steps { identity["steps"] = "\(steps)" }
             return TrainingCheckpoint(path: folder + "/" + model + "/state.safetensors", every: options.checkpointEvery, resume: options.resume,
