@@ -103,10 +103,35 @@ struct HeadWeightEstimationCommand: ParsableCommand {
         guard benchmarkSessions >= 1 else { throw ValidationError("--benchmark-sessions must be at least 1, got \(benchmarkSessions)") }
     }
 
+    /// The library's options from the command line.
+    var stepOptions: HeadWeightEstimationStep.Options {
+        var o = HeadWeightEstimationStep.Options()
+        o.processed = processed
+        o.step3 = step3
+        o.raw = raw
+        o.seed = seed
+        o.bootstrap = bootstrap
+        o.starts = starts
+        o.minSessionLength = minSessionLength
+        o.maxSessions = maxSessions
+        o.memoryBudgetGib = memoryBudgetGib
+        o.chunkSessions = chunkSessions
+        o.resume = resume
+        o.benchmarkSessions = benchmarkSessions
+        o.listPrefix = listPrefix
+        o.identificationSessions = identificationSessions
+        o.poolSamplingSessions = poolSamplingSessions
+        o.seedMembers = seedMembers
+        o.ensemble = ensembleFolders
+        o.original = !skipOriginal
+        o.diagnostics = !skipDiagnostics
+        return o
+    }
+
     func run() throws {
         do {
             threading.configure()
-            let results = try Estimation(options: self).run()
+            let results = try HeadWeightEstimationStep(options: stepOptions).run()
             let page = try HeadWeightEstimationNotebook(results: results, options: self).build()
             try page.write(to: notebook)
             try? FileManager.default.removeItem(atPath: processed + "/step4-state")   // done: nothing left to resume

@@ -1,44 +1,43 @@
 import Foundation
-import ValueModel
 
 /// Step 4's answer to the unlogged candidate pool: the likelihood of the observed lists under each pool assumption
 /// (`PoolAssumption`), with the GNN's heads (the headline: video effects) and, on a synthetic world, with `p_true`,
 /// on the world's own lists and on lists re-drawn under every candidate mechanism and several planted w*.
-struct PoolAnalysis {
+public struct PoolAnalysis {
     /// Observed rows per session used by these fits (the first ones; see `--list-prefix`).
-    var listPrefix: Int
-    var availability: CandidateAvailability
-    var gnn: [PoolAssumptionEstimate]
+    public var listPrefix: Int
+    public var availability: CandidateAvailability
+    public var gnn: [PoolAssumptionEstimate]
     /// The same with `p_true` (synthetic world).
-    var trueHeads: [PoolAssumptionEstimate]?
+    public var trueHeads: [PoolAssumptionEstimate]?
     /// Evaluation sessions whose recorded pool was found (synthetic world), of all evaluation sessions.
-    var matchedPools: Int?
-    var identification: [IdentificationCase] = []
+    public var matchedPools: Int?
+    public var identification: [IdentificationCase] = []
     /// Sessions in the re-drawn identification lists.
-    var identificationSessions = 0
+    public var identificationSessions = 0
 
     /// One mechanism and planted w*: lists re-drawn from `p_true`, fitted with `p_true` and with the GNN's heads.
-    struct IdentificationCase {
-        var mechanism: SyntheticCandidatePool
-        var truth: [Double]
-        var trueFits: [PoolAssumptionEstimate]
-        var gnnFits: [PoolAssumptionEstimate]
+    public struct IdentificationCase {
+        public var mechanism: SyntheticCandidatePool
+        public var truth: [Double]
+        public var trueFits: [PoolAssumptionEstimate]
+        public var gnnFits: [PoolAssumptionEstimate]
     }
 
     /// The planted w* of the identification table: the paper's, one with a positive rewatch weight, one with a small |w_neg|.
-    static let plantedWeights: [[Double]] = [[0.22, 0.10, -0.02, -0.66], [0.40, 0.10, 0.10, -0.40], [0.45, 0.30, 0.20, -0.05]]
+    public static let plantedWeights: [[Double]] = [[0.22, 0.10, -0.02, -0.66], [0.40, 0.10, 0.10, -0.40], [0.45, 0.30, 0.20, -0.05]]
     /// The headline assumption.
-    static let headline = PoolAssumption.videoEffects
+    public static let headline = PoolAssumption.videoEffects
 
-    var headlineFit: PoolAssumptionEstimate? { gnn.first { $0.assumption == Self.headline } }
+    public var headlineFit: PoolAssumptionEstimate? { gnn.first { $0.assumption == Self.headline } }
 
     /// The lists these fits use: the first `listPrefix` observed rows of each session (all with 0).
-    static func prefixed(_ lists: PlackettLuceLists, listPrefix: Int) throws -> PlackettLuceLists {
+    public static func prefixed(_ lists: PlackettLuceLists, listPrefix: Int) throws -> PlackettLuceLists {
         listPrefix > 0 ? try lists.prefix(listPrefix) : lists
     }
 
     /// The headline assumption alone on `lists` (an ensemble member's heads).
-    static func headlineFit(_ lists: PlackettLuceLists, availability: CandidateAvailability, listPrefix: Int) throws -> PlackettLuceLists.Fit {
+    public static func headlineFit(_ lists: PlackettLuceLists, availability: CandidateAvailability, listPrefix: Int) throws -> PlackettLuceLists.Fit {
         guard let fit = try PoolAssumptionEstimate.fitAll(prefixed(lists, listPrefix: listPrefix), availability: availability,
                                                           assumptions: [headline]).first?.fit else {
             throw PipelineError.invalidData("the headline assumption (\(headline.title)) could not be fitted")
@@ -47,7 +46,7 @@ struct PoolAnalysis {
     }
 
     /// `availability`: from `loadAvailability(inputs:raw:)`.
-    static func run(lists: PlackettLuceLists, inputs: StepInputs, raw: String, availability: CandidateAvailability, listPrefix: Int,
+    public static func run(lists: PlackettLuceLists, inputs: EstimationInputs, raw: String, availability: CandidateAvailability, listPrefix: Int,
                     truth: SyntheticGroundTruth?, trueHeads: CandidateHeads?, seed: UInt64, identificationSessions: Int,
                     poolSamplingSessions: Int) throws -> PoolAnalysis {
         let sampled = poolSamplingSessions > 0 ? poolSamplingSessions : nil
@@ -90,14 +89,14 @@ struct PoolAnalysis {
                     mechanism: mechanism, truth: WeightParametrisation.l1Normalised(planted),
                     trueFits: try PoolAssumptionEstimate.fitAll(onTrue, availability: sampleAvailability, pools: oracle, assumptions: kept),
                     gnnFits: try PoolAssumptionEstimate.fitAll(onGNN, availability: sampleAvailability, pools: oracle, assumptions: [.catalogue, .videoEffects])))
-                log("identification: \(mechanism.rawValue) w* = \(planted)")
+                estimationLog("identification: \(mechanism.rawValue) w* = \(planted)")
             }
         }
         return analysis
     }
 
     /// Upload days of the candidates (item_daily_features.csv in `raw`) and the day of each session's first row.
-    static func loadAvailability(inputs: StepInputs, raw: String) throws -> CandidateAvailability {
+    public static func loadAvailability(inputs: EstimationInputs, raw: String) throws -> CandidateAvailability {
         let items = try ItemFeatureTable(path: raw + "/item_daily_features.csv")
         let uploadDay = items.uploadDays(for: inputs.candidates.videoIds).map { $0 ?? Int32.min }
         let timeMs = try inputs.step1.int64("time")
@@ -107,7 +106,7 @@ struct PoolAnalysis {
     }
 
     /// The pools a synthetic platform recorded for the evaluation sessions, matched by (user, first row's time).
-    static func recordedPools(inputs: StepInputs, raw: String) throws -> (choiceSets: PlackettLuceChoiceSets, matched: Int)? {
+    public static func recordedPools(inputs: EstimationInputs, raw: String) throws -> (choiceSets: PlackettLuceChoiceSets, matched: Int)? {
         let folder = raw + "/" + SyntheticPoolLog.folderName
         guard FileManager.default.fileExists(atPath: folder) else { return nil }
         let timeMs = try inputs.step1.int64("time")
@@ -117,5 +116,5 @@ struct PoolAnalysis {
         return (.listed(offsets: offsets, candidates: candidates), matched)
     }
 
-    static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
+    public static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
 }

@@ -1,35 +1,34 @@
 import Foundation
-import ValueModel
 
 /// What step 4 reads: the sessions, candidates and counterfactual features of steps 1-2, and the GNN step 3 chose for it,
 /// checked as they are read.
-struct StepInputs {
-    var counterfactual: CounterfactualInputs
-    var model: GNNModel
-    var modelName: String
+public struct EstimationInputs {
+    public var counterfactual: CounterfactualInputs
+    public var model: GNNModel
+    public var modelName: String
     /// Why step 3 chose that model.
-    var choice: ScoringModelChoice
+    public var choice: ScoringModelChoice
     /// The GNN's final node embeddings `[nodes, H]`.
-    var nodeEmbeddings: [Float]
+    public var nodeEmbeddings: [Float]
     /// That GNN's weights and node embeddings (step 3).
-    var weightsPath: String
-    var embeddingsPath: String
-    var inputFiles: [String]
+    public var weightsPath: String
+    public var embeddingsPath: String
+    public var inputFiles: [String]
 
     /// One of step 3's GNNs as step 4 scores with it: the model `best_gnn.json` names (or `member`, another seed
     /// of it), its weights and its node embeddings, read from `step3Folder` and checked against the graph's node
     /// count.
-    struct ScoringGNN {
-        var model: GNNModel
-        var choice: ScoringModelChoice
-        var nodeEmbeddings: [Float]
-        var step3Manifest: Manifest
+    public struct ScoringGNN {
+        public var model: GNNModel
+        public var choice: ScoringModelChoice
+        public var nodeEmbeddings: [Float]
+        public var step3Manifest: Manifest
         /// `manifest.json`, `best_gnn.json`, the weights and the embeddings.
-        var files: [String]
-        var weightsPath: String { files[2] }
-        var embeddingsPath: String { files[3] }
+        public var files: [String]
+        public var weightsPath: String { files[2] }
+        public var embeddingsPath: String { files[3] }
 
-        init(step3Folder: String, nodes: Int, member: String? = nil) throws {
+        public init(step3Folder: String, nodes: Int, member: String? = nil) throws {
             let step3 = try ColumnStore(folder: step3Folder, producer: "3-training")
             let best = try ScoringModelChoice.read(step3: step3Folder)
             let name = member ?? best.model
@@ -55,25 +54,25 @@ struct StepInputs {
         }
     }
 
-    static func load(processed: String, step3Folder: String, minimumLength: Int, maximumSessions: Int,
-                     seed: UInt64) throws -> StepInputs {
+    public static func load(processed: String, step3Folder: String, minimumLength: Int, maximumSessions: Int,
+                     seed: UInt64) throws -> EstimationInputs {
         let counterfactual = try CounterfactualInputs.load(processed: processed, minimumLength: minimumLength,
                                                            maximumSessions: maximumSessions, seed: seed)
         // The GNN step 3 chose (its manifest checked: made by step 3).
         let gnn = try ScoringGNN(step3Folder: step3Folder, nodes: counterfactual.graph.userNodes + counterfactual.graph.videoNodes)
         let step1 = counterfactual.step1.folder, step2 = counterfactual.step2.folder
-        return StepInputs(counterfactual: counterfactual, model: gnn.model, modelName: gnn.choice.model, choice: gnn.choice,
+        return EstimationInputs(counterfactual: counterfactual, model: gnn.model, modelName: gnn.choice.model, choice: gnn.choice,
                           nodeEmbeddings: gnn.nodeEmbeddings, weightsPath: gnn.weightsPath, embeddingsPath: gnn.embeddingsPath,
                           inputFiles: [step1 + "/" + Manifest.fileName, step2 + "/" + Manifest.fileName] + gnn.files)
     }
 
-    var sessions: EvaluationSessions { counterfactual.sessions }
-    var candidates: CandidateVideos { counterfactual.candidates }
-    var step1: ColumnStore { counterfactual.step1 }
-    var step2: ColumnStore { counterfactual.step2 }
+    public var sessions: EvaluationSessions { counterfactual.sessions }
+    public var candidates: CandidateVideos { counterfactual.candidates }
+    public var step1: ColumnStore { counterfactual.step1 }
+    public var step2: ColumnStore { counterfactual.step2 }
 
     /// Candidate video embeddings `[candidates, H]` (rows of the node embeddings).
-    var candidateEmbeddings: [Float] {
+    public var candidateEmbeddings: [Float] {
         let h = model.hidden
         var out = [Float](repeating: 0, count: candidates.count * h)
         for (j, node) in counterfactual.videoNodes.enumerated() {

@@ -1,57 +1,56 @@
 import Foundation
-import ValueModel
 
 /// On a synthetic world, why an estimate does or does not recover the planted w*: the same estimators on the
 /// world's exact `p_true` (identification), the predicted heads' quality against `p_true` and a blend from
 /// `p_true` to the GNN's heads (head quality), and lists re-drawn from `p_true` at other noise scales (noise).
-struct SyntheticDiagnostics {
+public struct SyntheticDiagnostics {
     /// The estimators with `p_true` in place of the GNN's heads.
-    var trueHeads: EstimatorRun
+    public var trueHeads: EstimatorRun
     /// `p_true` for every (session, candidate).
-    var trueHeadsStore: CandidateHeads
+    public var trueHeadsStore: CandidateHeads
     /// Per-head AUC at the observed rows: GNN heads and `p_true` (the ceiling any model can reach).
-    var gnnAUC: [Double]
-    var trueAUC: [Double]
+    public var gnnAUC: [Double]
+    public var trueAUC: [Double]
     /// Per-head correlation of the GNN's heads with `p_true` over every (session, candidate) pair.
-    var correlation: [Double]
+    public var correlation: [Double]
     /// Share of each head's variance the candidate alone explains (GNN, p_true).
-    var gnnCandidateShare: [Double]
-    var trueCandidateShare: [Double]
+    public var gnnCandidateShare: [Double]
+    public var trueCandidateShare: [Double]
     /// Correlation of each candidate's mean head with log(1 + how often it was shown) (GNN, p_true).
-    var gnnExposure: [Double]
-    var trueExposure: [Double]
+    public var gnnExposure: [Double]
+    public var trueExposure: [Double]
     /// Heads `(1 − λ) p_true + λ p_GNN`: the likelihood estimate and the heads' mean AUC at each λ.
-    var blend: [BlendPoint]
+    public var blend: [BlendPoint]
     /// The GNN's heads with one head (index) replaced by `p_true`: the likelihood estimate for each.
-    var swaps: [SwapPoint]
+    public var swaps: [SwapPoint]
     /// Lists re-drawn from `p_true` with w* at several noise scales: the likelihood estimate at each.
-    var noise: [NoisePoint]
+    public var noise: [NoisePoint]
 
-    struct BlendPoint {
-        var lambda: Double
-        var weights: [Double]
-        var noiseScale: Double
-        var meanAUC: Double
+    public struct BlendPoint {
+        public var lambda: Double
+        public var weights: [Double]
+        public var noiseScale: Double
+        public var meanAUC: Double
     }
 
-    struct SwapPoint {
-        var head: Int
-        var weights: [Double]
-        var meanAUC: Double
+    public struct SwapPoint {
+        public var head: Int
+        public var weights: [Double]
+        public var meanAUC: Double
     }
 
-    struct NoisePoint {
-        var scale: Double
-        var weights: [Double]
-        var noiseScale: Double
-        var standardErrors: [Double]
+    public struct NoisePoint {
+        public var scale: Double
+        public var weights: [Double]
+        public var noiseScale: Double
+        public var standardErrors: [Double]
     }
 
-    static let blendLambdas = [0, 0.25, 0.5, 0.75, 1]
+    public static let blendLambdas = [0, 0.25, 0.5, 0.75, 1]
     /// Noise scales of the re-drawn lists, as multiples of the world's own.
-    static let noiseMultiples = [0.25, 0.5, 1, 2, 4]
+    public static let noiseMultiples = [0.25, 0.5, 1, 2, 4]
 
-    static func run(truth: SyntheticGroundTruth, inputs: StepInputs, gnnHeads: CandidateHeads, observed: [Int32],
+    public static func run(truth: SyntheticGroundTruth, inputs: EstimationInputs, gnnHeads: CandidateHeads, observed: [Int32],
                     settings: EstimatorSettings, matching: (CandidateHeads) throws -> ListMatchingData) throws -> SyntheticDiagnostics {
         let sessions = inputs.sessions
         let world = try SyntheticWorldGenerator(configuration: truth.configuration)

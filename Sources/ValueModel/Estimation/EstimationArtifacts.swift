@@ -1,21 +1,20 @@
 import Foundation
-import ValueModel
 
 /// One row of the per-session residual table, at the likelihood estimate ŵ (for downstream causal use).
-struct ResidualRow {
-    var user: Int32, session: Int32, length: Int32, observed: Int
+public struct ResidualRow {
+    public var user: Int32, session: Int32, length: Int32, observed: Int
     /// The session's negative log-likelihood per shown row under (ŵ, τ̂).
-    var negativeLogLikelihoodPerRow: Double
+    public var negativeLogLikelihoodPerRow: Double
     /// Hard list-matching loss terms at ŵ.
-    var embeddingLoss: Double, categoryLoss: Double
+    public var embeddingLoss: Double, categoryLoss: Double
     /// Mean ŵ·p of the observed list and of the simulated top-K list.
-    var observedValue: Double, simulatedValue: Double
+    public var observedValue: Double, simulatedValue: Double
     /// Videos in both lists.
-    var overlap: Int
+    public var overlap: Int
 
-    static let header = "user_id,session,sess_len,observed_videos,nll_per_row,embedding_loss,category_loss,observed_value,simulated_value,value_gap,overlap"
+    public static let header = "user_id,session,sess_len,observed_videos,nll_per_row,embedding_loss,category_loss,observed_value,simulated_value,value_gap,overlap"
 
-    static func table(sessions: EvaluationSessions, data: ListMatchingData, lists: PlackettLuceLists,
+    public static func table(sessions: EvaluationSessions, data: ListMatchingData, lists: PlackettLuceLists,
                       fit: PlackettLuceLists.Fit) -> [ResidualRow] {
         let observed = (offsets: lists.offsets, videos: lists.shown)
         let simulated = ListMatchingObjective(data: data, kind: .embedding).simulate(fit.weights, observedIndices: observed)
@@ -31,18 +30,18 @@ struct ResidualRow {
         }
     }
 
-    var csvLine: String {
+    public var csvLine: String {
         func f(_ x: Double) -> String { String(format: "%.6g", x) }
         return "\(user),\(session),\(length),\(observed),\(f(negativeLogLikelihoodPerRow)),\(f(embeddingLoss)),\(f(categoryLoss)),\(f(observedValue)),\(f(simulatedValue)),\(f(observedValue - simulatedValue)),\(overlap)"
     }
 }
 
 /// Step 4's artifacts in `<processed>/step4/`, staged and committed with a manifest.
-enum StepArtifacts {
+public enum EstimationArtifacts {
     /// Candidate heads are written when they take at most this many bytes.
-    static let headsOnDiskLimit = 1 << 30
+    public static let headsOnDiskLimit = 1 << 30
 
-    static func write(results: EstimationResults, heads: CandidateHeads, inputs: StepInputs, options: HeadWeightEstimationCommand) throws {
+    public static func write(results: EstimationResults, heads: CandidateHeads, inputs: EstimationInputs, options: HeadWeightEstimationStep.Options) throws {
         let output = try ArtifactDirectory(path: results.artifacts)
         let csv = ([ResidualRow.header] + results.residuals.map(\.csvLine)).joined(separator: "\n") + "\n"
         try output.writeFile("session_residuals.csv", data: Data(csv.utf8))
@@ -75,53 +74,53 @@ enum StepArtifacts {
             "seed": "\(options.seed)", "bootstrap": "\(options.bootstrap)", "starts": "\(options.starts)",
             "min-session-length": "\(options.minSessionLength)", "max-sessions": "\(options.maxSessions)",
             "step3": options.step3 ?? options.processed + "/step3",
-            "seed-members": "\(options.seedMembers)", "ensemble": options.ensemble ?? "",
+            "seed-members": "\(options.seedMembers)", "ensemble": options.ensemble.joined(separator: ","),
         ], inputs: try Manifest.describeInputs(inputs.inputFiles), rows: inputs.sessions.count))
     }
 
     /// `estimate.json`: the headline estimate and the others, for a Python user.
-    static func estimateJSON(_ r: EstimationResults) throws -> Data {
+    public static func estimateJSON(_ r: EstimationResults) throws -> Data {
         struct Stored: Codable {
-            var headOrder = Head.labelNames
-            var weights: [Double]
-            var standardErrors: [Double]
-            var noiseScale: Double
-            var negativeLogLikelihood: Double
-            var bootstrapStandardErrors: [Double]?
-            var bootstrapLower: [Double]?
-            var bootstrapUpper: [Double]?
-            var matchingEmbeddingWeights: [Double]
-            var matchingEmbeddingLoss: Double
-            var matchingCategoryWeights: [Double]?
-            var originalStageA: [Double]?
-            var originalStageB: [Double]?
-            var plantedWeights: [Double]?
-            var trueHeadsWeights: [Double]?
-            var sessions: Int
-            var candidates: Int
-            var model: String
+            public var headOrder = Head.labelNames
+            public var weights: [Double]
+            public var standardErrors: [Double]
+            public var noiseScale: Double
+            public var negativeLogLikelihood: Double
+            public var bootstrapStandardErrors: [Double]?
+            public var bootstrapLower: [Double]?
+            public var bootstrapUpper: [Double]?
+            public var matchingEmbeddingWeights: [Double]
+            public var matchingEmbeddingLoss: Double
+            public var matchingCategoryWeights: [Double]?
+            public var originalStageA: [Double]?
+            public var originalStageB: [Double]?
+            public var plantedWeights: [Double]?
+            public var trueHeadsWeights: [Double]?
+            public var sessions: Int
+            public var candidates: Int
+            public var model: String
             /// The headline (section 4b's video-effects likelihood with the GNN's heads).
-            var headline: Headline?
-            struct Headline: Codable {
-                var assumption: String
-                var weights: [Double]
-                var standardErrors: [Double]
-                var noiseScale: Double
-                var converged: Bool
+            public var headline: Headline?
+            public struct Headline: Codable {
+                public var assumption: String
+                public var weights: [Double]
+                public var standardErrors: [Double]
+                public var noiseScale: Double
+                public var converged: Bool
                 /// The 95% interval: with an ensemble, `ŵ ± 1.96 √(s.e.² + sd²/members)` (sessions and the heads'
                 /// seeds); without, `ŵ ± 1.96 s.e.` (sessions only).
-                var lower: [Double]
-                var upper: [Double]
+                public var lower: [Double]
+                public var upper: [Double]
                 /// The members' headline standard deviation per head (nil without an ensemble), and each member's
                 /// headline fitted with its heads alone (the main model first).
-                var seedSpread: [Double]?
-                var members: [Member]?
+                public var seedSpread: [Double]?
+                public var members: [Member]?
             }
-            struct Member: Codable {
-                var label: String
-                var model: String
-                var weights: [Double]
-                var standardErrors: [Double]
+            public struct Member: Codable {
+                public var label: String
+                public var model: String
+                public var weights: [Double]
+                public var standardErrors: [Double]
             }
         }
         let g = r.gnn!

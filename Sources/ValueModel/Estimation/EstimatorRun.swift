@@ -1,63 +1,62 @@
 import Foundation
-import ValueModel
 
 /// The knobs of the estimators, from the command line.
-struct EstimatorSettings {
-    var seed: UInt64
-    var starts: Int
-    var bootstrap: Int
-    var original: Bool
+public struct EstimatorSettings {
+    public var seed: UInt64
+    public var starts: Int
+    public var bootstrap: Int
+    public var original: Bool
     /// Annealing temperatures of the list-matching surrogate (value units, Σ|w| = 1).
-    var temperatures = [0.01, 0.002]
-    var iterationsPerTemperature = 10
+    public var temperatures = [0.01, 0.002]
+    public var iterationsPerTemperature = 10
     /// Nelder-Mead polish of the hard loss after the surrogate.
-    var polish = NelderMead(maxEvaluations: 100)
+    public var polish = NelderMead(maxEvaluations: 100)
 
-    init(options: HeadWeightEstimationCommand) {
+    public init(options: HeadWeightEstimationStep.Options) {
         seed = options.seed
         starts = options.starts
         bootstrap = options.bootstrap
-        original = !options.skipOriginal
+        original = options.original
     }
 }
 
 /// Every estimator on one set of candidate heads (the GNN's, or the synthetic world's p_true).
-struct EstimatorRun {
-    var label: String
+public struct EstimatorRun {
+    public var label: String
     /// The Plackett-Luce maximum-likelihood estimate (the headline).
-    var likelihood: PlackettLuceLists.Fit
-    var bootstrap: SessionBootstrap.Summary?
+    public var likelihood: PlackettLuceLists.Fit
+    public var bootstrap: SessionBootstrap.Summary?
     /// The original two-stage Nelder-Mead list matching.
-    var original: HeadWeightEstimator.Original?
+    public var original: HeadWeightEstimator.Original?
     /// The improved list-matching estimator on the embedding loss (multi-start) and on the category loss.
-    var embedding: HeadWeightEstimator.Improved
-    var category: HeadWeightEstimator.Improved?
+    public var embedding: HeadWeightEstimator.Improved
+    public var category: HeadWeightEstimator.Improved?
     /// Slices of the matching losses and of the likelihood through the likelihood estimate.
-    var landscape: LossLandscape?
-    var likelihoodSlices: [LikelihoodSlice] = []
+    public var landscape: LossLandscape?
+    public var likelihoodSlices: [LikelihoodSlice] = []
     /// Ever narrower slices of the hard embedding loss around the estimate: its steps.
-    var zooms: [LossLandscape] = []
+    public var zooms: [LossLandscape] = []
     /// Losses at the planted w* (embedding, category) and the likelihood at w*/τ̂, when known.
-    var atTruth: (embedding: Double, category: Double, negativeLogLikelihood: Double)?
-    var seconds: [(String, Double)] = []
+    public var atTruth: (embedding: Double, category: Double, negativeLogLikelihood: Double)?
+    public var seconds: [(String, Double)] = []
 
     /// The likelihood along one slice of the L1 sphere, at the fitted noise scale.
-    struct LikelihoodSlice {
-        var head: Int
-        var grid: [Double]
+    public struct LikelihoodSlice {
+        public var head: Int
+        public var grid: [Double]
         /// Mean negative log-likelihood per shown row.
-        var values: [Double]
+        public var values: [Double]
     }
 
     /// Runs the estimators. `full` adds the bootstrap, the category loss, multi-start and the landscape.
-    static func run(label: String, data: ListMatchingData, lists: PlackettLuceLists, settings: EstimatorSettings,
+    public static func run(label: String, data: ListMatchingData, lists: PlackettLuceLists, settings: EstimatorSettings,
                     truth: [Double]?, full: Bool) -> EstimatorRun {
         var timings: [(String, Double)] = []
         func timed<T>(_ name: String, _ body: () -> T) -> T {
             let t = ResourceUsage.now()
             let value = body()
             timings.append(("\(label): \(name)", ResourceUsage.now() - t))
-            log("\(label): \(name): \(Format.fixed(ResourceUsage.now() - t, 1)) s")
+            estimationLog("\(label): \(name): \(Format.fixed(ResourceUsage.now() - t, 1)) s")
             return value
         }
         let embedding = ListMatchingObjective(data: data, kind: .embedding)

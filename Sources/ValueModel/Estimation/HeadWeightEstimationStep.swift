@@ -1,71 +1,115 @@
 import Foundation
-import ValueModel
 
 /// Everything step 4 computes, for the notebook and the artifacts.
-struct EstimationResults {
-    var sessions = 0
-    var eligibleSessions = 0
-    var tooShort = 0
-    var partialSessions = 0
-    var repeatedRows = 0
-    var candidates = 0
-    var catalogueSize = 0
-    var modelName = ""
+public struct EstimationResults {
+    public var sessions = 0
+    public var eligibleSessions = 0
+    public var tooShort = 0
+    public var partialSessions = 0
+    public var repeatedRows = 0
+    public var candidates = 0
+    public var catalogueSize = 0
+    public var modelName = ""
     /// Why step 3 chose that model (one sentence, from its numbers).
-    var modelChoice = ""
+    public var modelChoice = ""
     /// The original's counterfactual author recency (60 days) in training standard deviations from the mean.
-    var originalRecencyZ: Double?
-    var hidden = 0
-    var listLengths: [Int] = []
-    var pairs = 0
-    var scoring = ScoringReport()
+    public var originalRecencyZ: Double?
+    public var hidden = 0
+    public var listLengths: [Int] = []
+    public var pairs = 0
+    public var scoring = ScoringReport()
     /// The estimators on the GNN's heads.
-    var gnn: EstimatorRun!
+    public var gnn: EstimatorRun!
     /// The planted w* (L1-normalised) and the noise of a synthetic world.
-    var truth: [Double]?
-    var truthNoise: SyntheticGroundTruth.Noise?
+    public var truth: [Double]?
+    public var truthNoise: SyntheticGroundTruth.Noise?
     /// How the synthetic platform drew its candidate pools (ground truth).
-    var truthPool: String?
-    var diagnostics: SyntheticDiagnostics?
+    public var truthPool: String?
+    public var diagnostics: SyntheticDiagnostics?
     /// `--ensemble`: the members and their headlines alone (the heads used are their mean).
-    var ensemble: HeadEnsemble?
+    public var ensemble: HeadEnsemble?
     /// The likelihood under each assumption about the unlogged candidate pools (the headline: video effects).
-    var pools: PoolAnalysis!
-    var residuals: [ResidualRow] = []
+    public var pools: PoolAnalysis!
+    public var residuals: [ResidualRow] = []
     /// The level-1 categories the category loss compares (the original's category map).
-    var categoryMap: [CategoryMapRow] = []
-    var artifacts = ""
-    var threads = 1
-    var timings: [(String, Double)] = []
-    var seconds = 0.0
-    var peakMiB = 0.0
+    public var categoryMap: [CategoryMapRow] = []
+    public var artifacts = ""
+    public var threads = 1
+    public var timings: [(String, Double)] = []
+    public var seconds = 0.0
+    public var peakMiB = 0.0
 }
 
 /// How the candidates were scored.
-struct ScoringReport {
-    var seconds = 0.0
-    var chunks = 0
-    var resumedChunks = 0
-    var sessionsPerChunk = 0
-    var decomposedPairsPerSecond = 0.0
-    var plainPairsPerSecond = 0.0
-    var benchmarkPairs = 0
-    var maxAbsoluteDifference: Float = 0
-    var headsStored = false
+public struct ScoringReport {
+    public var seconds = 0.0
+    public var chunks = 0
+    public var resumedChunks = 0
+    public var sessionsPerChunk = 0
+    public var decomposedPairsPerSecond = 0.0
+    public var plainPairsPerSecond = 0.0
+    public var benchmarkPairs = 0
+    public var maxAbsoluteDifference: Float = 0
+    public var headsStored = false
 }
 
-/// Step 4's story: inputs -> counterfactual scoring -> estimators -> (synthetic) diagnostics -> artifacts.
-struct Estimation {
-    let options: HeadWeightEstimationCommand
+/// Step 4 as a library call (SPEC step 4): inputs -> counterfactual scoring -> estimators -> (synthetic)
+/// diagnostics -> artifacts in `<processed>/step4/`. The caller sets the threads (`LearningThreads.configure`).
+public struct HeadWeightEstimationStep {
+    /// The knobs of a run (the executable's options of the same names).
+    public struct Options: Sendable {
+        /// Folder of processed artifacts: reads `step1`-`step3`, writes `step4` (and `step4-state` while scoring).
+        public var processed = "data/processed"
+        /// Folder of step 3's artifacts (nil: `<processed>/step3`).
+        public var step3: String?
+        /// Folder of the raw data; a `ground_truth.json` there enables the synthetic diagnostics.
+        public var raw = "data/raw"
+        public var seed: UInt64 = 2026
+        /// Bootstrap replicates over sessions for the whole-catalogue likelihood (0: none).
+        public var bootstrap = 100
+        /// Start points of the improved list-matching estimator.
+        public var starts = 2
+        public var minSessionLength = 5
+        /// At most this many sessions, a seeded sample (0: all).
+        public var maxSessions = 0
+        /// Largest in-memory store of candidate heads, in GiB.
+        public var memoryBudgetGib = 14.0
+        /// Sessions per checkpoint chunk of the scoring (0: about 4M pairs per chunk).
+        public var chunkSessions = 0
+        /// Reuse the scored chunks in `<processed>/step4-state/` made from the same inputs and options.
+        public var resume = false
+        /// Sessions scored by both paths (decomposed and plain MLP) for the throughput comparison.
+        public var benchmarkSessions = 200
+        /// Observed rows per session (the first ones) in the candidate-pool likelihoods (0: all).
+        public var listPrefix = 10
+        /// Sessions in the synthetic identification table's re-drawn lists.
+        public var identificationSessions = 1000
+        /// Sessions of the pool-sampling likelihood (0: not fitted).
+        public var poolSamplingSessions = 0
+        /// Average the heads of step 3's other seeds of its chosen GNN with the main one's.
+        public var seedMembers = true
+        /// Folders of other step-3 runs whose chosen GNNs join the ensemble.
+        public var ensemble: [String] = []
+        /// Run the original two-stage Nelder-Mead.
+        public var original = true
+        /// Run the synthetic world's diagnostics when a ground truth is present.
+        public var diagnostics = true
 
-    var step3Folder: String { options.step3 ?? options.processed + "/step3" }
-    var stateFolder: String { options.processed + "/step4-state" }
+        public init() {}
+    }
 
-    func run() throws -> EstimationResults {
+    public let options: Options
+
+    public init(options: Options) { self.options = options }
+
+    public var step3Folder: String { options.step3 ?? options.processed + "/step3" }
+    public var stateFolder: String { options.processed + "/step4-state" }
+
+    public func run() throws -> EstimationResults {
         let start = ResourceUsage.now()
         var results = EstimationResults()
         results.threads = LearningThreads.count
-        var inputs = try StepInputs.load(processed: options.processed, step3Folder: step3Folder, minimumLength: options.minSessionLength,
+        var inputs = try EstimationInputs.load(processed: options.processed, step3Folder: step3Folder, minimumLength: options.minSessionLength,
                                          maximumSessions: options.maxSessions, seed: options.seed)
         let sessions = inputs.sessions
         results.sessions = sessions.count
@@ -78,7 +122,7 @@ struct Estimation {
         results.modelChoice = inputs.choice.explanation
         results.originalRecencyZ = CounterfactualFeatures.originalRecencyZScore(inputs.counterfactual.graph.standardisation)
         let ensembleSources = HeadEnsemble.sources(mainFolder: step3Folder, choice: inputs.choice, seedMembers: options.seedMembers,
-                                                   folders: options.ensembleFolders)
+                                                   folders: options.ensemble)
         results.hidden = inputs.model.hidden
         results.listLengths = sessions.lengths.map(Int.init)
         results.pairs = sessions.count * inputs.candidates.count
@@ -92,12 +136,12 @@ struct Estimation {
         }
         // The synthetic diagnostics hold two more stores of the same shape (p_true and a blend).
         try checkResources(sessions: sessions.count, candidates: inputs.candidates.count,
-                           stores: (truth != nil && !options.skipDiagnostics ? 3 : 1) + (ensembleSources.isEmpty ? 0 : 1))
+                           stores: (truth != nil && options.diagnostics ? 3 : 1) + (ensembleSources.isEmpty ? 0 : 1))
         func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
             let t = ResourceUsage.now()
             let value = try body()
             results.timings.append((name, ResourceUsage.now() - t))
-            log("\(name): \(Format.fixed(ResourceUsage.now() - t, 1)) s")
+            estimationLog("\(name): \(Format.fixed(ResourceUsage.now() - t, 1)) s")
             return value
         }
 
@@ -134,7 +178,7 @@ struct Estimation {
         }
 
         // 4. A synthetic world: the same estimators on p_true, head quality, noise levels.
-        if let truth, !options.skipDiagnostics {
+        if let truth, options.diagnostics {
             results.diagnostics = try timed("synthetic diagnostics") {
                 try SyntheticDiagnostics.run(truth: truth, inputs: inputs, gnnHeads: heads, observed: observed, settings: estimators,
                                              matching: { try matchingData($0, inputs: inputs, observed: observed) })
@@ -143,7 +187,7 @@ struct Estimation {
 
         // 4b. The unlogged candidate pools: the likelihood under each assumption (the headline), and on a synthetic
         // world with p_true and on lists re-drawn under every mechanism.
-        let trueHeads = truth != nil && !options.skipDiagnostics ? results.diagnostics?.trueHeadsStore : nil
+        let trueHeads = truth != nil && options.diagnostics ? results.diagnostics?.trueHeadsStore : nil
         results.pools = try timed("candidate-pool assumptions") {
             try PoolAnalysis.run(lists: lists, inputs: inputs, raw: options.raw, availability: availability, listPrefix: options.listPrefix, truth: truth,
                                  trueHeads: trueHeads, seed: options.seed, identificationSessions: options.identificationSessions,
@@ -153,7 +197,7 @@ struct Estimation {
         // 5. Residuals and artifacts.
         results.residuals = ResidualRow.table(sessions: sessions, data: data, lists: lists, fit: results.gnn.likelihood)
         results.artifacts = options.processed + "/step4"
-        try StepArtifacts.write(results: results, heads: heads, inputs: inputs, options: options)
+        try EstimationArtifacts.write(results: results, heads: heads, inputs: inputs, options: options)
         results.seconds = ResourceUsage.now() - start
         results.peakMiB = ResourceUsage.peakResidentMiB()
         return results
@@ -170,12 +214,12 @@ struct Estimation {
         // The heads, a scoring chunk's activations and per-session terms: the heads dominate.
         try ResourceCheck.requireMemory(bytes * stores + bytes / 8 + (256 << 20), for: "Step 4 on \(sessions) sessions x \(candidates) candidates",
                                         hint: "Close other programs, or \(reduce).")
-        let artifacts = bytes <= StepArtifacts.headsOnDiskLimit ? bytes : 0
+        let artifacts = bytes <= EstimationArtifacts.headsOnDiskLimit ? bytes : 0
         try ResourceCheck.requireDisk(bytes + artifacts + (64 << 20), under: options.processed, for: "Step 4's scored chunks and artifacts")
     }
 
     /// Scores every pair in checkpoint chunks (resumable), after timing the decomposed and the plain path.
-    private func score(_ scorer: DecomposedScorer, inputs: StepInputs) throws -> (CandidateHeads, ScoringReport) {
+    private func score(_ scorer: DecomposedScorer, inputs: EstimationInputs) throws -> (CandidateHeads, ScoringReport) {
         var report = ScoringReport()
         let benchmark = min(options.benchmarkSessions, scorer.sessions)
         _ = scorer.throughput(decomposed: true, sessions: min(benchmark, 8))       // warm-up
@@ -185,7 +229,7 @@ struct Estimation {
         report.decomposedPairsPerSecond = Double(fast.pairs) / fast.seconds
         report.plainPairsPerSecond = Double(slow.pairs) / slow.seconds
         report.maxAbsoluteDifference = scorer.maxDifference(sessions: min(benchmark, 50))
-        log("scoring: decomposed \(Format.count(Int(report.decomposedPairsPerSecond))) pairs/s, plain \(Format.count(Int(report.plainPairsPerSecond))) pairs/s, max difference \(report.maxAbsoluteDifference)")
+        estimationLog("scoring: decomposed \(Format.count(Int(report.decomposedPairsPerSecond))) pairs/s, plain \(Format.count(Int(report.plainPairsPerSecond))) pairs/s, max difference \(report.maxAbsoluteDifference)")
 
         let perChunk = options.chunkSessions > 0 ? options.chunkSessions : max(1, 4_000_000 / max(scorer.videos, 1))
         let identity = [
@@ -209,13 +253,13 @@ struct Estimation {
     }
 
     /// The list-matching data (observed category shares and mean embeddings) for a set of candidate heads.
-    private func matchingData(_ heads: CandidateHeads, inputs: StepInputs, observed: [Int32]) throws -> ListMatchingData {
+    private func matchingData(_ heads: CandidateHeads, inputs: EstimationInputs, observed: [Int32]) throws -> ListMatchingData {
         try ListMatchingData(heads: heads, lengths: inputs.sessions.lengths, observedOffsets: inputs.sessions.observedOffsets, observed: observed,
                              categoryIds: inputs.counterfactual.candidateCategories, embeddings: inputs.candidateEmbeddings, hidden: inputs.model.hidden)
     }
 }
 
-/// A line on standard error (step progress).
-func log(_ text: String) {
+/// A line on standard error (step 4's progress).
+func estimationLog(_ text: String) {
     FileHandle.standardError.write(Data(("step 4: " + text + "\n").utf8))
 }
