@@ -37,8 +37,8 @@ struct PolicyEvaluationNotebook {
         for run in runs { try section(&page, run) }
         page.heading("Not in this step yet")
         page.bullets([
-            "Off-policy estimates beyond the first turn (whole logged lists, session-level returns), and on real data (the logging propensities would have to be estimated).",
-            "A UCB bonus from the heads' own uncertainty (the seed members' disagreement; `make notebooks` trains one run), and the logged platform replayed on the small matrix (it has no pools).",
+            "Off-policy estimates beyond the first turn (whole logged lists, session-level returns), and on real data: the estimated propensities above need only step 4's artifacts, but the policies' first-turn probabilities are computed inside the synthetic world's simulator, which real data does not have.",
+            "A UCB bonus from the heads' own uncertainty (the seed members' disagreement: step 4 stores only the members' mean heads), and the logged platform replayed on the small matrix (it has no pools).",
             "A second exit model (accumulated satisfaction) as a robustness check.",
         ])
         page.heading("Outputs")
@@ -49,6 +49,7 @@ struct PolicyEvaluationNotebook {
             rows.append(["\(run.simulator): truth of the drawn sessions", Format.fixed(run.truthSeconds, 1)])
             rows.append(["\(run.simulator): \(run.outcomes.count) policies x \(Format.count(run.episodes)) episodes", Format.fixed(run.policySeconds.reduce(0, +), 2)])
             if let o = run.offPolicy { rows.append(["\(run.simulator): off-policy estimates", Format.fixed(o.seconds, 1)]) }
+            if let o = run.offPolicyEstimated { rows.append(["\(run.simulator): off-policy estimates, estimated propensities", Format.fixed(o.seconds, 1)]) }
         }
         rows.append(["whole step", Format.fixed(seconds, 1)])
         page.table(["part", "seconds"], rows, alignRight: [1])
@@ -129,48 +130,93 @@ struct PolicyEvaluationNotebook {
         page.bullets(lines)
     }
 
-    /// Off-policy estimates of the first-turn reward against the simulator's truth.
+    /// Off-policy estimates of the first-turn reward against the simulator's truth: with the platform's exact
+    /// propensities, then with propensities estimated from step 4's model of the platform (as on real data).
     private func offPolicy(_ page: inout Notebook, _ e: PolicyEvaluation) {
         page.heading("Off-policy estimates against the truth (first turn)", level: 3)
-        guard let o = e.offPolicy else {
+        if let o = e.offPolicy {
+            let l = o.logged
+            page.paragraph("""
+                The logged sessions as a contextual bandit at their first row: context = session, action = the first video \
+                shown, reward = its observed watch ratio capped at 5. The synthetic platform drew that video from its \
+                recorded pool by `w*·p_true + τ·Gumbel`, so its probability is known exactly, \
+                `π₀(j) = exp(v_j/τ) / Σ_pool exp(v_l/τ)`. \(Format.count(l.sessions.count)) sessions are used; left out: \
+                \(Format.count(l.withoutPool)) without a recorded pool, \(Format.count(l.firstRowNotObserved)) whose first row is \
+                not in the test split, \(Format.count(l.shownOutsidePool)) whose first video is not in its pool. A policy's \
+                weight is `π(shown)/π₀(shown)` with π its first-turn probability; IPS `(1/n) Σ w r`, SNIPS `Σ w r / Σ w`, \
+                NCIS the same with weights capped at \(Format.fixed(o.cap, 0)) (`--ncis-cap`). The truth is the \
+                simulator's expected first-turn reward of the policy on the same sessions. Support is the policy's \
+                first-turn probability inside the pools, averaged over sessions: IPS is unbiased only at support 1, since \
+                a video outside the pool could never have been logged.
+                """)
+            estimateTable(&page, o, platform: "the logging platform (on-policy: every weight 1)",
+                          check: ("the logged rewards agree with the engagement model the truth comes from",
+                                  "the logged rewards do not follow the engagement model the truth comes from"))
+        } else {
             page.paragraph("Not computed: \(inputs.loggedUnavailable ?? "no logging propensities").")
+        }
+        page.heading("The same with estimated propensities (as on real data)", level: 3)
+        guard let o = e.offPolicyEstimated else {
+            page.paragraph("Not computed: \(inputs.loggedEstimatedUnavailable ?? "no model of the platform").")
             return
         }
         let l = o.logged
         page.paragraph("""
-            The logged sessions as a contextual bandit at their first row: context = session, action = the first video \
-            shown, reward = its observed watch ratio capped at 5. The synthetic platform drew that video from its \
-            recorded pool by `w*·p_true + τ·Gumbel`, so its probability is known exactly, \
-            `π₀(j) = exp(v_j/τ) / Σ_pool exp(v_l/τ)`. \(Format.count(l.sessions.count)) sessions are used; left out: \
-            \(Format.count(l.withoutPool)) without a recorded pool, \(Format.count(l.firstRowNotObserved)) whose first row is \
-            not in the test split, \(Format.count(l.shownOutsidePool)) whose first video is not in its pool. A policy's \
-            weight is `π(shown)/π₀(shown)` with π its first-turn probability; IPS `(1/n) Σ w r`, SNIPS `Σ w r / Σ w`, \
-            NCIS the same with weights capped at \(Format.fixed(o.cap, 0)) (`--ncis-cap`). The truth is the \
-            simulator's expected first-turn reward of the policy on the same sessions. Support is the policy's \
-            first-turn probability inside the pools, averaged over sessions: IPS is unbiased only at support 1, since \
-            a video outside the pool could never have been logged.
+            On real logs no pool and no propensity is recorded. Here they are estimated as a user of the real files \
+            would: from step 4's headline model of the platform (\(inputs.estimator)), a Plackett-Luce ranker over the \
+            videos uploaded by the session's day with log-weight `θ̂·p̂_j + α̂_j` (θ̂ = ŵ/τ̂, p̂ the heads step 4 scored, \
+            α̂ its fitted video effects), whose first video is drawn with `π̂₀(j) ∝ exp(θ̂·p̂_j + α̂_j)`. Its support is \
+            every uploaded video the logs ever showed (a video never shown has α̂ = −∞). \
+            \(Format.count(l.sessions.count)) sessions are used (\(Format.count(l.firstRowNotObserved)) left out whose \
+            first row is not in the test split, \(Format.count(l.shownOutsidePool)) whose first video was shown before \
+            its upload day). The truth is the same simulator's as above; "support" is now the policy's mass on that \
+            estimated support.
             """)
+        estimateTable(&page, o, platform: "the estimated platform model (every weight 1; truth: the reward expected under π̂₀)",
+                      check: ("the estimated platform model's expected first-turn reward agrees with the logs",
+                              "the estimated platform model's expected first-turn reward does not match the logs"))
+        if let exact = e.offPolicy {
+            var lines: [String] = []
+            for (name, key) in [("IPS", \OffPolicyEvaluation.Estimate.ips), ("SNIPS", \.snips), ("NCIS", \.ncis)] {
+                let a = meanError(exact, key), b = meanError(o, key)
+                guard let a, let b else { continue }
+                lines.append("\(name): mean |estimate − truth| \(Format.fixed(b, 3)) with estimated propensities against \(Format.fixed(a, 3)) with the exact ones (" + (b <= a ? "no worse" : "worse by \(Format.fixed(b - a, 3))") + ").")
+            }
+            page.bullets(lines)
+        }
+    }
+
+    /// Mean |estimate − truth| of one estimator over the target policies (nil when undefined for all).
+    private func meanError(_ o: OffPolicyEvaluation, _ key: KeyPath<OffPolicyEvaluation.Estimate, Double>) -> Double? {
+        let errors = o.estimates.dropFirst().map { abs($0[keyPath: key] - $0.truth) }.filter { !$0.isNaN }
+        return errors.isEmpty ? nil : errors.reduce(0, +) / Double(errors.count)
+    }
+
+    /// The estimates table and what it says: the on-policy row checked against its expected value (`check`: the
+    /// sentence for agreement, then for disagreement), each estimator's mean error, the policies with thin support.
+    private func estimateTable(_ page: inout Notebook, _ o: OffPolicyEvaluation, platform: String, check: (String, String)) {
+        let l = o.logged
         func cell(_ x: Double) -> String { x.isNaN ? "—" : Format.fixed(x, 3) }
         page.table(["policy", "truth", "IPS", "SNIPS", "NCIS", "rows with weight > 0", "effective sample size", "support"],
-                   o.estimates.map { e in
-                       [e.policy, cell(e.truth), cell(e.ips), cell(e.snips), cell(e.ncis), Format.count(e.matches),
+                   o.estimates.enumerated().map { i, e in
+                       [i == 0 ? platform : e.policy, cell(e.truth), cell(e.ips), cell(e.snips), cell(e.ncis), Format.count(e.matches),
                         Format.fixed(e.effectiveSampleSize, 1), Format.fixed(e.support, 3)]
                    }, alignRight: [1, 2, 3, 4, 5, 6, 7])
         var lines: [String] = []
         let targets = Array(o.estimates.dropFirst())
         let own = o.estimates[0]
         let rewardSE = SessionSimulator.MeanSD(l.rewards).sd / Double(max(l.rewards.count, 1)).squareRoot()
-        lines.append("On-policy (the platform itself) the mean observed reward is \(cell(own.ips)) against its expected \(cell(own.truth)) (standard error of the mean \(cell(rewardSE))): "
-                     + (abs(own.ips - own.truth) <= 2 * rewardSE ? "within two standard errors, so the logged rewards agree with the engagement model the truth comes from." : "more than two standard errors apart, so the logged rewards do not follow the engagement model the truth comes from."))
+        lines.append("On-policy the mean observed reward is \(cell(own.ips)) against its expected \(cell(own.truth)) (standard error of the mean \(cell(rewardSE))): "
+                     + (abs(own.ips - own.truth) <= 2 * rewardSE ? "within two standard errors, so \(check.0)." : "more than two standard errors apart, so \(check.1)."))
         for (name, key) in [("IPS", \OffPolicyEvaluation.Estimate.ips), ("SNIPS", \.snips), ("NCIS", \.ncis)] {
-            let errors = targets.map { abs($0[keyPath: key] - $0.truth) }.filter { !$0.isNaN }
-            let undefined = targets.count - errors.count
-            lines.append("\(name): mean |estimate − truth| over the \(targets.count) policies \(errors.isEmpty ? "undefined" : Format.fixed(errors.reduce(0, +) / Double(errors.count), 3))"
+            let defined = targets.filter { !$0[keyPath: key].isNaN }.count
+            let undefined = targets.count - defined
+            lines.append("\(name): mean |estimate − truth| over the \(targets.count) policies \(meanError(o, key).map { Format.fixed($0, 3) } ?? "undefined")"
                          + (undefined > 0 ? " (undefined for \(undefined): no logged row has weight > 0)" : "") + ".")
         }
         let thin = targets.filter { $0.support < 0.5 }
         if !thin.isEmpty {
-            lines.append("Support below 0.5 for \(thin.map(\.policy).joined(separator: "; ")): what these policies show first was rarely in the platform's pool, so no reweighting of the logs can estimate them without bias.")
+            lines.append("Support below 0.5 for \(thin.map(\.policy).joined(separator: "; ")): what these policies show first was rarely where the logging policy could show it, so no reweighting of the logs can estimate them without bias.")
         }
         page.bullets(lines)
     }

@@ -134,6 +134,7 @@ import Testing
         let policies = try String(contentsOfFile: root + "/5.md", encoding: .utf8)
         #expect(policies.contains("## Policies and what they get") && policies.contains("oracle w*·p_true"))
         #expect(policies.contains("### Off-policy estimates against the truth") && policies.contains("| the logging platform (on-policy"))
+        #expect(policies.contains("### The same with estimated propensities (as on real data)") && policies.contains("| the estimated platform model (every weight 1"))
         #expect(policies.contains("## Simulator 2: the fully observed small matrix"))
         // Step 4's inputs changed: step 5 refuses its stale artifacts, naming the step to re-run.
         try FileManager.default.moveItem(atPath: raw + "/ground_truth.json", toPath: root + "/ground_truth.json")

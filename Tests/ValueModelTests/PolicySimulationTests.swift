@@ -237,4 +237,29 @@ import Testing
         #expect(abs(o.estimates[1].truth - (0..<4).reduce(0.0) { $0 + model.expectedWatchRatio(user: 0, video: $1, context: SyntheticContext(daypart: 0)) } / 4) < 1e-5)
         #expect(abs(o.estimates[1].ips - 0.25 / logged.propensities[0] * 5) < 1e-9)
     }
+
+    @Test("estimated propensities: a softmax of θ̂·p̂ + α̂ over the uploaded videos ever shown, by hand")
+    func estimatedPropensitiesByHand() {
+        // Two sessions, four candidates. Candidate 1 is uploaded on day 11 (after session 0's day 10), candidate 3 was
+        // never shown (α̂ = −∞), candidate 2's upload day is unknown (always available).
+        let p: [Float] = [0.8, 0.1, 0.2, 0.1,  0.3, 0.6, 0.1, 0.2,  0.5, 0.5, 0.5, 0.5,  0.9, 0.9, 0.9, 0.0]
+        let heads = CandidateHeads(sessions: 2, videos: 4, values: p + p.reversed())
+        let theta = [2.0, 1.0, 0.5, -4.0], alpha = [0.3, -0.2, -0.1, -Double.infinity]
+        let logged = OffPolicyEvaluation.estimatedFirstRows(heads: heads, theta: theta, videoEffects: alpha, uploadDay: [9, 11, Int32.min, 5],
+                                                            sessionDay: [10, 12], firstCandidate: [2, 1], firstWatchRatio: [6, 0.5])
+        #expect(logged.sessions == [0, 1] && logged.rewards == [5, 0.5])
+        #expect(logged.pools == [[0, 2], [0, 1, 2]])
+        func u(_ s: Int, _ j: Int) -> Double {
+            let values = s == 0 ? p : p.reversed()
+            return alpha[j] + (0..<4).reduce(0.0) { $0 + theta[$1] * Double(values[j * 4 + $1]) }
+        }
+        let first = exp(u(0, 2)) / (exp(u(0, 0)) + exp(u(0, 2)))
+        let second = exp(u(1, 1)) / (exp(u(1, 0)) + exp(u(1, 1)) + exp(u(1, 2)))
+        #expect(abs(logged.propensities[0] - first) < 1e-12 && abs(logged.propensities[1] - second) < 1e-12)
+        #expect(abs(logged.poolPropensities[1].reduce(0, +) - 1) < 1e-12)
+        // A first video outside the estimated support (shown before its upload day) and an unlogged first row are left out.
+        let outside = OffPolicyEvaluation.estimatedFirstRows(heads: heads, theta: theta, videoEffects: alpha, uploadDay: [9, 11, Int32.min, 5],
+                                                             sessionDay: [10, 12], firstCandidate: [1, -1], firstWatchRatio: [1, 1])
+        #expect(outside.sessions.isEmpty && outside.shownOutsidePool == 1 && outside.firstRowNotObserved == 1)
+    }
 }

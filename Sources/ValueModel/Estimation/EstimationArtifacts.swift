@@ -68,6 +68,12 @@ public enum EstimationArtifacts {
             try output.write("session_first_watch_ratio", .float64(sessions.firstRows.map { ratio[$0] }))
             try output.write("candidate_category", .int32(inputs.counterfactual.candidateCategories.map { Int32($0) }))
             try output.write("candidate_exposure", .int32(inputs.counterfactual.candidateExposure.map(Int32.init)))
+            // The headline's model of the logging platform (step 5's estimated propensities): each candidate's upload
+            // day (Int32.min = unknown) and its fitted video effect α̂ (−inf for a candidate never shown).
+            if let pools = results.pools, let effects = pools.headlineFit?.effects {
+                try output.write("candidate_upload_day", .int32(pools.availability.uploadDay))
+                try output.write("headline_video_effects", .float64(effects.videoEffects))
+            }
         }
         try output.writeFile("estimate.json", data: try estimateJSON(results))
         try output.commit(manifest: Manifest(producer: "4-head-weight-estimation", version: 1, options: [

@@ -80,6 +80,40 @@ public struct OffPolicyEvaluation: Sendable {
         return logged
     }
 
+    /// The logged first rows with propensities *estimated* as on real data, where no pool is logged: step 4's
+    /// headline model of the platform, a Plackett-Luce ranker over the videos uploaded by the session's day with
+    /// log-weight `θ̂·p̂_j + α̂_j` (θ̂ = ŵ/τ̂, p̂ the heads step 4 scored, α̂ its video effects). Its first video is the
+    /// softmax `π̂₀(j) = exp(θ̂·p̂_j + α̂_j) / Σ_l exp(θ̂·p̂_l + α̂_l)` over those videos; a video never shown has
+    /// α̂ = −∞ and lies outside the estimated support. Each session's "pool" is that support.
+    // heads: [S, N, 4]; videoEffects, uploadDay: [N]; sessionDay, firstCandidate, firstWatchRatio: [S]
+    public static func estimatedFirstRows(heads: CandidateHeads, theta: [Double], videoEffects: [Double], uploadDay: [Int32],
+                                          sessionDay: [Int32], firstCandidate: [Int32], firstWatchRatio: [Double],
+                                          rewardCap: Double = 5) -> LoggedFirstRows {
+        var logged = LoggedFirstRows()
+        let n = heads.videos
+        for s in 0..<heads.sessions {
+            let shown = Int(firstCandidate[s])
+            guard shown >= 0 else { logged.firstRowNotObserved += 1; continue }
+            let support = (0..<n).filter { videoEffects[$0] > -.infinity && (uploadDay[$0] == Int32.min || uploadDay[$0] <= sessionDay[s]) }
+            guard support.contains(shown) else { logged.shownOutsidePool += 1; continue }
+            let values = support.map { j -> Double in
+                let q = (s * n + j) * 4
+                return (0..<4).reduce(videoEffects[j]) { $0 + theta[$1] * Double(heads.values[q + $1]) }
+            }
+            let top = values.max() ?? 0
+            let total = values.reduce(0) { $0 + exp($1 - top) }
+            let probabilities = values.map { exp($0 - top) / total }
+            let pool = support.map { Int32($0) }
+            logged.sessions.append(s)
+            logged.shown.append(shown)
+            logged.rewards.append(min(firstWatchRatio[s], rewardCap))
+            logged.propensities.append(probabilities[support.firstIndex(of: shown) ?? 0])
+            logged.pools.append(pool)
+            logged.poolPropensities.append(probabilities)
+        }
+        return logged
+    }
+
     public var logged: LoggedFirstRows
     public var cap: Double
     /// The logging platform itself (weights 1: the mean observed reward, against its expected value), then every policy.

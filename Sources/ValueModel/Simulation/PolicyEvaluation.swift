@@ -16,6 +16,8 @@ public struct PolicyEvaluation: Sendable {
     public var outcomes: [SessionSimulator.Outcome]
     /// Off-policy estimates of each policy's first-turn reward on the logged sessions (nil without propensities).
     public var offPolicy: OffPolicyEvaluation?
+    /// The same with propensities estimated from step 4's headline model of the platform (nil without it).
+    public var offPolicyEstimated: OffPolicyEvaluation?
     /// Seconds: the truth of the drawn sessions, then each policy's episodes.
     public var truthSeconds: Double
     public var policySeconds: [Double]
@@ -44,7 +46,7 @@ public struct PolicyEvaluation: Sendable {
 
     /// Runs every policy on `world` (and, with `logged`, the off-policy estimates).
     public static func run(simulator: String, world: PolicyWorld, estimated: [Double], logged: OffPolicyEvaluation.LoggedFirstRows?,
-                           platform: LoggingPlatformPolicy? = nil, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double,
+                           loggedEstimated: OffPolicyEvaluation.LoggedFirstRows? = nil, platform: LoggingPlatformPolicy? = nil, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double,
                            ucbBonus: Double, ncisCap: Double) -> PolicyEvaluation {
         let t = ResourceUsage.now()
         let sessions = SessionSimulator(world: world, rule: rule, episodes: episodes, seed: seed)
@@ -59,6 +61,7 @@ public struct PolicyEvaluation: Sendable {
         return PolicyEvaluation(simulator: simulator, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: estimated,
                                 plantedWeights: world.plantedWeights, dominantTags: sessions.dominant.sorted(), outcomes: outcomes,
                                 offPolicy: logged.map { OffPolicyEvaluation.run(world: world, logged: $0, policies: all, cap: ncisCap) },
+                                offPolicyEstimated: loggedEstimated.map { OffPolicyEvaluation.run(world: world, logged: $0, policies: all, cap: ncisCap) },
                                 truthSeconds: truthSeconds, policySeconds: seconds)
     }
 
@@ -68,7 +71,7 @@ public struct PolicyEvaluation: Sendable {
         var runs: [PolicyEvaluation] = []
         if let model = inputs.model {
             runs.append(run(simulator: "model", world: model, estimated: inputs.estimatedWeights, logged: inputs.logged,
-                            platform: inputs.platform, rule: rule,
+                            loggedEstimated: inputs.loggedEstimated, platform: inputs.platform, rule: rule,
                             episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap))
         }
         if let small = inputs.smallMatrix {
@@ -110,6 +113,8 @@ public struct PolicyEvaluation: Sendable {
             var dominantCategories: [Int32]
             var policies: [Policy]
             var offPolicyFirstTurn: [OffPolicyEvaluation.Estimate]?
+            /// The same with propensities estimated from step 4's headline model of the platform.
+            var offPolicyFirstTurnEstimatedPropensities: [OffPolicyEvaluation.Estimate]?
             var ncisCap: Double?
         }
         let stored = Stored(simulator: simulator, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: estimatedWeights,
@@ -117,7 +122,8 @@ public struct PolicyEvaluation: Sendable {
             .init(name: $0.policy, totalReward: $0.totalReward, rewardPerStep: $0.rewardPerStep, length: $0.length,
                   dominantShare: $0.dominantShare, headRates: $0.headRates, episodeSessions: $0.episodes.map(\.session),
                   episodeLengths: $0.episodes.map(\.length), episodeRewards: $0.episodes.map(\.reward))
-        }, offPolicyFirstTurn: offPolicy?.estimates, ncisCap: offPolicy?.cap)
+        }, offPolicyFirstTurn: offPolicy?.estimates, offPolicyFirstTurnEstimatedPropensities: offPolicyEstimated?.estimates,
+           ncisCap: (offPolicy ?? offPolicyEstimated)?.cap)
         return stored
     }
 }

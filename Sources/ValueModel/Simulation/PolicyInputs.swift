@@ -17,6 +17,10 @@ public struct PolicyInputs {
     /// noise is not Gumbel, so no propensity is known, or on real data), and why not.
     public var logged: OffPolicyEvaluation.LoggedFirstRows?
     public var loggedUnavailable: String?
+    /// The same rows with propensities estimated from step 4's headline model of the platform, as on real data
+    /// (`OffPolicyEvaluation.estimatedFirstRows`; synthetic world only, where a truth can judge them), and why not.
+    public var loggedEstimated: OffPolicyEvaluation.LoggedFirstRows?
+    public var loggedEstimatedUnavailable: String?
     /// The logging platform as a policy over the recorded pools (when every session has one).
     public var platform: LoggingPlatformPolicy?
     /// Files read (for the manifest).
@@ -56,8 +60,10 @@ public struct PolicyInputs {
         for (j, v) in videos.enumerated() { indexOfVideo[Int(v)] = Int32(j) }
 
         var inputs = PolicyInputs(model: nil, smallMatrix: nil, smallMatrixReport: nil, estimatedWeights: [], estimator: "",
-                                  logged: nil, loggedUnavailable: nil, platform: nil, files: files)
-        (inputs.estimatedWeights, inputs.estimator) = try headline(folder + "/estimate.json")
+                                  logged: nil, loggedUnavailable: nil, loggedEstimated: nil, loggedEstimatedUnavailable: nil,
+                                  platform: nil, files: files)
+        let noiseScale: Double?
+        (inputs.estimatedWeights, inputs.estimator, noiseScale) = try headline(folder + "/estimate.json")
         if let (truth, truthPath) = groundTruth {
             files.append(truthPath)
             let stored = try step4.array("candidate_heads")
@@ -70,6 +76,25 @@ public struct PolicyInputs {
                                         predicted: CandidateHeads(sessions: users.count, videos: videos.count, values: stored.values(as: Float.self)),
                                         responses: .model(model), plantedWeights: WeightParametrisation.l1Normalised(truth.weights))
             inputs.model = world
+            let ratio = try step4.array("session_first_watch_ratio")
+            guard ratio.descr == "<f8", ratio.shape == [users.count] else {
+                throw PipelineError.malformedInput(SourceLocation(file: folder + "/session_first_watch_ratio.npy"), reason: "holds \(ratio.descr) \(ratio.shape), expected <f8 [\(users.count)]; re-run `4-head-weight-estimation`")
+            }
+            let firstCandidate = try step4.int32("session_first_candidate")
+            // The headline's model of the platform, the propensities a user of the real logs would have.
+            let effectsPath = folder + "/headline_video_effects.npy"
+            if let noiseScale, noiseScale > 0, noiseScale.isFinite, FileManager.default.fileExists(atPath: effectsPath) {
+                let effects = try step4.array("headline_video_effects"), upload = try step4.int32("candidate_upload_day")
+                guard effects.descr == "<f8", effects.shape == [videos.count], upload.count == videos.count else {
+                    throw PipelineError.malformedInput(SourceLocation(file: effectsPath), reason: "holds \(effects.descr) \(effects.shape) with \(upload.count) upload days, expected <f8 [\(videos.count)]; re-run `4-head-weight-estimation`")
+                }
+                let days = try step4.int64("session_start_ms").map { Int32(PoolAnalysis.floorDivide($0, SyntheticCalendar.msPerDay)) }
+                inputs.loggedEstimated = OffPolicyEvaluation.estimatedFirstRows(
+                    heads: world.predicted, theta: inputs.estimatedWeights.map { $0 / noiseScale }, videoEffects: effects.values(as: Double.self),
+                    uploadDay: upload, sessionDay: days, firstCandidate: firstCandidate, firstWatchRatio: ratio.values(as: Double.self))
+            } else {
+                inputs.loggedEstimatedUnavailable = "step 4's headline is not the video-effects likelihood, so it stored no model of the platform"
+            }
             // The logged first rows: their pools from the world's record, the platform's softmax over each pool.
             let poolFolder = raw + "/" + SyntheticPoolLog.folderName
             if truth.noise.distribution != "gumbel" {
@@ -77,15 +102,11 @@ public struct PolicyInputs {
             } else if !FileManager.default.fileExists(atPath: poolFolder) {
                 inputs.loggedUnavailable = "the world records no candidate pools (\(poolFolder))"
             } else {
-                let ratio = try step4.array("session_first_watch_ratio")
-                guard ratio.descr == "<f8", ratio.shape == [users.count] else {
-                    throw PipelineError.malformedInput(SourceLocation(file: folder + "/session_first_watch_ratio.npy"), reason: "holds \(ratio.descr) \(ratio.shape), expected <f8 [\(users.count)]; re-run `4-head-weight-estimation`")
-                }
                 let pools = try SyntheticPoolLog.read(folder: poolFolder).pools(users: users, startsBeijingMs: try step4.int64("session_start_ms"),
                                                                                 indexOfVideo: indexOfVideo)
                 inputs.logged = OffPolicyEvaluation.loggedFirstRows(world: world, model: model, poolOffsets: pools.offsets,
                                                                     poolCandidates: pools.candidates,
-                                                                    firstCandidate: try step4.int32("session_first_candidate"),
+                                                                    firstCandidate: firstCandidate,
                                                                     firstWatchRatio: ratio.values(as: Double.self), weights: truth.weights,
                                                                     noiseScale: truth.noise.scale)
                 if pools.matched == users.count {
@@ -111,10 +132,10 @@ public struct PolicyInputs {
         return inputs
     }
 
-    /// Step 4's headline ŵ and its assumption, from `estimate.json`.
-    static func headline(_ path: String) throws -> ([Double], String) {
+    /// Step 4's headline ŵ, its assumption and its noise scale τ̂ (nil without a headline), from `estimate.json`.
+    static func headline(_ path: String) throws -> ([Double], String, Double?) {
         struct Estimate: Decodable {
-            struct Headline: Decodable { var assumption: String; var weights: [Double] }
+            struct Headline: Decodable { var assumption: String; var weights: [Double]; var noiseScale: Double }
             var headline: Headline?
             var weights: [Double]
         }
@@ -126,7 +147,7 @@ public struct PolicyInputs {
         guard weights.count == 4 else {
             throw PipelineError.malformedInput(SourceLocation(file: path), reason: "has no four head weights; re-run `4-head-weight-estimation`")
         }
-        return (weights, estimate.headline?.assumption ?? "whole catalogue")
+        return (weights, estimate.headline?.assumption ?? "whole catalogue", estimate.headline?.noiseScale)
     }
 
     /// KuaiEnv's simulator: the small matrix's users as sessions and its videos as candidates, the observed watch
