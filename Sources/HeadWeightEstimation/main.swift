@@ -131,10 +131,11 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     func run() throws {
         do {
             threading.configure()
-            let results = try HeadWeightEstimationStep(options: stepOptions).run()
+            let step = HeadWeightEstimationStep(options: stepOptions)
+            let results = try step.run()
             let page = try HeadWeightEstimationNotebook(results: results, options: self).build()
             try page.write(to: notebook)
-            try? FileManager.default.removeItem(atPath: processed + "/step4-state")   // done: nothing left to resume
+            step.removeState()   // done: nothing left to resume
             let w = (results.pools.headlineFit?.fit.weights ?? results.gnn.likelihood.weights).map { Format.fixed($0, 3) }.joined(separator: ", ")
             print("step 4: \(results.sessions) sessions x \(results.candidates) videos, w = (\(w)) in \(Format.fixed(results.seconds, 1)) s -> \(processed)/step4, \(notebook)")
         } catch {

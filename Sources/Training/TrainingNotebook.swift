@@ -116,7 +116,7 @@ struct TrainingNotebook {
         if !s.paper {
             page.paragraph("""
                 **Reduced budget.** Without `--paper` this step runs at most \(Format.count(s.maxSteps)) steps per model \
-                (the original: 2,000) and \(s.sweepSteps)-step sweeps (the paper: 500), monitors training AUC on a \
+                (\(s.maxSteps == Budget.paper.maxSteps ? "the same limit as the original's" : "the original: \(Format.count(Budget.paper.maxSteps))")) and \(s.sweepSteps)-step sweeps (the paper: 500), monitors training AUC on a \
                 fixed sample of \(Format.count(s.monitorSample)) training edges and takes the per-step early-stopping \
                 decisions on a fixed sample of \(Format.count(s.validationSample)) validation edges (`--validation-sample`; \
                 the final validation AUCs in the tables are on the whole split), so that `make notebooks` finishes in minutes on two \

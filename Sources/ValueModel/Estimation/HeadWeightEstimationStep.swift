@@ -105,6 +105,9 @@ public struct HeadWeightEstimationStep {
     public var step3Folder: String { options.step3 ?? options.processed + "/step3" }
     public var stateFolder: String { options.processed + "/step4-state" }
 
+    /// Deletes the resumable scoring state: call once the run's outputs (artifacts and notebook) are written.
+    public func removeState() { ResumableScoring.remove(folder: stateFolder) }
+
     public func run() throws -> EstimationResults {
         let start = ResourceUsage.now()
         var results = EstimationResults()

@@ -42,10 +42,7 @@ public final class EdgeMLP: EdgeScoringModel {
     }
 
     /// Logits of the last `forwardBackward` batch, `[B, 4]`.
-    var lastLogits: [Float] {
-        let n = lastBatchSize
-        return Array(UnsafeBufferPointer(start: activations.buffer.pointer + n * (MLPHead.activationWidth - 4), count: n * 4))
-    }
+    var lastLogits: [Float] { MLPHead.logits(in: activations, rows: lastBatchSize) }
 
     // features: [n, 64] -> probabilities: [n, 4], in cache-sized blocks on every core
     public func predict(edges: EdgeExamples) throws -> Matrix {

@@ -172,10 +172,7 @@ public final class GNNModel: EdgeScoringModel {
     }
 
     /// Logits of the last `forwardBackward` batch, `[B, 4]`.
-    var lastLogits: [Float] {
-        let n = lastBatchSize
-        return Array(UnsafeBufferPointer(start: activations.buffer.pointer + n * (MLPHead.activationWidth - 4), count: n * 4))
-    }
+    var lastLogits: [Float] { MLPHead.logits(in: activations, rows: lastBatchSize) }
 
     private func checkShapes(_ edges: EdgeExamples) throws {
         guard edges.features.cols == featureDim else {

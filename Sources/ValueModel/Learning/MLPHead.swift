@@ -27,6 +27,11 @@ struct MLPHead {
     /// Floats of activation storage for `rows` rows: the three ReLU outputs and the logits.
     static var activationWidth: Int { hiddenSizes.reduce(0, +) + headCount }
 
+    /// The logits `[rows, 4]` of a forward pass whose activations are in `activations` (they come last).
+    static func logits(in activations: Workspace, rows: Int) -> [Float] {
+        Array(UnsafeBufferPointer(start: activations.buffer.pointer + rows * (activationWidth - headCount), count: rows * headCount))
+    }
+
     /// Forward; activations (post-ReLU a0 [n,128], a1 [n,128], a2 [n,64], logits [n,4]) are written
     /// consecutively into `acts` and kept for `backward`. Returns the logits pointer.
     // x: [n, inDim] -> logits: [n, 4]

@@ -23,6 +23,10 @@ public struct CounterfactualFeatures: Sendable {
     public static let authorOverrides: [(name: String, value: Float)] = [
         ("hist_has_author_history", 0), ("hist_author_recency_days", 0), ("hist_last_complete_author", 0),
     ]
+    /// `authorOverrides` by column position in `EdgeFeatures.names`.
+    public static let authorOverrideColumns: [(column: Int, value: Float)] = authorOverrides.compactMap { o in
+        EdgeFeatures.names.firstIndex(of: o.name).map { ($0, o.value) }
+    }
     /// The original's counterfactual `hist_author_recency_days` (days), replaced by 0 (see above).
     public static let originalAuthorRecencyDays: Float = 60
 
@@ -58,10 +62,9 @@ public struct CounterfactualFeatures: Sendable {
         sessionCount = sessionRaw.count / w
         videoCount = videoRaw.count / w
         var sRaw = sessionRaw, vRaw = videoRaw
-        let overrides = CounterfactualFeatures.authorOverrides.map { o in (EdgeFeatures.names.firstIndex(of: o.name)!, o.value) }
         for s in 0..<sessionCount {
             for c in CounterfactualFeatures.itemColumns { sRaw[s * w + c] = 0 }
-            for (c, value) in overrides { sRaw[s * w + c] = value }
+            for (c, value) in CounterfactualFeatures.authorOverrideColumns { sRaw[s * w + c] = value }
         }
         for v in 0..<videoCount {
             for c in CounterfactualFeatures.sessionColumns { vRaw[v * w + c] = 0 }

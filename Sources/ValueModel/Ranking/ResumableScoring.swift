@@ -7,7 +7,7 @@ import Foundation
 /// the result is the same, byte for byte, as an uninterrupted run (scoring is deterministic per session).
 /// A chunk written but not yet recorded (a kill between the two writes) is simply scored again.
 public struct ResumableScoring: Sendable {
-    /// The state folder (for example `data/processed/step4-state`); removed by `remove()` once the step is done.
+    /// The state folder (for example `data/processed/step4-state`); removed by `remove(folder:)` once the step is done.
     public var folder: String
     /// Sessions per checkpoint chunk.
     public var sessionsPerChunk: Int
@@ -81,7 +81,7 @@ public struct ResumableScoring: Sendable {
             resumed = saved.completedChunks
             progress?(min(sessions, resumed * sessionsPerChunk))
         } else {
-            remove()
+            Self.remove(folder: folder)
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for chunk in state.completedChunks..<chunkCount {
@@ -99,8 +99,8 @@ public struct ResumableScoring: Sendable {
         return Outcome(heads: CandidateHeads(sessions: sessions, videos: videos, values: values), resumedChunks: resumed, chunks: chunkCount)
     }
 
-    /// Deletes the state folder (after the step's artifacts are committed).
-    public func remove() { try? FileManager.default.removeItem(atPath: folder) }
+    /// Deletes a state folder (before a fresh run, and after the step's artifacts are committed).
+    public static func remove(folder: String) { try? FileManager.default.removeItem(atPath: folder) }
 
     private func chunkRange(_ chunk: Int, sessions: Int) -> Range<Int> {
         (chunk * sessionsPerChunk)..<min(sessions, (chunk + 1) * sessionsPerChunk)

@@ -43,13 +43,12 @@ public struct OffPathPairs {
             }
         }
         var raw = [Float](repeating: 0, count: n * w)   // [n, 64]
-        let overrides = CounterfactualFeatures.authorOverrides.compactMap { o in EdgeFeatures.names.firstIndex(of: o.name).map { ($0, o.value) } }
         let itemColumns = CounterfactualFeatures.itemColumns, sessionColumns = CounterfactualFeatures.sessionColumns
         for i in 0..<n {
             let s = Int(sourceRows[i]) * w, v = Int(videoRows[i]) * w
             for c in sessionColumns { raw[i * w + c] = rawEdges.values[s + c] }
             for c in itemColumns { raw[i * w + c] = rawEdges.values[v + c] }
-            for (c, value) in overrides { raw[i * w + c] = value }
+            for (c, value) in CounterfactualFeatures.authorOverrideColumns { raw[i * w + c] = value }
         }
         for name in Self.contextColumns {
             guard let c = EdgeFeatures.names.firstIndex(of: name) else { continue }

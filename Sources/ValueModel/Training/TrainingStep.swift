@@ -202,7 +202,7 @@ public enum TrainingStep {
         }
         var embeddings: [String: Matrix] = [:]
         var testProbabilities: [String: Matrix] = [:]
-        let specs: [(name: String, display: String, hidden: Int?)] = [("edge_mlp", "Edge MLP (hidden = 128)", nil)]
+        let specs: [(name: String, display: String, hidden: Int?)] = [("edge_mlp", "Edge MLP (hidden = \(MLPHead.hiddenSizes[0]))", nil)]
             + options.hiddenSizes.map { ("gnn\($0)", "GNN (hidden = \($0))", $0) }
         for spec in specs {
             var init_ = master.split()
@@ -232,7 +232,7 @@ public enum TrainingStep {
                             "best_step": run.bestStep.map { "\($0)" } ?? "none", "steps": "\(run.steps)",
                             "validation_mean_auc": "\(result.validation.mean)", "format": "PyTorch state_dict names",
                             "flow": options.flow.rawValue, "debias": options.debias.rawValue]
-            if let hidden = spec.hidden { metadata["hidden"] = "\(hidden)" } else { metadata["hidden"] = "128,128,64" }
+            if let hidden = spec.hidden { metadata["hidden"] = "\(hidden)" } else { metadata["hidden"] = MLPHead.hiddenSizes.map(String.init).joined(separator: ",") }
             try output.writeFile(spec.name + ".safetensors", data: model.parameters.safetensors(metadata: metadata).serialized())
         }
 
