@@ -175,6 +175,32 @@ struct DataPreparationNotebook {
         page.figure(try StepOutput.render(figure, folder: figures, name: "category-entropy.png"), caption: "Distribution over users of the entropy of their level-1, level-2 and level-3 categories.")
         try entropyTrajectory(&page)
         authorHistory(&page)
+        columnSummaries(&page)
+    }
+
+    /// Every output column as the original's `describe(include="all")`.
+    private func columnSummaries(_ page: inout Notebook) {
+        guard !report.columnSummaries.isEmpty else { return }
+        page.paragraph("Every column written, as the original's `describe(include=\"all\")` sanity table: numeric columns (missing values excluded from the count) with count, mean, std, min, quartiles and max" + (report.keptRows >= 2 * PreparationReport.sampleLimit ? " (quartiles from an evenly spaced sample of rows)" : "") + "; `time` as dates; categorical columns with count, distinct values, the most frequent value and its count.")
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")   // `time` is a naive Beijing clock reading
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        func cell(_ x: Double, datetime: Bool) -> String {
+            datetime ? formatter.string(from: Date(timeIntervalSince1970: x / 1000)) : Format.fixed(x, abs(x) >= 1000 ? 1 : 4)
+        }
+        page.table(["column", "count", "mean", "std", "min", "25%", "50%", "75%", "max", "unique", "top", "freq"],
+                   report.columnSummaries.map { c in
+                       if let d = c.numeric {
+                           guard d.count == 8 else { return [c.name, "0"] + [String](repeating: "—", count: 10) }
+                           let values = d[1...].enumerated().map { i, x in
+                               c.isDatetime && i == 1 ? "—" : x.isNaN ? "—" : cell(x, datetime: c.isDatetime && i != 1)
+                           }
+                           return [c.name, Format.count(Int(d[0]))] + values + ["", "", ""]
+                       }
+                       return [c.name, Format.count(c.count ?? 0)] + [String](repeating: "", count: 7)
+                           + [Format.count(c.unique ?? 0), c.top.map { "`\($0)`" } ?? "—", c.frequency.map(Format.count) ?? "—"]
+                   }, alignRight: Set(1..<10).union([11]))
     }
 
     /// The original's sanity checks of the author-history features (its cells 44-45).

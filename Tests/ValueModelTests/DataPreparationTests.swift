@@ -175,6 +175,27 @@ import Testing
 
 @Suite("Data preparation: notebook 1's gap summary and entropy trajectory")
 struct PreparationReportTests {
+    @Test("describe(include=\"all\") of every column: numeric rows by hand, categorical count/unique/top/freq, one row per column in order")
+    func columnSummariesByHand() throws {
+        var report = PreparationReport()
+        report.recordColumn("x", .float32([1, .nan, 3, 2]))
+        report.recordColumn("c", .categorical(codes: [1, 0, 1, -1, 2, 0], categories: ["a", "b", "c", "d"]))
+        report.recordColumn("t", .datetimeMs([3_000, 1_000]))
+        // x: values 1, 3, 2 (NaN missing): mean 2, sample std 1, quartiles of [1, 2, 3] at 0.5, 1, 1.5.
+        let x = try #require(report.columnSummaries[0].numeric)
+        for (got, want) in zip(x, [3, 2, 1, 1, 1.5, 2, 2.5, 3]) { #expect(abs(got - want) < 1e-12) }
+        #expect(x.count == 8 && report.columnSummaries[0].unique == nil)
+        // c: a twice, b twice (tie: the first in sorted order), c once, one missing, d never.
+        let c = report.columnSummaries[1]
+        #expect(c.numeric == nil && c.count == 5 && c.unique == 3 && c.top == "a" && c.frequency == 2)
+        #expect(report.columnSummaries[2].isDatetime && report.columnSummaries[2].numeric?[3] == 1_000)
+        // Step 1 on the hand-written world: one summary per written column, in the written order.
+        let prepared = try DataPreparationTests.prepared.get()
+        #expect(prepared.report.columnSummaries.map(\.name) == prepared.order)
+        let users = try #require(prepared.report.columnSummaries.first { $0.name == "user_id" }?.numeric)
+        #expect(users[0] == 11 && users[3] == 0 && users[7] == 2)   // 11 rows of users 0, 1, 2
+    }
+
     @Test("the gap summary is pandas' describe() by hand, and each session's positive gap is kept once")
     func gapSummaryByHand() {
         // User 1: rows at 0 s, 10 s, 4 h (a new session); user 2: 0 h and 5 h (two sessions).

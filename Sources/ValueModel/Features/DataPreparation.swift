@@ -26,10 +26,15 @@ public enum DataPreparation {
     /// When `emitSmallMatrix` is given and the folder holds `small_matrix.csv`, that file is read too and its
     /// prepared columns (`SmallMatrixPreparation`) go to `emitSmallMatrix` after the 80 columns, never to `emit`.
     /// Nothing is emitted before every input file has been read and checked.
-    public static func run(folder: String, emit: (String, Column) throws -> Void,
+    public static func run(folder: String, emit output: (String, Column) throws -> Void,
                            emitSmallMatrix: ((String, Column) throws -> Void)? = nil) throws -> PreparationReport {
         func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
         var report = PreparationReport()
+        /// Writes one output column and records its `describe(include="all")` row.
+        func emit(_ name: String, _ column: Column) throws {
+            report.recordColumn(name, column)
+            try output(name, column)
+        }
         let clock = StageClock()
         var log = try InteractionLog.read(path: path("big_matrix.csv"))
         report.bigMatrixRows = log.count

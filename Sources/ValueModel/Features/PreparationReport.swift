@@ -56,6 +56,8 @@ public struct PreparationReport: Codable {
     public var authorSpotCheck: [AuthorHistoryRow] = []
     /// The user whose `hist_cat_entropy_l2` the notebook plots over time (the original's user 5 when present, else
     /// the user with the most rows): its id and each row's time (ms) and entropy.
+    /// Every output column summarised as the original's `describe(include="all")`, in column order.
+    public var columnSummaries: [ColumnSummary] = []
     public var entropyTrajectoryUser: Int32?
     public var entropyTrajectory: [(timeMs: Int64, entropy: Float)] = []
     /// Per video (first duration seen) in seconds; per interaction play seconds and watch ratio.
@@ -74,7 +76,7 @@ public struct PreparationReport: Codable {
         case captionExtraFieldLines, captionShortLines, captionSkippedLines, captionDuplicateLines
         case droppedOutsideBursts, keptRows, users, videos
         case interactionsWithoutUserFeatures, interactionsWithoutItemFeatures, interactionsWithoutCategory
-        case dailyCounts, bursts, overallLabelRates, stageSeconds, smallMatrix
+        case dailyCounts, bursts, overallLabelRates, stageSeconds, smallMatrix, columnSummaries
     }
 
     /// The user the original plots the running entropy of.
@@ -141,6 +143,43 @@ public struct PreparationReport: Codable {
             return sample[lo] + (position - Double(lo)) * (sample[hi] - sample[lo])
         }
         return [Double(values.count), mean, std, values.min() ?? .nan, quantile(0.25), quantile(0.5), quantile(0.75), values.max() ?? .nan]
+    }
+
+    /// One column's row of pandas' `describe(include="all")`: for a numeric or datetime column (datetimes as
+    /// milliseconds) `describe()`'s eight values; for a categorical column the count of non-missing rows, the
+    /// number of distinct values, the most frequent one (the first in sorted order on a tie) and its count.
+    public struct ColumnSummary: Codable, Equatable {
+        public var name: String
+        /// count, mean, std, min, 25%, 50%, 75%, max (numeric and datetime; empty without a value).
+        public var numeric: [Double]?
+        public var isDatetime = false
+        public var count: Int?, unique: Int?, top: String?, frequency: Int?
+    }
+
+    /// Appends `column`'s summary (`ColumnSummary`).
+    mutating func recordColumn(_ name: String, _ column: Column) {
+        func numeric<T: BinaryInteger>(_ values: [T]) -> [Double] { Self.describe(values.map { Double($0) }) }
+        var summary = ColumnSummary(name: name)
+        switch column {
+        case .int8(let v): summary.numeric = numeric(v)
+        case .int32(let v): summary.numeric = numeric(v)
+        case .int64(let v): summary.numeric = numeric(v)
+        case .float32(let v): summary.numeric = Self.describe(v.map(Double.init))
+        case .float64(let v): summary.numeric = Self.describe(v)
+        case .datetimeMs(let v):
+            summary.numeric = numeric(v)
+            summary.isDatetime = true
+        case .categorical(let codes, let categories):
+            var counts = [Int](repeating: 0, count: categories.count)
+            for code in codes where code >= 0 && Int(code) < categories.count { counts[Int(code)] += 1 }
+            summary.count = counts.reduce(0, +)
+            summary.unique = counts.filter { $0 > 0 }.count
+            if let best = counts.indices.max(by: { counts[$0] < counts[$1] || (counts[$0] == counts[$1] && $0 > $1) }), counts[best] > 0 {
+                summary.top = categories[best]
+                summary.frequency = counts[best]
+            }
+        }
+        columnSummaries.append(summary)
     }
 
     /// Summarises `hist_intersess_gap_h` (per row) and keeps each session's positive gap.
