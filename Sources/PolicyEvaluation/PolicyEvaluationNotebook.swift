@@ -39,7 +39,6 @@ struct PolicyEvaluationNotebook {
         page.bullets([
             "Off-policy estimates beyond the first turn (whole logged lists, session-level returns), and on real data: the estimated propensities above need only step 4's artifacts, but the policies' first-turn probabilities are computed inside the synthetic world's simulator, which real data does not have.",
             "A UCB bonus from the heads' own uncertainty (the seed members' disagreement: step 4 stores only the members' mean heads), and the logged platform replayed on the small matrix (it has no pools).",
-            "A second exit model (accumulated satisfaction) as a robustness check.",
         ])
         page.heading("Outputs")
         page.bullets(["`\(artifacts)/policies.json` — per simulator, the settings, each policy's summaries and, per episode, its session (row of the simulator's sessions), length and R_tra, and the off-policy estimates; `manifest.json` records the options and the inputs' hashes."])
@@ -89,8 +88,40 @@ struct PolicyEvaluationNotebook {
                    }, alignRight: [1, 2, 3, 4, 5, 6, 7, 8])
         page.paragraph("The dominant categories here: \(e.dominantTags.count).")
         conclusions(&page, e)
+        satisfactionCheck(&page, e)
         try figure(&page, e)
         if e.simulator == "model" { offPolicy(&page, e) }
+    }
+
+    /// The same policies and users leaving by accumulated satisfaction: does the order of the policies hold?
+    private func satisfactionCheck(_ page: inout Notebook, _ e: PolicyEvaluation) {
+        guard let rule = e.satisfactionRule, let outcomes = e.satisfactionOutcomes, let baseline = e.satisfactionBaseline,
+              outcomes.count == e.outcomes.count else { return }
+        page.heading("Robustness: the same users leaving by accumulated satisfaction", level: 3)
+        page.paragraph("""
+            A second exit model in place of KuaiEnv's tag rule: after each video the satisfaction becomes \
+            `s_t = \(Format.fixed(rule.decay, 2)) · s_{t−1} + (r_t − r̄)`, with r̄ = \(Format.fixed(baseline, 3)) the mean reward of a \
+            uniformly random video for these sessions, and the user leaves when `s_t < −\(Format.fixed(rule.threshold, 2))` \
+            (`--satisfaction-decay`, `--satisfaction-threshold`), or after \(rule.maxTurn) videos. Tags play no part.
+            """)
+        page.table(["policy", "R_tra", "R_each", "length"], outcomes.map { o in
+            [o.policy, meanSD(o.totalReward, 2), meanSD(o.rewardPerStep, 3), meanSD(o.length, 1)]
+        }, alignRight: [1, 2, 3])
+        // Kendall's τ between the policies' mean R_tra under the two exits (ties count 0).
+        let a = e.outcomes.map(\.totalReward.mean), b = outcomes.map(\.totalReward.mean)
+        var concordant = 0, discordant = 0
+        for i in a.indices { for j in a.indices where j > i {
+            let s = (a[i] - a[j]) * (b[i] - b[j])
+            if s > 0 { concordant += 1 } else if s < 0 { discordant += 1 }
+        } }
+        let pairs = a.count * (a.count - 1) / 2
+        let tau = pairs > 0 ? Double(concordant - discordant) / Double(pairs) : .nan
+        let bestTag = e.outcomes.indices.dropLast().max { a[$0] < a[$1] }, bestSatisfied = outcomes.indices.dropLast().max { b[$0] < b[$1] }
+        var lines = ["Kendall's τ between the policies' mean R_tra under the two exits: \(Format.fixed(tau, 2)) (\(concordant) of \(pairs) pairs in the same order, \(discordant) reversed)."]
+        if let bestTag, let bestSatisfied {
+            lines.append("Highest R_tra apart from the true-reward bound: \(e.outcomes[bestTag].policy) with KuaiEnv's exit, \(outcomes[bestSatisfied].policy) with the satisfaction exit" + (bestTag == bestSatisfied ? " (the same policy)." : " (a different policy: the ranking depends on the exit model)."))
+        }
+        page.bullets(lines)
     }
 
     /// Sentences computed from this run's table.
@@ -163,7 +194,7 @@ struct PolicyEvaluationNotebook {
         let l = o.logged
         page.paragraph("""
             On real logs no pool and no propensity is recorded. Here they are estimated as a user of the real files \
-            would: from step 4's headline model of the platform (\(inputs.estimator)), a Plackett-Luce ranker over the \
+            would: from step 4's headline model of the platform (\(PoolAssumption(rawValue: inputs.estimator)?.title ?? inputs.estimator)), a Plackett-Luce ranker over the \
             videos uploaded by the session's day with log-weight `θ̂·p̂_j + α̂_j` (θ̂ = ŵ/τ̂, p̂ the heads step 4 scored, \
             α̂ its fitted video effects), whose first video is drawn with `π̂₀(j) ∝ exp(θ̂·p̂_j + α̂_j)`. Its support is \
             every uploaded video the logs ever showed (a video never shown has α̂ = −∞). \

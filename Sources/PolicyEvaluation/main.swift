@@ -40,6 +40,12 @@ struct PolicyEvaluationCommand: ParsableCommand {
     @Option(help: "KuaiEnv's max_turn: the most videos in a session.")
     var maxTurn = 30
 
+    @Option(help: "Robustness check: the accumulated-satisfaction exit's decay λ in s_t = λ s_{t-1} + (r_t − r̄) (0...1).")
+    var satisfactionDecay = 0.9
+
+    @Option(help: "Robustness check: the user leaves once the accumulated satisfaction s_t falls below minus this value (0 or more).")
+    var satisfactionThreshold = 1.0
+
     @Option(help: "Exploration rate of the ε-greedy policy.")
     var epsilon = 0.1
 
@@ -59,6 +65,8 @@ struct PolicyEvaluationCommand: ParsableCommand {
         guard ucbBonus >= 0, ucbBonus.isFinite else { throw ValidationError("--ucb-bonus must be 0 or a positive number, got \(ucbBonus)") }
         guard ncisCap > 0, ncisCap.isFinite else { throw ValidationError("--ncis-cap must be a positive number, got \(ncisCap)") }
         guard (0...1).contains(epsilon) else { throw ValidationError("--epsilon must be in 0...1, got \(epsilon)") }
+        guard (0...1).contains(satisfactionDecay) else { throw ValidationError("--satisfaction-decay must be in 0...1, got \(satisfactionDecay)") }
+        guard satisfactionThreshold >= 0, satisfactionThreshold.isFinite else { throw ValidationError("--satisfaction-threshold must be 0 or a positive number, got \(satisfactionThreshold)") }
     }
 
     func run() throws {
@@ -67,12 +75,13 @@ struct PolicyEvaluationCommand: ParsableCommand {
             threading.configure()
             let inputs = try PolicyInputs.load(processed: processed, raw: raw)
             let rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
-            let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap)
+            let satisfaction = SatisfactionExitRule(decay: satisfactionDecay, threshold: satisfactionThreshold, maxTurn: maxTurn)
+            let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, satisfaction: satisfaction, episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap)
             let output = try ArtifactDirectory(path: processed + "/step5")
             try output.writeFile("policies.json", data: PolicyEvaluation.json(runs))
             try output.commit(manifest: Manifest(producer: "5-policy-evaluation", version: 1, options: [
                 "episodes": "\(episodes)", "seed": "\(seed)", "window": "\(window)", "threshold": "\(threshold)",
-                "max-turn": "\(maxTurn)", "epsilon": "\(epsilon)", "ucb-bonus": "\(ucbBonus)", "ncis-cap": "\(ncisCap)",
+                "max-turn": "\(maxTurn)", "satisfaction-decay": "\(satisfactionDecay)", "satisfaction-threshold": "\(satisfactionThreshold)", "epsilon": "\(epsilon)", "ucb-bonus": "\(ucbBonus)", "ncis-cap": "\(ncisCap)",
             ], inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
             let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, artifacts: processed + "/step5", figures: figures,
                                                     seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()

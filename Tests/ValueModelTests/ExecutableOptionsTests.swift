@@ -48,7 +48,8 @@ import StepCommandLine
         }
         let seeds = try Self.run("3-training", ["--head-seeds", "0", "--processed", "/tmp/never-written"])
         #expect(seeds.status == 64 && seeds.stderr.contains("--head-seeds"), "\(seeds.stderr)")
-        for bad in [["--episodes", "0"], ["--window", "0"], ["--epsilon", "2"], ["--max-turn", "0"], ["--ucb-bonus", "-1"]] {
+        for bad in [["--episodes", "0"], ["--window", "0"], ["--epsilon", "2"], ["--max-turn", "0"], ["--ucb-bonus", "-1"],
+                    ["--satisfaction-decay", "1.5"], ["--satisfaction-threshold", "-1"]] {
             let result = try Self.run("5-policy-evaluation", bad + ["--processed", "/tmp/never-written"])
             #expect(result.status == 64 && result.stderr.contains(bad[0]), "\(bad): \(result.stderr)")
         }

@@ -136,6 +136,7 @@ import Testing
         #expect(policies.contains("### Off-policy estimates against the truth") && policies.contains("| the logging platform (on-policy"))
         #expect(policies.contains("### The same with estimated propensities (as on real data)") && policies.contains("| the estimated platform model (every weight 1"))
         #expect(policies.contains("## Simulator 2: the fully observed small matrix"))
+        #expect(policies.components(separatedBy: "### Robustness: the same users leaving by accumulated satisfaction").count == 3, "one per simulator")
         // Step 4's inputs changed: step 5 refuses its stale artifacts, naming the step to re-run.
         try FileManager.default.moveItem(atPath: raw + "/ground_truth.json", toPath: root + "/ground_truth.json")
         let stale = try Self.run("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5-stale.md", "--figures", figures])

@@ -115,6 +115,34 @@ import Testing
         #expect(simulator.run(UCBPolicy(base: greedy, bonus: 0.1)).episodes.allSatisfy { Array($0.shown.prefix(2)) == [3, 0] })
     }
 
+    @Test("the accumulated-satisfaction exit: s_t = λ s_{t−1} + (r_t − r̄) by hand; the user leaves below −threshold or at max_turn − 1")
+    func satisfactionExitByHand() throws {
+        let rule = SatisfactionExitRule(decay: 0.5, threshold: 1, maxTurn: 3)
+        let first = rule.step(turn: 0, satisfaction: 0, reward: 0, baseline: 0.575)
+        #expect(abs(first.satisfaction + 0.575) < 1e-12 && !first.leaves)
+        #expect(rule.step(turn: 1, satisfaction: -0.9, reward: 0, baseline: 0.575).leaves)   // −0.45 − 0.575 < −1
+        #expect(rule.step(turn: 2, satisfaction: 5, reward: 5, baseline: 0).leaves)          // max_turn − 1
+        // One user, four videos of rewards 0, 2, 0.2, 0.1 in the greedy order 3, 0, 1, 2 (r̄ = 0.575, the mean).
+        let rewards: [Float] = [2, 0.2, 0.1, 0]
+        let predicted: [Float] = [0.6, 0.4, 0.2, 0.9].flatMap { [$0, 0, 0, 0] }
+        let world = try PolicyWorld(sessionUsers: [7], sessionDayparts: [0], candidateVideos: [0, 1, 2, 3], candidateTags: [[1], [1], [1], [1]],
+                                    candidateExposure: [1, 1, 1, 1], predicted: CandidateHeads(sessions: 1, videos: 4, values: predicted),
+                                    responses: .table(rewards: rewards, heads: [Float](repeating: 0, count: 16)), plantedWeights: nil)
+        let greedy = GreedyValuePolicy(name: "greedy", weights: [1, 0, 0, 0], heads: .predicted)
+        func lengths(_ rule: SatisfactionExitRule) -> [Int] {
+            let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(), satisfaction: rule, episodes: 3, seed: 2)
+            #expect(abs(simulator.randomReward - 0.575) < 1e-6)
+            return simulator.run(greedy).episodes.map(\.length)
+        }
+        // Threshold 0.5: s_0 = −0.575 < −0.5, so one video.
+        #expect(lengths(SatisfactionExitRule(decay: 0.5, threshold: 0.5, maxTurn: 30)) == [1, 1, 1])
+        // Threshold 1: s = −0.575, 1.1375, 0.19375, −0.378: never below −1, so all four videos (the tags, all equal,
+        // would end KuaiEnv's session after two); with max_turn 3, three.
+        #expect(lengths(SatisfactionExitRule(decay: 0.5, threshold: 1, maxTurn: 30)) == [4, 4, 4])
+        #expect(lengths(SatisfactionExitRule(decay: 0.5, threshold: 1, maxTurn: 3)) == [3, 3, 3])
+        #expect(SessionSimulator(world: world, rule: KuaiEnvExitRule(), episodes: 3, seed: 2).run(greedy).episodes.allSatisfy { $0.length == 2 })
+    }
+
     @Test("a table of responses (KuaiEnv's small matrix): rewards and head rates are the table's entries, the reward oracle follows them")
     func tableResponses() throws {
         // Two users x three videos; user 1's rewards reversed. Tags all different, so only max_turn or the

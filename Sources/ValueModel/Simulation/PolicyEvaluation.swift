@@ -14,6 +14,10 @@ public struct PolicyEvaluation: Sendable {
     /// The logs' dominant categories and the share of logged rows they cover.
     public var dominantTags: [Int32]
     public var outcomes: [SessionSimulator.Outcome]
+    /// The same policies and users with the accumulated-satisfaction exit (nil when not run), and its baseline r̄.
+    public var satisfactionRule: SatisfactionExitRule?
+    public var satisfactionOutcomes: [SessionSimulator.Outcome]?
+    public var satisfactionBaseline: Double?
     /// Off-policy estimates of each policy's first-turn reward on the logged sessions (nil without propensities).
     public var offPolicy: OffPolicyEvaluation?
     /// The same with propensities estimated from step 4's headline model of the platform (nil without it).
@@ -46,7 +50,8 @@ public struct PolicyEvaluation: Sendable {
 
     /// Runs every policy on `world` (and, with `logged`, the off-policy estimates).
     public static func run(simulator: String, world: PolicyWorld, estimated: [Double], logged: OffPolicyEvaluation.LoggedFirstRows?,
-                           loggedEstimated: OffPolicyEvaluation.LoggedFirstRows? = nil, platform: LoggingPlatformPolicy? = nil, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double,
+                           loggedEstimated: OffPolicyEvaluation.LoggedFirstRows? = nil, platform: LoggingPlatformPolicy? = nil, rule: KuaiEnvExitRule,
+                           satisfaction: SatisfactionExitRule? = nil, episodes: Int, seed: UInt64, epsilon: Double,
                            ucbBonus: Double, ncisCap: Double) -> PolicyEvaluation {
         let t = ResourceUsage.now()
         let sessions = SessionSimulator(world: world, rule: rule, episodes: episodes, seed: seed)
@@ -58,24 +63,28 @@ public struct PolicyEvaluation: Sendable {
             outcomes.append(sessions.run(policy))
             seconds.append(ResourceUsage.now() - p)
         }
+        // The robustness check: the same users (same seed) leaving by accumulated satisfaction.
+        let satisfied = satisfaction.map { SessionSimulator(world: world, rule: rule, satisfaction: $0, episodes: episodes, seed: seed) }
         return PolicyEvaluation(simulator: simulator, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: estimated,
                                 plantedWeights: world.plantedWeights, dominantTags: sessions.dominant.sorted(), outcomes: outcomes,
+                                satisfactionRule: satisfaction, satisfactionOutcomes: satisfied.map { s in all.map { s.run($0) } },
+                                satisfactionBaseline: satisfied?.randomReward,
                                 offPolicy: logged.map { OffPolicyEvaluation.run(world: world, logged: $0, policies: all, cap: ncisCap) },
                                 offPolicyEstimated: loggedEstimated.map { OffPolicyEvaluation.run(world: world, logged: $0, policies: all, cap: ncisCap) },
                                 truthSeconds: truthSeconds, policySeconds: seconds)
     }
 
     /// Every simulator `inputs` has: the model's (synthetic world), then the small matrix's.
-    public static func runAll(inputs: PolicyInputs, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64, epsilon: Double,
-                              ucbBonus: Double, ncisCap: Double) -> [PolicyEvaluation] {
+    public static func runAll(inputs: PolicyInputs, rule: KuaiEnvExitRule, satisfaction: SatisfactionExitRule? = nil, episodes: Int,
+                              seed: UInt64, epsilon: Double, ucbBonus: Double, ncisCap: Double) -> [PolicyEvaluation] {
         var runs: [PolicyEvaluation] = []
         if let model = inputs.model {
             runs.append(run(simulator: "model", world: model, estimated: inputs.estimatedWeights, logged: inputs.logged,
-                            loggedEstimated: inputs.loggedEstimated, platform: inputs.platform, rule: rule,
+                            loggedEstimated: inputs.loggedEstimated, platform: inputs.platform, rule: rule, satisfaction: satisfaction,
                             episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap))
         }
         if let small = inputs.smallMatrix {
-            runs.append(run(simulator: "small matrix", world: small, estimated: inputs.estimatedWeights, logged: nil, rule: rule,
+            runs.append(run(simulator: "small matrix", world: small, estimated: inputs.estimatedWeights, logged: nil, rule: rule, satisfaction: satisfaction,
                             episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap))
         }
         return runs
@@ -112,6 +121,11 @@ public struct PolicyEvaluation: Sendable {
             var plantedWeights: [Double]?
             var dominantCategories: [Int32]
             var policies: [Policy]
+            /// Each policy's summaries with the accumulated-satisfaction exit.
+            struct Summary: Encodable { var name: String; var totalReward: SessionSimulator.MeanSD; var rewardPerStep: SessionSimulator.MeanSD; var length: SessionSimulator.MeanSD }
+            var satisfactionRule: SatisfactionExitRule?
+            var satisfactionBaseline: Double?
+            var policiesSatisfactionExit: [Summary]?
             var offPolicyFirstTurn: [OffPolicyEvaluation.Estimate]?
             /// The same with propensities estimated from step 4's headline model of the platform.
             var offPolicyFirstTurnEstimatedPropensities: [OffPolicyEvaluation.Estimate]?
@@ -122,7 +136,9 @@ public struct PolicyEvaluation: Sendable {
             .init(name: $0.policy, totalReward: $0.totalReward, rewardPerStep: $0.rewardPerStep, length: $0.length,
                   dominantShare: $0.dominantShare, headRates: $0.headRates, episodeSessions: $0.episodes.map(\.session),
                   episodeLengths: $0.episodes.map(\.length), episodeRewards: $0.episodes.map(\.reward))
-        }, offPolicyFirstTurn: offPolicy?.estimates, offPolicyFirstTurnEstimatedPropensities: offPolicyEstimated?.estimates,
+        }, satisfactionRule: satisfactionRule, satisfactionBaseline: satisfactionBaseline,
+           policiesSatisfactionExit: satisfactionOutcomes?.map { .init(name: $0.policy, totalReward: $0.totalReward, rewardPerStep: $0.rewardPerStep, length: $0.length) },
+           offPolicyFirstTurn: offPolicy?.estimates, offPolicyFirstTurnEstimatedPropensities: offPolicyEstimated?.estimates,
            ncisCap: (offPolicy ?? offPolicyEstimated)?.cap)
         return stored
     }

@@ -3,7 +3,8 @@ import Foundation
 /// Step 5's closed loop (KuaiEnv's protocol): each episode draws a user uniformly at reset (then one of the user's
 /// sessions, which fixes the context), and at every turn the policy shows one video; the user's response is the
 /// world's truth for that pair (`PolicyWorld.truth`: the engagement model's expected capped watch ratio and
-/// `p_true`, or the small matrix's observed entries), and the user leaves by `KuaiEnvExitRule`. Episodes draw the same users
+/// `p_true`, or the small matrix's observed entries), and the user leaves by `KuaiEnvExitRule` (or, as a
+/// robustness check, by `SatisfactionExitRule`). Episodes draw the same users
 /// for every policy (common random numbers), and each episode's policy randomness has its own seeded generator, so
 /// a run reproduces exactly, whatever the thread count.
 public struct SessionSimulator: Sendable {
@@ -68,6 +69,11 @@ public struct SessionSimulator: Sendable {
 
     public let world: PolicyWorld
     public let rule: KuaiEnvExitRule
+    /// When set, users leave by accumulated satisfaction instead of KuaiEnv's tag rule (its `maxTurn` then
+    /// bounds the session).
+    public let satisfaction: SatisfactionExitRule?
+    /// The mean reward of a uniformly random candidate over the episodes' sessions (the satisfaction baseline).
+    public let randomReward: Double
     /// The session each episode starts from.
     public let starts: [Int]
     public let seed: UInt64
@@ -77,9 +83,10 @@ public struct SessionSimulator: Sendable {
     private let truth: [Int: (heads: [Float], reward: [Float])]
 
     /// Draws `episodes` starts with `seed` and computes the truth of their sessions once (in parallel).
-    public init(world: PolicyWorld, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64) {
+    public init(world: PolicyWorld, rule: KuaiEnvExitRule, satisfaction: SatisfactionExitRule? = nil, episodes: Int, seed: UInt64) {
         self.world = world
         self.rule = rule
+        self.satisfaction = satisfaction
         self.seed = seed
         var byUser: [Int32: [Int]] = [:]
         for (s, user) in world.sessionUsers.enumerated() { byUser[user, default: []].append(s) }
@@ -98,6 +105,8 @@ public struct SessionSimulator: Sendable {
             }
         }
         truth = Dictionary(uniqueKeysWithValues: zip(distinct, computed).map { ($0, $1) })
+        let perSession = computed.map { $0.reward.reduce(0) { $0 + Double($1) } / Double(max($0.reward.count, 1)) }
+        randomReward = perSession.reduce(0, +) / Double(max(perSession.count, 1))
         dominant = world.dominantTags()
     }
 
@@ -123,10 +132,16 @@ public struct SessionSimulator: Sendable {
         var shown = [Bool](repeating: false, count: n)
         var history: [Int32] = []
         var result = Episode(session: session, shown: [], reward: 0, headSums: [0, 0, 0, 0], dominantSteps: 0)
-        for turn in 0..<rule.maxTurn {
+        var satisfied = 0.0
+        for turn in 0..<(satisfaction?.maxTurn ?? rule.maxTurn) {
             let j = policy.choose(context, shown: shown, generator: &generator)
             guard j >= 0 else { break }
-            let leaves = rule.leaves(turn: turn, history: history, tags: world.candidateTags[j]) { world.candidateTags[Int($0)] }
+            let leaves: Bool
+            if let satisfaction {
+                (satisfied, leaves) = satisfaction.step(turn: turn, satisfaction: satisfied, reward: Double(reward[j]), baseline: randomReward)
+            } else {
+                leaves = rule.leaves(turn: turn, history: history, tags: world.candidateTags[j]) { world.candidateTags[Int($0)] }
+            }
             shown[j] = true
             history.append(Int32(j))
             result.reward += Double(reward[j])
