@@ -368,6 +368,7 @@ struct HeadWeightEstimationNotebook {
             "Candidates are catalogue videos with at least one row (a video without rows has no item columns to score).",
             "Top-K ties are broken toward the lower candidate index (the unit test checks the selection against a stable sort); the original's `argpartition` leaves ties in arbitrary order.",
             "The paper says BFGS; the original code uses Nelder-Mead (reproduced with its options). The matching surrogate uses BFGS on the smooth loss and the likelihood uses Newton's method, where derivatives exist.",
+            "The original's objective falls back to uniform weights when Σ|w_raw| < 1e-8. Under its two parametrisations that cannot happen (Σ|w_raw| ≥ |x1| + |x2| + |x3| + |1 − x1 − x2 − x3| ≥ 1), so the fallback is not reproduced; a test checks the bound on random points.",
             "The re-evaluation mismatch of the original (2439.9 vs ~204) is a sign flip of w_neg between two mappings; one shared mapping fixes it (section 2).",
         ])
     }
