@@ -77,13 +77,15 @@ struct PolicyEvaluationCommand: ParsableCommand {
             let rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
             let satisfaction = SatisfactionExitRule(decay: satisfactionDecay, threshold: satisfactionThreshold, maxTurn: maxTurn)
             let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, satisfaction: satisfaction, episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap)
+            let logEstimates = PolicyEvaluation.logEstimates(inputs: inputs, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap)
             let output = try ArtifactDirectory(path: processed + "/step5")
             try output.writeFile("policies.json", data: PolicyEvaluation.json(runs))
+            if let logEstimates { try output.writeFile("off_policy_logs.json", data: try OffPolicyEvaluation.json(logEstimates.estimates)) }
             try output.commit(manifest: Manifest(producer: "5-policy-evaluation", version: 1, options: [
                 "episodes": "\(episodes)", "seed": "\(seed)", "window": "\(window)", "threshold": "\(threshold)",
                 "max-turn": "\(maxTurn)", "satisfaction-decay": "\(satisfactionDecay)", "satisfaction-threshold": "\(satisfactionThreshold)", "epsilon": "\(epsilon)", "ucb-bonus": "\(ucbBonus)", "ncis-cap": "\(ncisCap)",
             ], inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
-            let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, artifacts: processed + "/step5", figures: figures,
+            let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, logEstimates: logEstimates, artifacts: processed + "/step5", figures: figures,
                                                     seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
             try page.write(to: notebook)
             let toy = runs.map { run in "\(run.simulator): greedy ŵ·p̂ R_each \(Format.fixed(run.outcomes[2].rewardPerStep.mean, 3))" }

@@ -34,6 +34,11 @@ import Testing
         let page = try String(contentsOfFile: root + "/5.md", encoding: .utf8)
         #expect(page.contains("## Simulator 1: the fully observed small matrix") && !page.contains("engagement model\n") && !page.contains("### Off-policy"))
         #expect(!page.contains("| " + PolicyEvaluation.oracleName + " |") && page.contains("| " + RewardOraclePolicy().name + " |"))
+        // The logs' off-policy estimates with estimated propensities, for the learned policies only, no truth.
+        #expect(page.contains("## Off-policy estimates on the logs (estimated propensities, no truth)"))
+        struct Estimate: Decodable { var policy: String; var truth: String }
+        let logs = try JSONDecoder().decode([Estimate].self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step5/off_policy_logs.json")))
+        #expect(logs.count == 6 && logs.allSatisfy { $0.truth == "nan" })
     }
 
     /// `3-training --graph tiny`, the original notebook's printed main run: every model trains and is evaluated on

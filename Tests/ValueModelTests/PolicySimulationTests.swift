@@ -285,6 +285,11 @@ import Testing
         let second = exp(u(1, 1)) / (exp(u(1, 0)) + exp(u(1, 1)) + exp(u(1, 2)))
         #expect(abs(logged.propensities[0] - first) < 1e-12 && abs(logged.propensities[1] - second) < 1e-12)
         #expect(abs(logged.poolPropensities[1].reduce(0, +) - 1) < 1e-12)
+        // Without a truth (real logs): the random policy's IPS by hand, every truth NaN.
+        let o = OffPolicyEvaluation.run(predicted: heads, exposure: [1, 2, 3, 4], logged: logged, policies: [RandomPolicy()], cap: 100)
+        #expect(o.estimates.count == 2 && o.estimates.allSatisfy { $0.truth.isNaN })
+        let ips = (0.25 / first * 5 + 0.25 / second * 0.5) / 2
+        #expect(abs(o.estimates[1].ips - ips) < 1e-12 && abs(o.estimates[1].support - (0.5 + 0.75) / 2) < 1e-12)
         // A first video outside the estimated support (shown before its upload day) and an unlogged first row are left out.
         let outside = OffPolicyEvaluation.estimatedFirstRows(heads: heads, theta: theta, videoEffects: alpha, uploadDay: [9, 11, Int32.min, 5],
                                                              sessionDay: [10, 12], firstCandidate: [1, -1], firstWatchRatio: [1, 1])

@@ -42,6 +42,14 @@ public struct OffPolicyEvaluation: Sendable {
         public var support: Double
     }
 
+    /// Estimates as JSON (NaN, as an unknown truth, written as "nan").
+    public static func json(_ estimates: [Estimate]) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(estimates)
+    }
+
     /// `(1/n) Σ w r`, `Σ w r / Σ w` and `Σ min(w, cap) r / Σ min(w, cap)` (NaN when a denominator is 0), and
     /// Kish's `(Σ w)² / Σ w²`.
     public static func estimators(weights: [Double], rewards: [Double], cap: Double) -> (ips: Double, snips: Double, ncis: Double, effectiveSampleSize: Double) {
@@ -120,8 +128,30 @@ public struct OffPolicyEvaluation: Sendable {
     public var estimates: [Estimate]
     public var seconds: Double
 
-    /// Estimates for every policy on `logged`.
+    /// Estimates for every policy on `logged`, against the simulator `world`'s truth.
     public static func run(world: PolicyWorld, logged: LoggedFirstRows, policies: [RankingPolicy], cap: Double) -> OffPolicyEvaluation {
+        run(logged: logged, policies: policies, cap: cap) { s in
+            let truth = world.truth(session: s)
+            return (world.episode(session: s, truth: truth), truth.reward)
+        }
+    }
+
+    /// Estimates for every policy on `logged` where no truth is known (real logs): `predicted` are the heads step 4
+    /// scored `[sessions, candidates, 4]`, `exposure` the candidates' logged rows. Every truth is NaN, so the
+    /// policies must be learned ones (no oracle reads `p_true`).
+    public static func run(predicted: CandidateHeads, exposure: [Int32], logged: LoggedFirstRows, policies: [RankingPolicy],
+                           cap: Double) -> OffPolicyEvaluation {
+        let n = predicted.videos
+        return run(logged: logged, policies: policies, cap: cap) { s in
+            (PolicyEpisode(session: s, predicted: predicted.values[(s * n * 4)..<((s + 1) * n * 4)], trueHeads: [], trueReward: [],
+                           exposure: exposure), nil)
+        }
+    }
+
+    /// The estimates, with `episode(s)` what a policy sees of logged session `s` and its true rewards `[candidates]`
+    /// (nil: unknown, every truth NaN).
+    static func run(logged: LoggedFirstRows, policies: [RankingPolicy], cap: Double,
+                    episode: @Sendable (Int) -> (PolicyEpisode, [Float]?)) -> OffPolicyEvaluation {
         let start = ResourceUsage.now()
         let n = logged.sessions.count
         // Per policy p and logged session i, at p * n + i: Σ_j π(j) r̄(j), π(shown) and π's mass inside the pool.
@@ -135,14 +165,12 @@ public struct OffPolicyEvaluation: Sendable {
                         let tv = tv, ts = ts, sm = sm, lt = lt
                         parallelRanges(n, minimumChunk: 16) { range in
                             for i in range {
-                                let s = logged.sessions[i]
-                                let truth = world.truth(session: s), reward = truth.reward
-                                let episode = world.episode(session: s, truth: truth)
-                                lt[i] = zip(logged.pools[i], logged.poolPropensities[i]).reduce(0) { $0 + $1.1 * Double(reward[Int($1.0)]) }
+                                let (seen, reward) = episode(logged.sessions[i])
+                                lt[i] = reward.map { r in zip(logged.pools[i], logged.poolPropensities[i]).reduce(0) { $0 + $1.1 * Double(r[Int($1.0)]) } } ?? .nan
                                 for p in 0..<k {
-                                    let pi = policies[p].firstTurnProbabilities(episode)
-                                    var value = 0.0
-                                    for j in pi.indices where pi[j] > 0 { value += pi[j] * Double(reward[j]) }
+                                    let pi = policies[p].firstTurnProbabilities(seen)
+                                    var value = reward == nil ? Double.nan : 0
+                                    if let reward { for j in pi.indices where pi[j] > 0 { value += pi[j] * Double(reward[j]) } }
                                     tv[p * n + i] = value
                                     ts[p * n + i] = pi[logged.shown[i]]
                                     sm[p * n + i] = logged.pools[i].reduce(0) { $0 + pi[Int($1)] }

@@ -35,9 +35,7 @@ public struct PolicyEvaluation: Sendable {
     /// `p_true`); last, greedy by the true reward (an upper bound for greedy rankers).
     public static func policies(estimated: [Double], planted: [Double]?, epsilon: Double, ucbBonus: Double = 0.1,
                                 platform: LoggingPlatformPolicy? = nil) -> [RankingPolicy] {
-        let toy = GreedyValuePolicy(name: "greedy ŵ·p̂ (step 4's weights, step 3's heads)", weights: estimated, heads: .predicted)
-        var list: [RankingPolicy] = [RandomPolicy(), PopularityPolicy(), toy, EpsilonGreedyPolicy(base: toy, epsilon: epsilon),
-                                     UCBPolicy(base: toy, bonus: ucbBonus)]
+        var list = learnedPolicies(estimated: estimated, epsilon: epsilon, ucbBonus: ucbBonus)
         if let planted {
             list += [
                 GreedyValuePolicy(name: "greedy w*·p̂ (planted weights, step 3's heads)", weights: planted, heads: .predicted),
@@ -46,6 +44,22 @@ public struct PolicyEvaluation: Sendable {
             ]
         }
         return list + (platform.map { [$0] } ?? []) + [RewardOraclePolicy()]
+    }
+
+    /// The policies that see only what the logs and steps 3-4 give (no truth): random, most popular, the toy
+    /// recommender and its ε-greedy and UCB versions.
+    public static func learnedPolicies(estimated: [Double], epsilon: Double, ucbBonus: Double) -> [RankingPolicy] {
+        let toy = GreedyValuePolicy(name: "greedy ŵ·p̂ (step 4's weights, step 3's heads)", weights: estimated, heads: .predicted)
+        return [RandomPolicy(), PopularityPolicy(), toy, EpsilonGreedyPolicy(base: toy, epsilon: epsilon), UCBPolicy(base: toy, bonus: ucbBonus)]
+    }
+
+    /// On real logs (no synthetic world): the learned policies' off-policy estimates on the logged first rows with
+    /// the estimated propensities, without a truth to judge them (nil on a synthetic world, where the model
+    /// simulator's run holds them, or without a model of the platform).
+    public static func logEstimates(inputs: PolicyInputs, epsilon: Double, ucbBonus: Double, ncisCap: Double) -> OffPolicyEvaluation? {
+        guard inputs.model == nil, let logged = inputs.loggedEstimated else { return nil }
+        return OffPolicyEvaluation.run(predicted: inputs.predicted, exposure: inputs.candidateExposure, logged: logged,
+                                       policies: learnedPolicies(estimated: inputs.estimatedWeights, epsilon: epsilon, ucbBonus: ucbBonus), cap: ncisCap)
     }
 
     /// Runs every policy on `world` (and, with `logged`, the off-policy estimates).

@@ -17,8 +17,12 @@ public struct PolicyInputs {
     /// noise is not Gumbel, so no propensity is known, or on real data), and why not.
     public var logged: OffPolicyEvaluation.LoggedFirstRows?
     public var loggedUnavailable: String?
-    /// The same rows with propensities estimated from step 4's headline model of the platform, as on real data
-    /// (`OffPolicyEvaluation.estimatedFirstRows`; synthetic world only, where a truth can judge them), and why not.
+    /// The heads step 4 scored `[sessions, candidates, 4]` and the candidates' logged rows (what the learned policies
+    /// see of the logged sessions).
+    public var predicted: CandidateHeads
+    public var candidateExposure: [Int32]
+    /// The logged first rows with propensities estimated from step 4's headline model of the platform, as on real
+    /// data (`OffPolicyEvaluation.estimatedFirstRows`; a synthetic world's truth judges them), and why not.
     public var loggedEstimated: OffPolicyEvaluation.LoggedFirstRows?
     public var loggedEstimatedUnavailable: String?
     /// The logging platform as a policy over the recorded pools (when every session has one).
@@ -60,41 +64,44 @@ public struct PolicyInputs {
         for (j, v) in videos.enumerated() { indexOfVideo[Int(v)] = Int32(j) }
 
         var inputs = PolicyInputs(model: nil, smallMatrix: nil, smallMatrixReport: nil, estimatedWeights: [], estimator: "",
-                                  logged: nil, loggedUnavailable: nil, loggedEstimated: nil, loggedEstimatedUnavailable: nil,
+                                  logged: nil, loggedUnavailable: nil, predicted: CandidateHeads(sessions: 0, videos: 0, values: []),
+                                  candidateExposure: [], loggedEstimated: nil, loggedEstimatedUnavailable: nil,
                                   platform: nil, files: files)
         let noiseScale: Double?
         (inputs.estimatedWeights, inputs.estimator, noiseScale) = try headline(folder + "/estimate.json")
+        let stored = try step4.array("candidate_heads")
+        guard stored.descr == "<f4", stored.shape == [users.count, videos.count * 4] else {
+            throw PipelineError.malformedInput(SourceLocation(file: headsPath), reason: "holds \(stored.descr) \(stored.shape), expected <f4 [\(users.count), \(videos.count * 4)]; re-run `4-head-weight-estimation`")
+        }
+        let predicted = CandidateHeads(sessions: users.count, videos: videos.count, values: stored.values(as: Float.self))
+        inputs.predicted = predicted
+        inputs.candidateExposure = exposure
+        let ratio = try step4.array("session_first_watch_ratio")
+        guard ratio.descr == "<f8", ratio.shape == [users.count] else {
+            throw PipelineError.malformedInput(SourceLocation(file: folder + "/session_first_watch_ratio.npy"), reason: "holds \(ratio.descr) \(ratio.shape), expected <f8 [\(users.count)]; re-run `4-head-weight-estimation`")
+        }
+        let firstCandidate = try step4.int32("session_first_candidate")
+        // The headline's model of the platform: the propensities a user of the real logs has.
+        let effectsPath = folder + "/headline_video_effects.npy"
+        if let noiseScale, noiseScale > 0, noiseScale.isFinite, FileManager.default.fileExists(atPath: effectsPath) {
+            let effects = try step4.array("headline_video_effects"), upload = try step4.int32("candidate_upload_day")
+            guard effects.descr == "<f8", effects.shape == [videos.count], upload.count == videos.count else {
+                throw PipelineError.malformedInput(SourceLocation(file: effectsPath), reason: "holds \(effects.descr) \(effects.shape) with \(upload.count) upload days, expected <f8 [\(videos.count)]; re-run `4-head-weight-estimation`")
+            }
+            let days = try step4.int64("session_start_ms").map { Int32(PoolAnalysis.floorDivide($0, SyntheticCalendar.msPerDay)) }
+            inputs.loggedEstimated = OffPolicyEvaluation.estimatedFirstRows(
+                heads: predicted, theta: inputs.estimatedWeights.map { $0 / noiseScale }, videoEffects: effects.values(as: Double.self),
+                uploadDay: upload, sessionDay: days, firstCandidate: firstCandidate, firstWatchRatio: ratio.values(as: Double.self))
+        } else {
+            inputs.loggedEstimatedUnavailable = "step 4's headline is not the video-effects likelihood, so it stored no model of the platform"
+        }
         if let (truth, truthPath) = groundTruth {
             files.append(truthPath)
-            let stored = try step4.array("candidate_heads")
-            guard stored.descr == "<f4", stored.shape == [users.count, videos.count * 4] else {
-                throw PipelineError.malformedInput(SourceLocation(file: headsPath), reason: "holds \(stored.descr) \(stored.shape), expected <f4 [\(users.count), \(videos.count * 4)]; re-run `4-head-weight-estimation`")
-            }
             let model = SyntheticEngagementModel(world: SyntheticLatentWorld(configuration: truth.configuration))
             let world = try PolicyWorld(sessionUsers: users, sessionDayparts: try step4.int32("session_daypart"), candidateVideos: videos,
-                                        candidateTags: tags, candidateExposure: exposure,
-                                        predicted: CandidateHeads(sessions: users.count, videos: videos.count, values: stored.values(as: Float.self)),
+                                        candidateTags: tags, candidateExposure: exposure, predicted: predicted,
                                         responses: .model(model), plantedWeights: WeightParametrisation.l1Normalised(truth.weights))
             inputs.model = world
-            let ratio = try step4.array("session_first_watch_ratio")
-            guard ratio.descr == "<f8", ratio.shape == [users.count] else {
-                throw PipelineError.malformedInput(SourceLocation(file: folder + "/session_first_watch_ratio.npy"), reason: "holds \(ratio.descr) \(ratio.shape), expected <f8 [\(users.count)]; re-run `4-head-weight-estimation`")
-            }
-            let firstCandidate = try step4.int32("session_first_candidate")
-            // The headline's model of the platform, the propensities a user of the real logs would have.
-            let effectsPath = folder + "/headline_video_effects.npy"
-            if let noiseScale, noiseScale > 0, noiseScale.isFinite, FileManager.default.fileExists(atPath: effectsPath) {
-                let effects = try step4.array("headline_video_effects"), upload = try step4.int32("candidate_upload_day")
-                guard effects.descr == "<f8", effects.shape == [videos.count], upload.count == videos.count else {
-                    throw PipelineError.malformedInput(SourceLocation(file: effectsPath), reason: "holds \(effects.descr) \(effects.shape) with \(upload.count) upload days, expected <f8 [\(videos.count)]; re-run `4-head-weight-estimation`")
-                }
-                let days = try step4.int64("session_start_ms").map { Int32(PoolAnalysis.floorDivide($0, SyntheticCalendar.msPerDay)) }
-                inputs.loggedEstimated = OffPolicyEvaluation.estimatedFirstRows(
-                    heads: world.predicted, theta: inputs.estimatedWeights.map { $0 / noiseScale }, videoEffects: effects.values(as: Double.self),
-                    uploadDay: upload, sessionDay: days, firstCandidate: firstCandidate, firstWatchRatio: ratio.values(as: Double.self))
-            } else {
-                inputs.loggedEstimatedUnavailable = "step 4's headline is not the video-effects likelihood, so it stored no model of the platform"
-            }
             // The logged first rows: their pools from the world's record, the platform's softmax over each pool.
             let poolFolder = raw + "/" + SyntheticPoolLog.folderName
             if truth.noise.distribution != "gumbel" {
@@ -116,7 +123,7 @@ public struct PolicyInputs {
                 files.append(poolFolder + "/session_user.npy")
             }
         } else {
-            inputs.loggedUnavailable = "real data: the logging platform's propensities are not known (estimating them is not built yet)"
+            inputs.loggedUnavailable = "real data: the logging platform's propensities are not known (see the estimated ones)"
         }
         if let small = try OffPathPairs.store(processed: processed, step1Inputs: step1Inputs) {
             let (world, report, used) = try smallMatrixWorld(small: small, step3: processed + "/step3", indexOfVideo: indexOfVideo,
