@@ -66,4 +66,26 @@ struct SmallUnitsTests {
             #expect(abs(got - expected) < 1e-15)
         }
     }
+
+    @Test("the ReLU passes, eight lanes at a time, equal max(x, 0) element by element (NaN and −0 to 0, the tail included)")
+    func reluPasses() {
+        // 19 values: the SIMD body covers 16, the scalar tail 3.
+        let x: [Float] = [1, -1, 0, -0.0, .nan, 2.5, -3, 1e-30, -1e-30, .infinity, -.infinity, 4, -4, 0.5, -0.5, 7, 8, -9, .nan]
+        func expected(_ v: Float) -> Float { v > 0 ? v : 0 }
+        var y = x
+        y.withUnsafeMutableBufferPointer { reluForward($0.baseAddress!, count: x.count) }
+        #expect(y.map { $0.bitPattern } == x.map { expected($0).bitPattern })
+        let dy: [Float] = (0..<x.count).map { Float($0) - 9 }
+        var dx = [Float](repeating: 42, count: x.count)
+        dx.withUnsafeMutableBufferPointer { out in dy.withUnsafeBufferPointer { g in y.withUnsafeBufferPointer { o in
+            reluBackward(out.baseAddress!, g.baseAddress!, output: o.baseAddress!, count: x.count)
+        } } }
+        #expect(dx == (0..<x.count).map { y[$0] > 0 ? dy[$0] : 0 })
+        // Bias then ReLU per row: 2 rows of width 10 (SIMD body 8, tail 2).
+        var rows = Array(x.prefix(20)) + [3]
+        let bias: [Float] = (0..<10).map { Float($0) / 4 - 1 }
+        rows.withUnsafeMutableBufferPointer { r in bias.withUnsafeBufferPointer { biasReluForward(r.baseAddress!, $0.baseAddress!, rows: 2, width: 10) } }
+        let want = (0..<20).map { i in expected((Array(x.prefix(20)) + [3])[i] + bias[i % 10]) }
+        #expect(rows.map { $0.bitPattern } == want.map { $0.bitPattern })
+    }
 }

@@ -129,11 +129,12 @@ public final class GNNModel: EdgeScoringModel {
             videoOf.withUnsafeBufferPointer { videoOf in
                 parallelRanges(n, minimumChunk: 512) { range in
                     for e in range {
-                        let row = acts + e * width, us = u + Int(userOf[e]) * width, vs = v + Int(videoOf[e]) * width
-                        for j in 0..<width {
-                            let z = row[j] + us[j] + vs[j] + (bias?[j] ?? 0)
-                            row[j] = z > 0 ? z : 0
-                        }
+                        // ((x W_xᵀ + U) + V) + b, then the ReLU, in that order of additions.
+                        let row = acts + e * width
+                        addRange(row, u + Int(userOf[e]) * width, width)
+                        addRange(row, v + Int(videoOf[e]) * width, width)
+                        if let bias { addRange(row, bias, width) }
+                        reluRange(row, row, 0..<width)
                     }
                 }
             }
