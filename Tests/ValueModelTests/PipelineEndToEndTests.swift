@@ -15,6 +15,22 @@ import Testing
         #expect(result.status == 0, "\(product): \(result.stderr)")
     }
 
+    /// A new temporary folder with steps 0-2 run on a synthetic world of `users` x `videos` (`seed`): its raw files,
+    /// processed artifacts and figure folder. The caller removes `root`.
+    static func preparedWorld(_ label: String, users: Int, videos: Int, seed: Int) throws -> (root: String, raw: String, processed: String, figures: String) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)").path
+        let raw = root + "/raw", processed = root + "/processed", figures = root + "/figures"
+        for (product, arguments) in [
+            ("0-synthetic-data", ["--out", raw, "--users", "\(users)", "--videos", "\(videos)", "--seed", "\(seed)"]),
+            ("1-data-preparation", ["--raw", raw, "--out", processed, "--notebook", root + "/1.md", "--figures", figures]),
+            ("2-graph-construction", ["--processed", processed, "--notebook", root + "/2.md", "--figures", figures]),
+        ] {
+            let result = try run(product, arguments)
+            #expect(result.status == 0, "\(product): \(result.stderr)")
+        }
+        return (root, raw, processed, figures)
+    }
+
     /// The real files' case: KuaiRec-format data without ground_truth.json or recorded pools, through steps 1-5;
     /// step 5 runs the small matrix's simulator alone.
     @Test func stepsOneToFiveWithoutGroundTruth() throws {
@@ -44,12 +60,8 @@ import Testing
     /// `3-training --graph tiny`, the original notebook's printed main run: every model trains and is evaluated on
     /// step 2's 5% sweep graph and its random split, and the notebook says so.
     @Test func mainRunsOnTheTinyGraph() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-tiny-\(UUID().uuidString)").path
+        let (root, raw, processed, figures) = try Self.preparedWorld("pipeline-tiny", users: 120, videos: 200, seed: 4)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let raw = root + "/raw", processed = root + "/processed", figures = root + "/figures"
-        try step("0-synthetic-data", ["--out", raw, "--users", "120", "--videos", "200", "--seed", "4"])
-        try step("1-data-preparation", ["--raw", raw, "--out", processed, "--notebook", root + "/1.md", "--figures", figures])
-        try step("2-graph-construction", ["--processed", processed, "--notebook", root + "/2.md", "--figures", figures])
         try step("3-training", ["--processed", processed, "--raw", raw, "--notebook", root + "/3.md", "--figures", figures,
                                 "--max-steps", "5", "--sweep-steps", "0", "--head-seeds", "1", "--graph", "tiny"])
         let step2 = try ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")
@@ -71,12 +83,8 @@ import Testing
     }
 
     @Test func stepsOneToFourOnASmallSyntheticWorld() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)").path
+        let (root, raw, processed, figures) = try Self.preparedWorld("pipeline", users: 40, videos: 80, seed: 3)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let raw = root + "/raw", processed = root + "/processed", figures = root + "/figures"
-        try step("0-synthetic-data", ["--out", raw, "--users", "40", "--videos", "80", "--seed", "3"])
-        try step("1-data-preparation", ["--raw", raw, "--out", processed, "--notebook", root + "/1.md", "--figures", figures])
-        try step("2-graph-construction", ["--processed", processed, "--notebook", root + "/2.md", "--figures", figures])
 
         // Step 4 before step 3: a clear error naming the step to run, and nothing written.
         let early = try Self.run("4-head-weight-estimation", ["--processed", processed, "--raw", raw, "--notebook", root + "/4.md", "--figures", figures])
