@@ -52,6 +52,9 @@ struct PolicyEvaluationCommand: ParsableCommand {
     @Option(help: "UCB policy: the bonus c of c √(ln(1 + N) / (1 + n_video)), in units of the value ŵ·p̂ (N: logged rows; n_video: the video's).")
     var ucbBonus = 0.1
 
+    @Option(help: "UCB on the seeds' spread: the bonus c of c σ, σ the standard deviation of ŵ·p̂ over step 3's seed members (heads taken as independent); the policy runs when step 4 averaged members.")
+    var spreadBonus = 1.0
+
     @Option(help: "NCIS: importance weights are capped at this value before normalising.")
     var ncisCap = 100.0
 
@@ -63,6 +66,7 @@ struct PolicyEvaluationCommand: ParsableCommand {
         guard threshold >= 0 else { throw ValidationError("--threshold must be 0 or more, got \(threshold)") }
         guard maxTurn >= 1 else { throw ValidationError("--max-turn must be at least 1, got \(maxTurn)") }
         guard ucbBonus >= 0, ucbBonus.isFinite else { throw ValidationError("--ucb-bonus must be 0 or a positive number, got \(ucbBonus)") }
+        guard spreadBonus >= 0, spreadBonus.isFinite else { throw ValidationError("--spread-bonus must be 0 or a positive number, got \(spreadBonus)") }
         guard ncisCap > 0, ncisCap.isFinite else { throw ValidationError("--ncis-cap must be a positive number, got \(ncisCap)") }
         guard (0...1).contains(epsilon) else { throw ValidationError("--epsilon must be in 0...1, got \(epsilon)") }
         guard (0...1).contains(satisfactionDecay) else { throw ValidationError("--satisfaction-decay must be in 0...1, got \(satisfactionDecay)") }
@@ -76,14 +80,14 @@ struct PolicyEvaluationCommand: ParsableCommand {
             let inputs = try PolicyInputs.load(processed: processed, raw: raw)
             let rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
             let satisfaction = SatisfactionExitRule(decay: satisfactionDecay, threshold: satisfactionThreshold, maxTurn: maxTurn)
-            let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, satisfaction: satisfaction, episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap)
-            let logEstimates = PolicyEvaluation.logEstimates(inputs: inputs, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap)
+            let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, satisfaction: satisfaction, episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus, ncisCap: ncisCap)
+            let logEstimates = PolicyEvaluation.logEstimates(inputs: inputs, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus, ncisCap: ncisCap)
             let output = try ArtifactDirectory(path: processed + "/step5")
             try output.writeFile("policies.json", data: PolicyEvaluation.json(runs))
             if let logEstimates { try output.writeFile("off_policy_logs.json", data: try OffPolicyEvaluation.json(logEstimates.estimates)) }
             try output.commit(manifest: Manifest(producer: "5-policy-evaluation", version: 1, options: [
                 "episodes": "\(episodes)", "seed": "\(seed)", "window": "\(window)", "threshold": "\(threshold)",
-                "max-turn": "\(maxTurn)", "satisfaction-decay": "\(satisfactionDecay)", "satisfaction-threshold": "\(satisfactionThreshold)", "epsilon": "\(epsilon)", "ucb-bonus": "\(ucbBonus)", "ncis-cap": "\(ncisCap)",
+                "max-turn": "\(maxTurn)", "satisfaction-decay": "\(satisfactionDecay)", "satisfaction-threshold": "\(satisfactionThreshold)", "epsilon": "\(epsilon)", "ucb-bonus": "\(ucbBonus)", "spread-bonus": "\(spreadBonus)", "ncis-cap": "\(ncisCap)",
             ], inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
             let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, logEstimates: logEstimates, artifacts: processed + "/step5", figures: figures,
                                                     seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()

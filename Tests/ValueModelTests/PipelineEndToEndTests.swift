@@ -159,7 +159,9 @@ import Testing
         let runs = try JSONDecoder().decode([Stored].self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step5/policies.json")))
         #expect(runs.map(\.simulator) == ["model", "small matrix"])
         let stored = runs[0]
-        #expect(stored.policies.count == 10 && stored.policies.contains { $0.name.hasPrefix("the logging platform replayed") } && stored.policies.allSatisfy { $0.episodeLengths.count == 50 && $0.episodeLengths.allSatisfy { (1...30).contains($0) } })
+        #expect(stored.policies.contains { $0.name.hasSuffix("UCB on the seeds' spread (c = 1.0)") }, "three seed members: the spread policy runs")
+        #expect(FileManager.default.fileExists(atPath: processed + "/step4/candidate_heads_sd.npy"))
+        #expect(stored.policies.count == 11 && stored.policies.contains { $0.name.hasPrefix("the logging platform replayed") } && stored.policies.allSatisfy { $0.episodeLengths.count == 50 && $0.episodeLengths.allSatisfy { (1...30).contains($0) } })
         for figure in ["policy-reward-length.png", "head-weight-path-original.png", "head-weight-path-surrogate.png", "head-weight-landscape.png", "head-weight-likelihood.png", "head-weight-blend.png"] {
             #expect(FileManager.default.fileExists(atPath: figures + "/" + figure), "\(figure)")
         }

@@ -115,6 +115,24 @@ import Testing
         #expect(simulator.run(UCBPolicy(base: greedy, bonus: 0.1)).episodes.allSatisfy { Array($0.shown.prefix(2)) == [3, 0] })
     }
 
+    @Test("UCB on the seeds' spread: ŵ·p̂ + c √(Σ ŵ_h² sd_h²) by hand; without a spread it is the greedy order")
+    func spreadBonus() throws {
+        var world = try Self.world()
+        let greedy = GreedyValuePolicy(name: "greedy", weights: [0.5, 0, 0, -0.5], heads: .predicted)
+        // p̂ complete (0.6, 0.4, 0.2, 0.9), other heads 0: values 0.3, 0.2, 0.1, 0.45. Spread of complete 0.1, 0.4, 0,
+        // 0 and of neg 0, 0, 0.8, 0: σ = 0.5 · (0.1, 0.4, 0.8, 0) = 0.05, 0.2, 0.4, 0.
+        let sd: [Float] = [0.1, 0, 0, 0, 0.4, 0, 0, 0, 0, 0, 0, 0.8, 0, 0, 0, 0]
+        let policy = SpreadUCBPolicy(base: greedy, bonus: 1)
+        let plain = SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30), episodes: 4, seed: 2)
+        #expect(plain.run(policy).episodes.map(\.shown) == plain.run(greedy).episodes.map(\.shown))
+        world.predictedSpread = CandidateHeads(sessions: 2, videos: 4, values: sd + sd)
+        // c = 1: 0.35, 0.4, 0.5, 0.45, so 2 first (tag 2), then 3 (0.45, no tag), then 1 (0.4, tag 1), then 0 (tag 1: leaves).
+        let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30), episodes: 4, seed: 2)
+        #expect(simulator.run(policy).episodes.allSatisfy { $0.shown == [2, 3, 1, 0] })
+        let first = policy.firstTurnProbabilities(world.episode(session: 0, truth: world.truth(session: 0)))
+        #expect(first == [0, 0, 1, 0])
+    }
+
     @Test("the accumulated-satisfaction exit: s_t = λ s_{t−1} + (r_t − r̄) by hand; the user leaves below −threshold or at max_turn − 1")
     func satisfactionExitByHand() throws {
         let rule = SatisfactionExitRule(decay: 0.5, threshold: 1, maxTurn: 3)

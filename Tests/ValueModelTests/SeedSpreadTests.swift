@@ -18,15 +18,20 @@ struct SeedSpreadTests {
         #expect(abs(half[0] - 0.98) < 1e-12 && half[1] == 0)
     }
 
-    @Test("folding stores into a running mean gives their plain mean")
+    @Test("folding stores into a running mean gives their plain mean, and their squared deviations with Welford's update")
     func runningMean() {
         var g = SeededGenerator(seed: 3)
         let stores = (0..<4).map { _ in CandidateHeads(sessions: 2, videos: 3, values: (0..<24).map { _ in Float(g.nextUniform()) }) }
         var mean = stores[0]
-        for k in 1..<4 { mean.foldIntoMean(stores[k], count: k + 1) }
+        var squares = [Float](repeating: 0, count: 24)
+        for k in 1..<4 { squares.withUnsafeMutableBufferPointer { mean.foldIntoMean(stores[k], count: k + 1, squares: $0.baseAddress!) } }
         for i in 0..<24 {
-            let expected = stores.map { Double($0.values[i]) }.reduce(0, +) / 4
+            let values = stores.map { Double($0.values[i]) }
+            let expected = values.reduce(0, +) / 4
             #expect(abs(Double(mean.values[i]) - expected) < 1e-6)
+            // Welford's sum of squared deviations: the sample variance times 3.
+            let deviations = values.map { ($0 - expected) * ($0 - expected) }.reduce(0, +)
+            #expect(abs(Double(squares[i]) - deviations) < 1e-5)
         }
     }
 }

@@ -50,6 +50,9 @@ public enum EstimationArtifacts {
         }
         if CandidateHeads.bytes(sessions: heads.sessions, videos: heads.videos) <= headsOnDiskLimit {
             try output.write("candidate_heads", matrix: heads.values, columns: heads.videos * 4)
+            if let spread = results.ensemble?.headSpread {
+                try output.write("candidate_heads_sd", matrix: spread, columns: heads.videos * 4)   // step 5's spread UCB
+            }
             try output.write("candidate_video_ids", .int32(inputs.candidates.videoIds))
             try output.write("session_user", .int32(inputs.sessions.users))
             try output.write("session_number", .int32(inputs.sessions.sessionNumbers))

@@ -24,6 +24,9 @@ public struct HeadEnsemble {
 
     /// The main model first, then the other sources in order.
     public var members: [Member]
+    /// Per (session, candidate, head), the sample standard deviation of the members' heads `[sessions, candidates * 4]`
+    /// (how much the heads' training randomness moves each prediction).
+    public var headSpread: [Float]
     /// Sample standard deviation of the members' headline ŵ per head.
     public var spread: [Double] { SeedSpread.standardDeviations(members.map(\.weights)) }
     /// Mean over members of the headline's Hessian standard errors.
@@ -49,6 +52,7 @@ public struct HeadEnsemble {
         var files: [String] = []
         let mainStep2 = try step2Input(Manifest.read(folder: mainFolder), folder: mainFolder)
         var member = CandidateHeads(sessions: heads.sessions, videos: heads.videos, values: [Float](repeating: 0, count: heads.values.count))
+        var squares = [Float](repeating: 0, count: heads.values.count)
         for source in sources {
             let gnn = try EstimationInputs.ScoringGNN(step3Folder: source.folder, nodes: nodes, member: source.member)
             guard try step2Input(gnn.step3Manifest, folder: source.folder).hash == mainStep2.hash else {
@@ -60,11 +64,13 @@ public struct HeadEnsemble {
             let fit = try headline(member)
             let model = source.member ?? gnn.choice.model
             members.append(Member(label: source.label, model: model, weights: fit.weights, standardErrors: fit.standardErrors))
-            heads.foldIntoMean(member, count: members.count)
+            squares.withUnsafeMutableBufferPointer { heads.foldIntoMean(member, count: members.count, squares: $0.baseAddress!) }
             files += gnn.files
             estimationLog("ensemble: \(source.label) (\(model)) headline \(fit.weights.map { Format.fixed($0, 3) })")
         }
-        return (HeadEnsemble(members: members), files)
+        let scale = 1 / Float(max(members.count - 1, 1))
+        for i in squares.indices { squares[i] = (max(squares[i], 0) * scale).squareRoot() }
+        return (HeadEnsemble(members: members, headSpread: squares), files)
     }
 
     /// The step-2 manifest a step-3 folder was trained from, as its manifest records it.

@@ -137,9 +137,10 @@ public struct HeadWeightEstimationStep {
             results.truthNoise = truth?.noise
             results.truthPool = truth?.candidatePool
         }
-        // The synthetic diagnostics hold two more stores of the same shape (p_true and a blend).
+        // The synthetic diagnostics hold two more stores of the same shape (p_true and a blend); an ensemble two
+        // (the member being scored and the members' squared deviations).
         try checkResources(sessions: sessions.count, candidates: inputs.candidates.count,
-                           stores: (truth != nil && options.diagnostics ? 3 : 1) + (ensembleSources.isEmpty ? 0 : 1))
+                           stores: (truth != nil && options.diagnostics ? 3 : 1) + (ensembleSources.isEmpty ? 0 : 2))
         func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
             let t = ResourceUsage.now()
             let value = try body()
@@ -217,7 +218,8 @@ public struct HeadWeightEstimationStep {
         // The heads, a scoring chunk's activations and per-session terms: the heads dominate.
         try ResourceCheck.requireMemory(bytes * stores + bytes / 8 + (256 << 20), for: "Step 4 on \(sessions) sessions x \(candidates) candidates",
                                         hint: "Close other programs, or \(reduce).")
-        let artifacts = bytes <= EstimationArtifacts.headsOnDiskLimit ? bytes : 0
+        // The heads on disk, and with more than one store possibly the ensemble's spread of the same size.
+        let artifacts = bytes <= EstimationArtifacts.headsOnDiskLimit ? bytes * (stores > 1 ? 2 : 1) : 0
         try ResourceCheck.requireDisk(bytes + artifacts + (64 << 20), under: options.processed, for: "Step 4's scored chunks and artifacts")
     }
 

@@ -35,10 +35,16 @@ public struct CandidateHeads: Sendable {
 
     /// Folds `member` into a running mean in place: when `self` is the mean of `count - 1` stores of this shape,
     /// it becomes the mean of `count` (`mean += (member − mean) / count`, so no second store of sums is needed).
-    public mutating func foldIntoMean(_ member: CandidateHeads, count: Int) {
+    /// With `squares` (Welford's update) it also accumulates `Σ (x − old mean)(x − new mean)` per value: the members'
+    /// sum of squared deviations from their mean, so `squares / (count − 1)` is their sample variance.
+    public mutating func foldIntoMean(_ member: CandidateHeads, count: Int, squares: UnsafeMutablePointer<Float>? = nil) {
         precondition(member.values.count == values.count && count >= 1, "running mean of head stores of different shapes")
         let k = Float(count)
-        for i in values.indices { values[i] += (member.values[i] - values[i]) / k }
+        for i in values.indices {
+            let old = values[i], x = member.values[i]
+            values[i] = old + (x - old) / k
+            squares?[i] += (x - old) * (x - values[i])
+        }
     }
 
     /// Heads of the synthetic world's true engagement model, `p_true(user, video, day-part)`, for the same

@@ -137,14 +137,16 @@ public struct OffPolicyEvaluation: Sendable {
     }
 
     /// Estimates for every policy on `logged` where no truth is known (real logs): `predicted` are the heads step 4
-    /// scored `[sessions, candidates, 4]`, `exposure` the candidates' logged rows. Every truth is NaN, so the
+    /// scored `[sessions, candidates, 4]` (`spread` their seed members' standard deviation), `exposure` the candidates'
+    /// logged rows. Every truth is NaN, so the
     /// policies must be learned ones (no oracle reads `p_true`).
-    public static func run(predicted: CandidateHeads, exposure: [Int32], logged: LoggedFirstRows, policies: [RankingPolicy],
-                           cap: Double) -> OffPolicyEvaluation {
+    public static func run(predicted: CandidateHeads, spread: CandidateHeads? = nil, exposure: [Int32], logged: LoggedFirstRows,
+                           policies: [RankingPolicy], cap: Double) -> OffPolicyEvaluation {
         let n = predicted.videos
         return run(logged: logged, policies: policies, cap: cap) { s in
-            (PolicyEpisode(session: s, predicted: predicted.values[(s * n * 4)..<((s + 1) * n * 4)], trueHeads: [], trueReward: [],
-                           exposure: exposure), nil)
+            let rows = (s * n * 4)..<((s + 1) * n * 4)
+            return (PolicyEpisode(session: s, predicted: predicted.values[rows], trueHeads: [], trueReward: [], exposure: exposure,
+                                  spread: spread?.values[rows]), nil)
         }
     }
 

@@ -34,8 +34,8 @@ public struct PolicyEvaluation: Sendable {
     /// heads; ŵ on `p_true`) that split the toy recommender's gap into weights and heads, and the oracle (w* on
     /// `p_true`); last, greedy by the true reward (an upper bound for greedy rankers).
     public static func policies(estimated: [Double], planted: [Double]?, epsilon: Double, ucbBonus: Double = 0.1,
-                                platform: LoggingPlatformPolicy? = nil) -> [RankingPolicy] {
-        var list = learnedPolicies(estimated: estimated, epsilon: epsilon, ucbBonus: ucbBonus)
+                                spreadBonus: Double? = nil, platform: LoggingPlatformPolicy? = nil) -> [RankingPolicy] {
+        var list = learnedPolicies(estimated: estimated, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus)
         if let planted {
             list += [
                 GreedyValuePolicy(name: "greedy w*·p̂ (planted weights, step 3's heads)", weights: planted, heads: .predicted),
@@ -47,31 +47,35 @@ public struct PolicyEvaluation: Sendable {
     }
 
     /// The policies that see only what the logs and steps 3-4 give (no truth): random, most popular, the toy
-    /// recommender and its ε-greedy and UCB versions.
-    public static func learnedPolicies(estimated: [Double], epsilon: Double, ucbBonus: Double) -> [RankingPolicy] {
+    /// recommender and its ε-greedy and UCB versions, and with `spreadBonus` its UCB on the seed members' spread.
+    public static func learnedPolicies(estimated: [Double], epsilon: Double, ucbBonus: Double, spreadBonus: Double? = nil) -> [RankingPolicy] {
         let toy = GreedyValuePolicy(name: "greedy ŵ·p̂ (step 4's weights, step 3's heads)", weights: estimated, heads: .predicted)
         return [RandomPolicy(), PopularityPolicy(), toy, EpsilonGreedyPolicy(base: toy, epsilon: epsilon), UCBPolicy(base: toy, bonus: ucbBonus)]
+            + (spreadBonus.map { [SpreadUCBPolicy(base: toy, bonus: $0)] } ?? [])
     }
 
     /// On real logs (no synthetic world): the learned policies' off-policy estimates on the logged first rows with
     /// the estimated propensities, without a truth to judge them (nil on a synthetic world, where the model
     /// simulator's run holds them, or without a model of the platform).
-    public static func logEstimates(inputs: PolicyInputs, epsilon: Double, ucbBonus: Double, ncisCap: Double) -> OffPolicyEvaluation? {
+    public static func logEstimates(inputs: PolicyInputs, epsilon: Double, ucbBonus: Double, spreadBonus: Double, ncisCap: Double) -> OffPolicyEvaluation? {
         guard inputs.model == nil, let logged = inputs.loggedEstimated else { return nil }
-        return OffPolicyEvaluation.run(predicted: inputs.predicted, exposure: inputs.candidateExposure, logged: logged,
-                                       policies: learnedPolicies(estimated: inputs.estimatedWeights, epsilon: epsilon, ucbBonus: ucbBonus), cap: ncisCap)
+        let learned = learnedPolicies(estimated: inputs.estimatedWeights, epsilon: epsilon, ucbBonus: ucbBonus,
+                                      spreadBonus: inputs.predictedSpread != nil ? spreadBonus : nil)
+        return OffPolicyEvaluation.run(predicted: inputs.predicted, spread: inputs.predictedSpread, exposure: inputs.candidateExposure,
+                                       logged: logged, policies: learned, cap: ncisCap)
     }
 
     /// Runs every policy on `world` (and, with `logged`, the off-policy estimates).
     public static func run(simulator: String, world: PolicyWorld, estimated: [Double], logged: OffPolicyEvaluation.LoggedFirstRows?,
                            loggedEstimated: OffPolicyEvaluation.LoggedFirstRows? = nil, platform: LoggingPlatformPolicy? = nil, rule: KuaiEnvExitRule,
                            satisfaction: SatisfactionExitRule? = nil, episodes: Int, seed: UInt64, epsilon: Double,
-                           ucbBonus: Double, ncisCap: Double) -> PolicyEvaluation {
+                           ucbBonus: Double, spreadBonus: Double = 1, ncisCap: Double) -> PolicyEvaluation {
         let t = ResourceUsage.now()
         let sessions = SessionSimulator(world: world, rule: rule, episodes: episodes, seed: seed)
         let truthSeconds = ResourceUsage.now() - t
         var outcomes: [SessionSimulator.Outcome] = [], seconds: [Double] = []
-        let all = policies(estimated: estimated, planted: world.plantedWeights, epsilon: epsilon, ucbBonus: ucbBonus, platform: platform)
+        let all = policies(estimated: estimated, planted: world.plantedWeights, epsilon: epsilon, ucbBonus: ucbBonus,
+                           spreadBonus: world.predictedSpread != nil ? spreadBonus : nil, platform: platform)
         for policy in all {
             let p = ResourceUsage.now()
             outcomes.append(sessions.run(policy))
@@ -90,12 +94,12 @@ public struct PolicyEvaluation: Sendable {
 
     /// Every simulator `inputs` has: the model's (synthetic world), then the small matrix's.
     public static func runAll(inputs: PolicyInputs, rule: KuaiEnvExitRule, satisfaction: SatisfactionExitRule? = nil, episodes: Int,
-                              seed: UInt64, epsilon: Double, ucbBonus: Double, ncisCap: Double) -> [PolicyEvaluation] {
+                              seed: UInt64, epsilon: Double, ucbBonus: Double, spreadBonus: Double = 1, ncisCap: Double) -> [PolicyEvaluation] {
         var runs: [PolicyEvaluation] = []
         if let model = inputs.model {
             runs.append(run(simulator: "model", world: model, estimated: inputs.estimatedWeights, logged: inputs.logged,
                             loggedEstimated: inputs.loggedEstimated, platform: inputs.platform, rule: rule, satisfaction: satisfaction,
-                            episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, ncisCap: ncisCap))
+                            episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus, ncisCap: ncisCap))
         }
         if let small = inputs.smallMatrix {
             runs.append(run(simulator: "small matrix", world: small, estimated: inputs.estimatedWeights, logged: nil, rule: rule, satisfaction: satisfaction,

@@ -20,6 +20,8 @@ public struct PolicyInputs {
     /// The heads step 4 scored `[sessions, candidates, 4]` and the candidates' logged rows (what the learned policies
     /// see of the logged sessions).
     public var predicted: CandidateHeads
+    /// Their standard deviation over step 3's seed members (nil when step 4 averaged no members).
+    public var predictedSpread: CandidateHeads?
     public var candidateExposure: [Int32]
     /// The logged first rows with propensities estimated from step 4's headline model of the platform, as on real
     /// data (`OffPolicyEvaluation.estimatedFirstRows`; a synthetic world's truth judges them), and why not.
@@ -65,7 +67,7 @@ public struct PolicyInputs {
 
         var inputs = PolicyInputs(model: nil, smallMatrix: nil, smallMatrixReport: nil, estimatedWeights: [], estimator: "",
                                   logged: nil, loggedUnavailable: nil, predicted: CandidateHeads(sessions: 0, videos: 0, values: []),
-                                  candidateExposure: [], loggedEstimated: nil, loggedEstimatedUnavailable: nil,
+                                  predictedSpread: nil, candidateExposure: [], loggedEstimated: nil, loggedEstimatedUnavailable: nil,
                                   platform: nil, files: files)
         let noiseScale: Double?
         (inputs.estimatedWeights, inputs.estimator, noiseScale) = try headline(folder + "/estimate.json")
@@ -75,6 +77,14 @@ public struct PolicyInputs {
         }
         let predicted = CandidateHeads(sessions: users.count, videos: videos.count, values: stored.values(as: Float.self))
         inputs.predicted = predicted
+        let spreadPath = folder + "/candidate_heads_sd.npy"
+        if FileManager.default.fileExists(atPath: spreadPath) {
+            let spread = try step4.array("candidate_heads_sd")
+            guard spread.descr == "<f4", spread.shape == stored.shape else {
+                throw PipelineError.malformedInput(SourceLocation(file: spreadPath), reason: "holds \(spread.descr) \(spread.shape), expected <f4 \(stored.shape); re-run `4-head-weight-estimation`")
+            }
+            inputs.predictedSpread = CandidateHeads(sessions: users.count, videos: videos.count, values: spread.values(as: Float.self))
+        }
         inputs.candidateExposure = exposure
         let ratio = try step4.array("session_first_watch_ratio")
         guard ratio.descr == "<f8", ratio.shape == [users.count] else {
@@ -98,9 +108,10 @@ public struct PolicyInputs {
         if let (truth, truthPath) = groundTruth {
             files.append(truthPath)
             let model = SyntheticEngagementModel(world: SyntheticLatentWorld(configuration: truth.configuration))
-            let world = try PolicyWorld(sessionUsers: users, sessionDayparts: try step4.int32("session_daypart"), candidateVideos: videos,
+            var world = try PolicyWorld(sessionUsers: users, sessionDayparts: try step4.int32("session_daypart"), candidateVideos: videos,
                                         candidateTags: tags, candidateExposure: exposure, predicted: predicted,
                                         responses: .model(model), plantedWeights: WeightParametrisation.l1Normalised(truth.weights))
+            world.predictedSpread = inputs.predictedSpread
             inputs.model = world
             // The logged first rows: their pools from the world's record, the platform's softmax over each pool.
             let poolFolder = raw + "/" + SyntheticPoolLog.folderName

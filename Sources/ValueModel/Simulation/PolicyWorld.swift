@@ -24,6 +24,8 @@ public struct PolicyWorld: Sendable {
     public var candidateExposure: [Int32]
     /// The heads step 4 predicted, `[sessions, candidates, 4]`.
     public var predicted: CandidateHeads
+    /// The standard deviation of those heads over step 3's seed members, same shape (nil without members).
+    public var predictedSpread: CandidateHeads? = nil
     public var responses: Responses
     /// The platform's planted value weights w* (L1-normalised; synthetic world only).
     public var plantedWeights: [Double]?
@@ -92,8 +94,9 @@ public struct PolicyWorld: Sendable {
     /// What a policy sees of `session` (with the session's truth, from `truth(session:)`).
     public func episode(session: Int, truth: (heads: [Float], reward: [Float])) -> PolicyEpisode {
         let n = candidates
-        return PolicyEpisode(session: session, predicted: predicted.values[(session * n * 4)..<((session + 1) * n * 4)],
-                             trueHeads: truth.heads, trueReward: truth.reward, exposure: candidateExposure)
+        let rows = (session * n * 4)..<((session + 1) * n * 4)
+        return PolicyEpisode(session: session, predicted: predicted.values[rows], trueHeads: truth.heads, trueReward: truth.reward,
+                             exposure: candidateExposure, spread: predictedSpread?.values[rows])
     }
 
     /// The categories that dominate the logs: the fewest tags, by exposure, covering at least `share` of the

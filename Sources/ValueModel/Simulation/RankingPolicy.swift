@@ -10,6 +10,8 @@ public struct PolicyEpisode {
     public var trueHeads: [Float]
     public var trueReward: [Float]
     public var exposure: [Int32]
+    /// The predicted heads' standard deviation over step 3's seed members `[candidates, 4]` (nil without them).
+    public var spread: ArraySlice<Float>? = nil
 }
 
 /// A ranking policy for step 5's simulator: at each turn it picks one candidate not yet shown in the session (a
@@ -166,6 +168,33 @@ public struct UCBPolicy: RankingPolicy {
         let w = base.weights, p = episode.predicted
         let logTotal = log(1 + Double(episode.exposure.reduce(0) { $0 + Int($1) }))
         return bestUnshown(shown) { j in headValue(w, p, j) + bonus * (logTotal / (1 + Double(episode.exposure[j]))).squareRoot() }
+    }
+
+    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
+}
+
+/// Optimism where the heads' own training randomness moves the value most: greedy by `ŵ·p̂_j + c σ_j`, with
+/// `σ_j = √(Σ_h ŵ_h² sd_hj²)` from each head's standard deviation over step 3's seed members (heads taken as
+/// independent: the members' covariances between heads are not stored). Without the spread it is `base`.
+public struct SpreadUCBPolicy: RankingPolicy {
+    public let name: String
+    public var base: GreedyValuePolicy
+    public var bonus: Double
+
+    public init(base: GreedyValuePolicy, bonus: Double) {
+        self.base = base
+        self.bonus = bonus
+        name = "\(base.name), UCB on the seeds' spread (c = \(bonus))"
+    }
+
+    public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
+        let w = base.weights, p = episode.predicted
+        guard let spread = episode.spread else { return base.choose(episode, shown: shown, generator: &generator) }
+        return bestUnshown(shown) { j in
+            let q = spread.startIndex + j * 4
+            let sigma = (0..<4).reduce(0.0) { $0 + w[$1] * w[$1] * Double(spread[q + $1]) * Double(spread[q + $1]) }.squareRoot()
+            return headValue(w, p, j) + bonus * sigma
+        }
     }
 
     public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
