@@ -6,6 +6,8 @@ import ValueModel
 struct PolicyEvaluationNotebook {
     let runs: [PolicyEvaluation]
     let inputs: PolicyInputs
+    /// Logged rows per session in the off-policy estimates.
+    let loggedSteps: Int
     /// On real logs: the learned policies' off-policy estimates with estimated propensities (no truth).
     let logEstimates: OffPolicyEvaluation?
     let artifacts: String
@@ -40,7 +42,7 @@ struct PolicyEvaluationNotebook {
         if let o = logEstimates { logged(&page, o) }
         page.heading("Not in this step yet")
         page.bullets([
-            "Off-policy estimates beyond the first turn (whole logged lists, session-level returns).",
+            "Off-policy estimates of a whole session's return under a policy's own trajectory (products of weights over a session): the per-step estimates above weigh each logged decision alone.",
             "The logged platform replayed on the small matrix: it has no pools, and no planted weights to rank them by.",
         ])
         page.heading("Outputs")
@@ -164,23 +166,31 @@ struct PolicyEvaluationNotebook {
         page.bullets(lines)
     }
 
-    /// Off-policy estimates of the first-turn reward against the simulator's truth: with the platform's exact
+    /// Which logged rows an off-policy table uses and which sessions it leaves out (`outside`: what makes a video
+    /// one the logging policy could not have shown, as "a video …").
+    private func rowsUsed(_ l: OffPolicyEvaluation.LoggedRows, outside: String) -> String {
+        "\(Format.count(l.decisions)) logged rows of \(Format.count(l.sessions.count)) sessions are used (the first \(loggedSteps) of each, `--logged-steps`); left out: "
+            + (l.withoutPool > 0 ? "\(Format.count(l.withoutPool)) sessions without a recorded pool, " : "")
+            + "\(Format.count(l.firstRowNotObserved)) whose first row is not in the test split, \(Format.count(l.shownOutsidePool)) whose first row is a video \(outside); "
+            + "\(Format.count(l.cutShort)) sessions end early, at a later video \(outside) or one shown twice."
+    }
+
+    /// Off-policy estimates of the per-step reward against the simulator's truth: with the platform's exact
     /// propensities, then with propensities estimated from step 4's model of the platform (as on real data).
     private func offPolicy(_ page: inout Notebook, _ e: PolicyEvaluation) {
-        page.heading("Off-policy estimates against the truth (first turn)", level: 3)
+        page.heading("Off-policy estimates against the truth (per step)", level: 3)
         if let o = e.offPolicy {
-            let l = o.logged
             page.paragraph("""
-                The logged sessions as a contextual bandit at their first row: context = session, action = the first video \
-                shown, reward = its observed watch ratio capped at 5. The synthetic platform drew that video from its \
-                recorded pool by `w*·p_true + τ·Gumbel`, so its probability is known exactly, \
-                `π₀(j) = exp(v_j/τ) / Σ_pool exp(v_l/τ)`. \(Format.count(l.sessions.count)) sessions are used; left out: \
-                \(Format.count(l.withoutPool)) without a recorded pool, \(Format.count(l.firstRowNotObserved)) whose first row is \
-                not in the test split, \(Format.count(l.shownOutsidePool)) whose first video is not in its pool. A policy's \
-                weight is `π(shown)/π₀(shown)` with π its first-turn probability; IPS `(1/n) Σ w r`, SNIPS `Σ w r / Σ w`, \
-                NCIS the same with weights capped at \(Format.fixed(o.cap, 0)) (`--ncis-cap`). The truth is the \
-                simulator's expected first-turn reward of the policy on the same sessions. Support is the policy's \
-                first-turn probability inside the pools, averaged over sessions: IPS is unbiased only at support 1, since \
+                Every logged row as a decision: its context the session and the videos shown before it, its action the video \
+                shown, its reward the observed watch ratio capped at 5. The synthetic platform drew the list from its \
+                recorded pool by `w*·p_true + τ·Gumbel`, a Plackett-Luce draw without replacement, so each row's probability \
+                is known exactly, `π₀(j | h) = exp(v_j/τ) / Σ_{l ∈ pool, not in h} exp(v_l/τ)` with h the videos shown before \
+                it. \(rowsUsed(o.logged, outside: "outside the pool")) A policy's weight is `π(shown | h)/π₀(shown | h)` with \
+                π its probability after the same history; IPS `(1/n) Σ w r`, SNIPS `Σ w r / Σ w`, NCIS the same with \
+                weights capped at \(Format.fixed(o.cap, 0)) (`--ncis-cap`). The truth is the simulator's expected reward of \
+                the policy's choice after each logged history, averaged over the same rows: a per-decision value on the \
+                logged histories, not a session's return under the policy's own trajectory. Support is the policy's \
+                probability inside the pool minus the history, averaged over rows: IPS is unbiased only at support 1, since \
                 a video outside the pool could never have been logged.
                 """)
             estimateTable(&page, o, platform: "the logging platform (on-policy: every weight 1)",
@@ -194,21 +204,18 @@ struct PolicyEvaluationNotebook {
             page.paragraph("Not computed: \(inputs.loggedEstimatedUnavailable ?? "no model of the platform").")
             return
         }
-        let l = o.logged
         page.paragraph("""
             On real logs no pool and no propensity is recorded. Here they are estimated as a user of the real files \
             would: from step 4's headline model of the platform (\(PoolAssumption(rawValue: inputs.estimator)?.title ?? inputs.estimator)), a Plackett-Luce ranker over the \
             videos uploaded by the session's day with log-weight `θ̂·p̂_j + α̂_j` (θ̂ = ŵ/τ̂, p̂ the heads step 4 scored, \
-            α̂ its fitted video effects), whose first video is drawn with `π̂₀(j) ∝ exp(θ̂·p̂_j + α̂_j)`. Its support is \
-            every uploaded video the logs ever showed (a video never shown has α̂ = −∞). \
-            \(Format.count(l.sessions.count)) sessions are used (\(Format.count(l.firstRowNotObserved)) left out whose \
-            first row is not in the test split, \(Format.count(l.shownOutsidePool)) whose first video was shown before \
-            its upload day). The truth is the same simulator's as above; "support" is now the policy's mass on that \
-            estimated support.
+            α̂ its fitted video effects), drawing without replacement: `π̂₀(j | h) ∝ exp(θ̂·p̂_j + α̂_j)` over the videos not \
+            in h. Its support is every uploaded video the logs ever showed (a video never shown has α̂ = −∞). \
+            \(rowsUsed(o.logged, outside: "shown before its upload day")) The truth is the same simulator's as above; \
+            "support" is now the policy's mass on that estimated support.
             """)
         estimateTable(&page, o, platform: "the estimated platform model (every weight 1; truth: the reward expected under π̂₀)",
-                      check: ("the estimated platform model's expected first-turn reward agrees with the logs",
-                              "the estimated platform model's expected first-turn reward does not match the logs"))
+                      check: ("the estimated platform model's expected reward agrees with the logs",
+                              "the estimated platform model's expected reward does not match the logs"))
         if let exact = e.offPolicy {
             var lines: [String] = []
             for (name, key) in [("IPS", \OffPolicyEvaluation.Estimate.ips), ("SNIPS", \.snips), ("NCIS", \.ncis)] {
@@ -225,12 +232,10 @@ struct PolicyEvaluationNotebook {
         page.heading("Off-policy estimates on the logs (estimated propensities, no truth)")
         let l = o.logged
         page.paragraph("""
-            The logs' sessions as a contextual bandit at their first row, as on the synthetic world, with the propensities \
-            estimated from step 4's headline model of the platform (\(PoolAssumption(rawValue: inputs.estimator)?.title ?? inputs.estimator): \
-            `π̂₀(j) ∝ exp(θ̂·p̂_j + α̂_j)` over the videos uploaded by the session's day that the logs ever showed). \
-            \(Format.count(l.sessions.count)) sessions are used (\(Format.count(l.firstRowNotObserved)) whose first row is not in \
-            the test split and \(Format.count(l.shownOutsidePool)) whose first video was shown before its upload day left out). \
-            No simulator knows these users' responses, so nothing here is checked against a truth: on a synthetic world \
+            Every logged row as a decision after the videos shown before it, as on the synthetic world, with the \
+            propensities estimated from step 4's headline model of the platform (\(PoolAssumption(rawValue: inputs.estimator)?.title ?? inputs.estimator): \
+            `π̂₀(j | h) ∝ exp(θ̂·p̂_j + α̂_j)` over the videos uploaded by the session's day that the logs ever showed, minus \
+            the history h). \(rowsUsed(l, outside: "shown before its upload day")) No simulator knows these users' responses, so nothing here is checked against a truth: on a synthetic world \
             this step measures how far the same estimates land from it.
             """)
         func cell(_ x: Double) -> String { x.isNaN ? "—" : Format.fixed(x, 3) }
@@ -261,8 +266,8 @@ struct PolicyEvaluationNotebook {
         var lines: [String] = []
         let targets = Array(o.estimates.dropFirst())
         let own = o.estimates[0]
-        let rewardSE = SessionSimulator.MeanSD(l.rewards).sd / Double(max(l.rewards.count, 1)).squareRoot()
-        lines.append("On-policy the mean observed reward is \(cell(own.ips)) against its expected \(cell(own.truth)) (standard error of the mean \(cell(rewardSE))): "
+        let rewardSE = l.meanRewardStandardError
+        lines.append("On-policy the mean observed reward is \(cell(own.ips)) against its expected \(cell(own.truth)) (standard error of the mean, rows of a session taken together: \(cell(rewardSE))): "
                      + (abs(own.ips - own.truth) <= 2 * rewardSE ? "within two standard errors, so \(check.0)." : "more than two standard errors apart, so \(check.1)."))
         for (name, key) in [("IPS", \OffPolicyEvaluation.Estimate.ips), ("SNIPS", \.snips), ("NCIS", \.ncis)] {
             let defined = targets.filter { !$0[keyPath: key].isNaN }.count
@@ -272,7 +277,7 @@ struct PolicyEvaluationNotebook {
         }
         let thin = targets.filter { $0.support < 0.5 }
         if !thin.isEmpty {
-            lines.append("Support below 0.5 for \(thin.map(\.policy).joined(separator: "; ")): what these policies show first was rarely where the logging policy could show it, so no reweighting of the logs can estimate them without bias.")
+            lines.append("Support below 0.5 for \(thin.map(\.policy).joined(separator: "; ")): what these policies would show was rarely where the logging policy could show it, so no reweighting of the logs can estimate them without bias.")
         }
         page.bullets(lines)
     }

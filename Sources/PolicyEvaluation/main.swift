@@ -55,6 +55,9 @@ struct PolicyEvaluationCommand: ParsableCommand {
     @Option(help: "UCB on the seeds' spread: the bonus c of c σ, σ the standard deviation of ŵ·p̂ over step 3's seed members (heads taken as independent); the policy runs when step 4 averaged members.")
     var spreadBonus = 1.0
 
+    @Option(help: "Off-policy estimates: logged rows per session used as decisions (the first ones; 1 = the first-turn bandit).")
+    var loggedSteps = 10
+
     @Option(help: "NCIS: importance weights are capped at this value before normalising.")
     var ncisCap = 100.0
 
@@ -67,6 +70,7 @@ struct PolicyEvaluationCommand: ParsableCommand {
         guard maxTurn >= 1 else { throw ValidationError("--max-turn must be at least 1, got \(maxTurn)") }
         guard ucbBonus >= 0, ucbBonus.isFinite else { throw ValidationError("--ucb-bonus must be 0 or a positive number, got \(ucbBonus)") }
         guard spreadBonus >= 0, spreadBonus.isFinite else { throw ValidationError("--spread-bonus must be 0 or a positive number, got \(spreadBonus)") }
+        guard loggedSteps >= 1 else { throw ValidationError("--logged-steps must be at least 1, got \(loggedSteps)") }
         guard ncisCap > 0, ncisCap.isFinite else { throw ValidationError("--ncis-cap must be a positive number, got \(ncisCap)") }
         guard (0...1).contains(epsilon) else { throw ValidationError("--epsilon must be in 0...1, got \(epsilon)") }
         guard (0...1).contains(satisfactionDecay) else { throw ValidationError("--satisfaction-decay must be in 0...1, got \(satisfactionDecay)") }
@@ -77,7 +81,7 @@ struct PolicyEvaluationCommand: ParsableCommand {
         do {
             let start = ResourceUsage.now()
             threading.configure()
-            let inputs = try PolicyInputs.load(processed: processed, raw: raw)
+            let inputs = try PolicyInputs.load(processed: processed, raw: raw, steps: loggedSteps)
             let rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
             let satisfaction = SatisfactionExitRule(decay: satisfactionDecay, threshold: satisfactionThreshold, maxTurn: maxTurn)
             let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, satisfaction: satisfaction, episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus, ncisCap: ncisCap)
@@ -87,9 +91,9 @@ struct PolicyEvaluationCommand: ParsableCommand {
             if let logEstimates { try output.writeFile("off_policy_logs.json", data: try OffPolicyEvaluation.json(logEstimates.estimates)) }
             try output.commit(manifest: Manifest(producer: "5-policy-evaluation", version: 1, options: [
                 "episodes": "\(episodes)", "seed": "\(seed)", "window": "\(window)", "threshold": "\(threshold)",
-                "max-turn": "\(maxTurn)", "satisfaction-decay": "\(satisfactionDecay)", "satisfaction-threshold": "\(satisfactionThreshold)", "epsilon": "\(epsilon)", "ucb-bonus": "\(ucbBonus)", "spread-bonus": "\(spreadBonus)", "ncis-cap": "\(ncisCap)",
+                "max-turn": "\(maxTurn)", "satisfaction-decay": "\(satisfactionDecay)", "satisfaction-threshold": "\(satisfactionThreshold)", "epsilon": "\(epsilon)", "ucb-bonus": "\(ucbBonus)", "spread-bonus": "\(spreadBonus)", "logged-steps": "\(loggedSteps)", "ncis-cap": "\(ncisCap)",
             ], inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
-            let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, logEstimates: logEstimates, artifacts: processed + "/step5", figures: figures,
+            let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, loggedSteps: loggedSteps, logEstimates: logEstimates, artifacts: processed + "/step5", figures: figures,
                                                     seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
             try page.write(to: notebook)
             let toy = runs.map { run in "\(run.simulator): greedy ŵ·p̂ R_each \(Format.fixed(run.outcomes[2].rewardPerStep.mean, 3))" }

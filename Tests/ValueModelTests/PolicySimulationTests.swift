@@ -129,7 +129,7 @@ import Testing
         // c = 1: 0.35, 0.4, 0.5, 0.45, so 2 first (tag 2), then 3 (0.45, no tag), then 1 (0.4, tag 1), then 0 (tag 1: leaves).
         let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30), episodes: 4, seed: 2)
         #expect(simulator.run(policy).episodes.allSatisfy { $0.shown == [2, 3, 1, 0] })
-        let first = policy.firstTurnProbabilities(world.episode(session: 0, truth: world.truth(session: 0)))
+        let first = policy.probabilities(world.episode(session: 0, truth: world.truth(session: 0)), shown: [false, false, false, false])
         #expect(first == [0, 0, 1, 0])
     }
 
@@ -243,14 +243,16 @@ import Testing
         let platform = LoggingPlatformPolicy(pools: [[0, 2, 3], []], weights: weights, noiseScale: tau)
         let truth = world.truth(session: 0)
         let episode = world.episode(session: 0, truth: truth)
-        let p = platform.firstTurnProbabilities(episode)
+        let p = platform.probabilities(episode, shown: [false, false, false, false])
         #expect(p[1] == 0 && abs(p.reduce(0, +) - 1) < 1e-12)
-        // The same softmax as the logged rows' propensity of video 2.
-        let logged = OffPolicyEvaluation.loggedFirstRows(world: world, model: PolicySimulationTests.model(), poolOffsets: [0, 3, 3],
-                                                         poolCandidates: [0, 2, 3], firstCandidate: [2, 1], firstWatchRatio: [1, 1],
-                                                         weights: weights, noiseScale: tau)
+        // The same softmax as the logged rows' propensities: video 2 first, then video 0 among {0, 3}.
+        let lists = OffPolicyEvaluation.LoggedLists(firstCandidate: [2, 1], offsets: [0, 2, 3], candidates: [2, 0, 1], watchRatios: [1, 1, 1])
+        let logged = OffPolicyEvaluation.loggedRows(world: world, model: PolicySimulationTests.model(), poolOffsets: [0, 3, 3],
+                                                    poolCandidates: [0, 2, 3], lists: lists, steps: 10, weights: weights, noiseScale: tau)
         // (The policy sees p_true as Float, the logged rows in Double: agreement to float rounding.)
         #expect(abs(p[2] - logged.propensities[0]) < 1e-6)
+        let second = platform.probabilities(episode, shown: [false, false, true, false])
+        #expect(second[2] == 0 && abs(second[0] - p[0] / (p[0] + p[3])) < 1e-9 && abs(second[0] - logged.propensities[1]) < 1e-6)
         var generator = SeededGenerator(seed: 8)
         let draws = 20_000
         var counts = [Int](repeating: 0, count: 4)
@@ -264,24 +266,36 @@ import Testing
         #expect(platform.choose(world.episode(session: 1, truth: world.truth(session: 1)), shown: [false, false, false, false], generator: &generator) == -1)
     }
 
-    @Test("the logged first rows: the platform's softmax over the pool; support and the on-policy truth on the hand-made world")
+    @Test("the logged rows: Plackett-Luce without replacement over the pool, step by step; support, truth and IPS by hand")
     func loggedRowsOnTheHandMadeWorld() throws {
         let world = try PolicySimulationTests.world()
         let weights = [1.0, 0.5, 0, -1], tau = 0.2
-        // Session 0 had pool {0, 2, 3} and showed 2 first; session 1 had no pool.
-        let logged = OffPolicyEvaluation.loggedFirstRows(world: world, model: PolicySimulationTests.model(), poolOffsets: [0, 3, 3], poolCandidates: [0, 2, 3], firstCandidate: [2, 1],
-                                                         firstWatchRatio: [7.5, 1], weights: weights, noiseScale: tau)
-        #expect(logged.sessions == [0] && logged.withoutPool == 1 && logged.rewards == [5])   // capped at 5
-        let model = PolicySimulationTests.model()
-        let v = [0, 2, 3].map { exp(model.headProbabilities(user: 0, video: $0, context: SyntheticContext(daypart: 0)).value(weights: weights) / tau) }
+        // Session 0 had pool {0, 2, 3} and showed 2, then 3; session 1 had no pool.
+        let lists = OffPolicyEvaluation.LoggedLists(firstCandidate: [2, 1], offsets: [0, 2, 3], candidates: [2, 3, 1], watchRatios: [7.5, 0.5, 1])
+        let logged = OffPolicyEvaluation.loggedRows(world: world, model: PolicySimulationTests.model(), poolOffsets: [0, 3, 3],
+                                                    poolCandidates: [0, 2, 3], lists: lists, steps: 10, weights: weights, noiseScale: tau)
+        #expect(logged.sessions == [0] && logged.offsets == [0, 2] && logged.withoutPool == 1 && logged.rewards == [5, 0.5])   // capped at 5
+        let model = PolicySimulationTests.model(), context = SyntheticContext(daypart: 0)
+        // v over the pool (videos 0, 2, 3).
+        let v = [0, 2, 3].map { exp(model.headProbabilities(user: 0, video: $0, context: context).value(weights: weights) / tau) }
         #expect(abs(logged.propensities[0] - v[1] / v.reduce(0, +)) < 1e-12)
+        #expect(abs(logged.propensities[1] - v[2] / (v[0] + v[2])) < 1e-12)   // video 3 among {0, 3}
         let o = OffPolicyEvaluation.run(world: world, logged: logged, policies: [RandomPolicy()], cap: 100)
-        let r = [0, 2, 3].map { model.expectedWatchRatio(user: 0, video: $0, context: SyntheticContext(daypart: 0)) }
-        let onPolicy = zip(v, r).reduce(0) { $0 + $1.0 * $1.1 } / v.reduce(0, +)
-        #expect(abs(o.estimates[0].truth - onPolicy) < 1e-5 && o.estimates[0].ips == 5)
-        #expect(abs(o.estimates[1].support - 0.75) < 1e-12)   // 3 of the 4 candidates were in the pool
-        #expect(abs(o.estimates[1].truth - (0..<4).reduce(0.0) { $0 + model.expectedWatchRatio(user: 0, video: $1, context: SyntheticContext(daypart: 0)) } / 4) < 1e-5)
-        #expect(abs(o.estimates[1].ips - 0.25 / logged.propensities[0] * 5) < 1e-9)
+        let r = (0..<4).map { model.expectedWatchRatio(user: 0, video: $0, context: context) }
+        let onPolicy = ((v[0] * r[0] + v[1] * r[2] + v[2] * r[3]) / v.reduce(0, +) + (v[0] * r[0] + v[2] * r[3]) / (v[0] + v[2])) / 2
+        #expect(abs(o.estimates[0].truth - onPolicy) < 1e-5 && o.estimates[0].ips == 2.75)
+        // Random: 3 of 4 candidates in the pool at step 1; after video 2, 2 of the 3 unshown ({0, 3} of {0, 1, 3}).
+        #expect(abs(o.estimates[1].support - (0.75 + 2.0 / 3) / 2) < 1e-12)
+        #expect(abs(o.estimates[1].truth - (r.reduce(0, +) / 4 + (r[0] + r[1] + r[3]) / 3) / 2) < 1e-5)
+        #expect(abs(o.estimates[1].ips - (0.25 / logged.propensities[0] * 5 + (1.0 / 3) / logged.propensities[1] * 0.5) / 2) < 1e-9)
+        // One step: the first-turn bandit; a repeated video cuts the session's list short.
+        let first = OffPolicyEvaluation.loggedRows(world: world, model: model, poolOffsets: [0, 3, 3], poolCandidates: [0, 2, 3],
+                                                   lists: lists, steps: 1, weights: weights, noiseScale: tau)
+        #expect(first.decisions == 1 && first.propensities == [logged.propensities[0]])
+        let repeated = OffPolicyEvaluation.LoggedLists(firstCandidate: [2, 1], offsets: [0, 3, 3], candidates: [2, 2, 3], watchRatios: [1, 1, 1])
+        let cut = OffPolicyEvaluation.loggedRows(world: world, model: model, poolOffsets: [0, 3, 3], poolCandidates: [0, 2, 3],
+                                                 lists: repeated, steps: 10, weights: weights, noiseScale: tau)
+        #expect(cut.decisions == 1 && cut.cutShort == 1)
     }
 
     @Test("estimated propensities: a softmax of θ̂·p̂ + α̂ over the uploaded videos ever shown, by hand")
@@ -291,8 +305,9 @@ import Testing
         let p: [Float] = [0.8, 0.1, 0.2, 0.1,  0.3, 0.6, 0.1, 0.2,  0.5, 0.5, 0.5, 0.5,  0.9, 0.9, 0.9, 0.0]
         let heads = CandidateHeads(sessions: 2, videos: 4, values: p + p.reversed())
         let theta = [2.0, 1.0, 0.5, -4.0], alpha = [0.3, -0.2, -0.1, -Double.infinity]
-        let logged = OffPolicyEvaluation.estimatedFirstRows(heads: heads, theta: theta, videoEffects: alpha, uploadDay: [9, 11, Int32.min, 5],
-                                                            sessionDay: [10, 12], firstCandidate: [2, 1], firstWatchRatio: [6, 0.5])
+        let lists = OffPolicyEvaluation.LoggedLists(firstCandidate: [2, 1], offsets: [0, 1, 2], candidates: [2, 1], watchRatios: [6, 0.5])
+        let logged = OffPolicyEvaluation.estimatedRows(heads: heads, theta: theta, videoEffects: alpha, uploadDay: [9, 11, Int32.min, 5],
+                                                       sessionDay: [10, 12], lists: lists, steps: 10)
         #expect(logged.sessions == [0, 1] && logged.rewards == [5, 0.5])
         #expect(logged.pools == [[0, 2], [0, 1, 2]])
         func u(_ s: Int, _ j: Int) -> Double {
@@ -302,15 +317,16 @@ import Testing
         let first = exp(u(0, 2)) / (exp(u(0, 0)) + exp(u(0, 2)))
         let second = exp(u(1, 1)) / (exp(u(1, 0)) + exp(u(1, 1)) + exp(u(1, 2)))
         #expect(abs(logged.propensities[0] - first) < 1e-12 && abs(logged.propensities[1] - second) < 1e-12)
-        #expect(abs(logged.poolPropensities[1].reduce(0, +) - 1) < 1e-12)
+        #expect(abs(logged.poolWeights[1][1] / logged.poolWeights[1].reduce(0, +) - second) < 1e-12)
         // Without a truth (real logs): the random policy's IPS by hand, every truth NaN.
         let o = OffPolicyEvaluation.run(predicted: heads, exposure: [1, 2, 3, 4], logged: logged, policies: [RandomPolicy()], cap: 100)
         #expect(o.estimates.count == 2 && o.estimates.allSatisfy { $0.truth.isNaN })
         let ips = (0.25 / first * 5 + 0.25 / second * 0.5) / 2
         #expect(abs(o.estimates[1].ips - ips) < 1e-12 && abs(o.estimates[1].support - (0.5 + 0.75) / 2) < 1e-12)
         // A first video outside the estimated support (shown before its upload day) and an unlogged first row are left out.
-        let outside = OffPolicyEvaluation.estimatedFirstRows(heads: heads, theta: theta, videoEffects: alpha, uploadDay: [9, 11, Int32.min, 5],
-                                                             sessionDay: [10, 12], firstCandidate: [1, -1], firstWatchRatio: [1, 1])
+        let unlogged = OffPolicyEvaluation.LoggedLists(firstCandidate: [1, -1], offsets: [0, 1, 1], candidates: [1], watchRatios: [1])
+        let outside = OffPolicyEvaluation.estimatedRows(heads: heads, theta: theta, videoEffects: alpha, uploadDay: [9, 11, Int32.min, 5],
+                                                        sessionDay: [10, 12], lists: unlogged, steps: 10)
         #expect(outside.sessions.isEmpty && outside.shownOutsidePool == 1 && outside.firstRowNotObserved == 1)
     }
 }

@@ -57,8 +57,8 @@ public enum EstimationArtifacts {
             try output.write("session_user", .int32(inputs.sessions.users))
             try output.write("session_number", .int32(inputs.sessions.sessionNumbers))
             try output.write("session_daypart", .int32(inputs.sessions.dayparts.map(Int32.init)))
-            // The first row of each session as logged (for step 5's off-policy estimates): its time, its candidate
-            // (−1 when the first row is not a test-split row) and its watch ratio.
+            // The first row of each session as logged (for step 5's off-policy estimates): its time and its candidate
+            // (−1 when the first row is not a test-split row).
             let sessions = inputs.sessions, timeMs = try inputs.step1.int64("time")
             let stored = try inputs.step1.array("watch_ratio")
             let ratio = stored.descr == "<f8" ? stored.values(as: Double.self) : try inputs.step1.float32("watch_ratio").map(Double.init)
@@ -68,7 +68,10 @@ public enum EstimationArtifacts {
                 let o = sessions.observedOffsets[s]
                 return o < sessions.observedOffsets[s + 1] && sessions.observedRows[o] == sessions.firstRows[s] ? observed[o] : -1
             }))
-            try output.write("session_first_watch_ratio", .float64(sessions.firstRows.map { ratio[$0] }))
+            // Each session's logged rows in the evaluation split, in order (step 5's per-step off-policy estimates).
+            try output.write("session_observed_offsets", .int64(sessions.observedOffsets.map(Int64.init)))
+            try output.write("observed_candidate", .int32(observed))
+            try output.write("observed_watch_ratio", .float64(sessions.observedRows.map { ratio[$0] }))
             try output.write("candidate_category", .int32(inputs.counterfactual.candidateCategories.map { Int32($0) }))
             try output.write("candidate_exposure", .int32(inputs.counterfactual.candidateExposure.map(Int32.init)))
             // The headline's model of the logging platform (step 5's estimated propensities): each candidate's upload

@@ -18,7 +18,7 @@ public struct PolicyEvaluation: Sendable {
     public var satisfactionRule: SatisfactionExitRule?
     public var satisfactionOutcomes: [SessionSimulator.Outcome]?
     public var satisfactionBaseline: Double?
-    /// Off-policy estimates of each policy's first-turn reward on the logged sessions (nil without propensities).
+    /// Off-policy estimates of each policy's per-step reward on the logged rows (nil without propensities).
     public var offPolicy: OffPolicyEvaluation?
     /// The same with propensities estimated from step 4's headline model of the platform (nil without it).
     public var offPolicyEstimated: OffPolicyEvaluation?
@@ -66,8 +66,8 @@ public struct PolicyEvaluation: Sendable {
     }
 
     /// Runs every policy on `world` (and, with `logged`, the off-policy estimates).
-    public static func run(simulator: String, world: PolicyWorld, estimated: [Double], logged: OffPolicyEvaluation.LoggedFirstRows?,
-                           loggedEstimated: OffPolicyEvaluation.LoggedFirstRows? = nil, platform: LoggingPlatformPolicy? = nil, rule: KuaiEnvExitRule,
+    public static func run(simulator: String, world: PolicyWorld, estimated: [Double], logged: OffPolicyEvaluation.LoggedRows?,
+                           loggedEstimated: OffPolicyEvaluation.LoggedRows? = nil, platform: LoggingPlatformPolicy? = nil, rule: KuaiEnvExitRule,
                            satisfaction: SatisfactionExitRule? = nil, episodes: Int, seed: UInt64, epsilon: Double,
                            ucbBonus: Double, spreadBonus: Double = 1, ncisCap: Double) -> PolicyEvaluation {
         let t = ResourceUsage.now()

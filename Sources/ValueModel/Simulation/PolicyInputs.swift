@@ -15,7 +15,7 @@ public struct PolicyInputs {
     public var estimator: String
     /// The logged first rows with the platform's exact propensities (nil when the world records no pools or its
     /// noise is not Gumbel, so no propensity is known, or on real data), and why not.
-    public var logged: OffPolicyEvaluation.LoggedFirstRows?
+    public var logged: OffPolicyEvaluation.LoggedRows?
     public var loggedUnavailable: String?
     /// The heads step 4 scored `[sessions, candidates, 4]` and the candidates' logged rows (what the learned policies
     /// see of the logged sessions).
@@ -25,7 +25,7 @@ public struct PolicyInputs {
     public var candidateExposure: [Int32]
     /// The logged first rows with propensities estimated from step 4's headline model of the platform, as on real
     /// data (`OffPolicyEvaluation.estimatedFirstRows`; a synthetic world's truth judges them), and why not.
-    public var loggedEstimated: OffPolicyEvaluation.LoggedFirstRows?
+    public var loggedEstimated: OffPolicyEvaluation.LoggedRows?
     public var loggedEstimatedUnavailable: String?
     /// The logging platform as a policy over the recorded pools (when every session has one).
     public var platform: LoggingPlatformPolicy?
@@ -45,7 +45,8 @@ public struct PolicyInputs {
     }
 
     /// Reads `<processed>/step4/` (and `step1-small/`, `step3/` for the small matrix) and `<raw>/ground_truth.json`.
-    public static func load(processed: String, raw: String) throws -> PolicyInputs {
+    /// `steps`: logged rows per session in the off-policy estimates (the first ones).
+    public static func load(processed: String, raw: String, steps: Int) throws -> PolicyInputs {
         let folder = processed + "/step4"
         let step4 = try ColumnStore(folder: folder, producer: "4-head-weight-estimation")
         let headsPath = folder + "/candidate_heads.npy"
@@ -53,7 +54,7 @@ public struct PolicyInputs {
             throw PipelineError.missingFile(path: headsPath, hint: "Step 4 stores the candidate heads only under 1 GiB: re-run `4-head-weight-estimation` with --max-sessions.")
         }
         for name in ["session_daypart", "candidate_category", "candidate_exposure", "session_start_ms", "session_first_candidate",
-                     "session_first_watch_ratio"] where !FileManager.default.fileExists(atPath: folder + "/\(name).npy") {
+                     "session_observed_offsets", "observed_candidate", "observed_watch_ratio"] where !FileManager.default.fileExists(atPath: folder + "/\(name).npy") {
             throw PipelineError.missingFile(path: folder + "/\(name).npy", hint: "Step 4 predates step 5: re-run `4-head-weight-estimation` (or `make notebooks`).")
         }
         let step1Inputs = try Manifest.read(folder: processed + "/step1").inputs
@@ -86,11 +87,16 @@ public struct PolicyInputs {
             inputs.predictedSpread = CandidateHeads(sessions: users.count, videos: videos.count, values: spread.values(as: Float.self))
         }
         inputs.candidateExposure = exposure
-        let ratio = try step4.array("session_first_watch_ratio")
-        guard ratio.descr == "<f8", ratio.shape == [users.count] else {
-            throw PipelineError.malformedInput(SourceLocation(file: folder + "/session_first_watch_ratio.npy"), reason: "holds \(ratio.descr) \(ratio.shape), expected <f8 [\(users.count)]; re-run `4-head-weight-estimation`")
-        }
         let firstCandidate = try step4.int32("session_first_candidate")
+        let listOffsets = try step4.int64("session_observed_offsets").map { Int($0) }
+        let listCandidates = try step4.int32("observed_candidate"), listRatios = try step4.array("observed_watch_ratio")
+        guard listOffsets.count == users.count + 1, listOffsets.first == 0, listOffsets.last == listCandidates.count,
+              zip(listOffsets, listOffsets.dropFirst()).allSatisfy({ $0 <= $1 }), listRatios.descr == "<f8",
+              listRatios.shape == [listCandidates.count], listCandidates.allSatisfy({ $0 >= 0 && Int($0) < videos.count }) else {
+            throw PipelineError.malformedInput(SourceLocation(file: folder + "/session_observed_offsets.npy"), reason: "the logged lists (offsets, candidates, watch ratios) do not fit \(users.count) sessions of \(videos.count) candidates; re-run `4-head-weight-estimation`")
+        }
+        let lists = OffPolicyEvaluation.LoggedLists(firstCandidate: firstCandidate, offsets: listOffsets, candidates: listCandidates,
+                                                    watchRatios: listRatios.values(as: Double.self))
         // The headline's model of the platform: the propensities a user of the real logs has.
         let effectsPath = folder + "/headline_video_effects.npy"
         if let noiseScale, noiseScale > 0, noiseScale.isFinite, FileManager.default.fileExists(atPath: effectsPath) {
@@ -99,9 +105,9 @@ public struct PolicyInputs {
                 throw PipelineError.malformedInput(SourceLocation(file: effectsPath), reason: "holds \(effects.descr) \(effects.shape) with \(upload.count) upload days, expected <f8 [\(videos.count)]; re-run `4-head-weight-estimation`")
             }
             let days = try step4.int64("session_start_ms").map { Int32(PoolAnalysis.floorDivide($0, SyntheticCalendar.msPerDay)) }
-            inputs.loggedEstimated = OffPolicyEvaluation.estimatedFirstRows(
+            inputs.loggedEstimated = OffPolicyEvaluation.estimatedRows(
                 heads: predicted, theta: inputs.estimatedWeights.map { $0 / noiseScale }, videoEffects: effects.values(as: Double.self),
-                uploadDay: upload, sessionDay: days, firstCandidate: firstCandidate, firstWatchRatio: ratio.values(as: Double.self))
+                uploadDay: upload, sessionDay: days, lists: lists, steps: steps)
         } else {
             inputs.loggedEstimatedUnavailable = "step 4's headline is not the video-effects likelihood, so it stored no model of the platform"
         }
@@ -116,17 +122,15 @@ public struct PolicyInputs {
             // The logged first rows: their pools from the world's record, the platform's softmax over each pool.
             let poolFolder = raw + "/" + SyntheticPoolLog.folderName
             if truth.noise.distribution != "gumbel" {
-                inputs.loggedUnavailable = "the world's platform ranks with \(truth.noise.distribution) noise, whose first-turn propensities have no closed form"
+                inputs.loggedUnavailable = "the world's platform ranks with \(truth.noise.distribution) noise, whose propensities have no closed form"
             } else if !FileManager.default.fileExists(atPath: poolFolder) {
                 inputs.loggedUnavailable = "the world records no candidate pools (\(poolFolder))"
             } else {
                 let pools = try SyntheticPoolLog.read(folder: poolFolder).pools(users: users, startsBeijingMs: try step4.int64("session_start_ms"),
                                                                                 indexOfVideo: indexOfVideo)
-                inputs.logged = OffPolicyEvaluation.loggedFirstRows(world: world, model: model, poolOffsets: pools.offsets,
-                                                                    poolCandidates: pools.candidates,
-                                                                    firstCandidate: firstCandidate,
-                                                                    firstWatchRatio: ratio.values(as: Double.self), weights: truth.weights,
-                                                                    noiseScale: truth.noise.scale)
+                inputs.logged = OffPolicyEvaluation.loggedRows(world: world, model: model, poolOffsets: pools.offsets,
+                                                               poolCandidates: pools.candidates, lists: lists, steps: steps,
+                                                               weights: truth.weights, noiseScale: truth.noise.scale)
                 if pools.matched == users.count {
                     inputs.platform = LoggingPlatformPolicy(pools: (0..<users.count).map { Array(pools.candidates[pools.offsets[$0]..<pools.offsets[$0 + 1]]) },
                                                             weights: truth.weights, noiseScale: truth.noise.scale)

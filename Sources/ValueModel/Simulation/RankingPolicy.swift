@@ -21,17 +21,16 @@ public protocol RankingPolicy: Sendable {
     var name: String { get }
     /// A candidate index with `shown[index] == false`.
     func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int
-    /// The probability of each candidate `[candidates]` at the first turn (nothing shown yet): what an off-policy
-    /// estimate weighs the logged first videos by.
-    func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double]
+    /// The probability of each candidate `[candidates]` at a turn where `shown` were shown before (all false at the
+    /// first turn): what an off-policy estimate weighs a logged video by.
+    func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double]
 }
 
 extension RankingPolicy {
-    /// All mass on the first turn's choice (a deterministic policy).
-    func deterministicFirstTurn(_ episode: PolicyEpisode) -> [Double] {
+    /// All mass on the choice after `shown` (a deterministic policy).
+    func deterministic(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] {
         var generator = SeededGenerator(seed: 0)
         var p = [Double](repeating: 0, count: episode.exposure.count)
-        let shown = [Bool](repeating: false, count: p.count)
         let j = choose(episode, shown: shown, generator: &generator)
         if j >= 0 { p[j] = 1 }
         return p
@@ -63,9 +62,9 @@ public struct RandomPolicy: RankingPolicy {
         return open.isEmpty ? -1 : open[Int(generator.next() % UInt64(open.count))]
     }
 
-    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] {
-        let n = episode.exposure.count
-        return [Double](repeating: 1 / Double(max(n, 1)), count: n)
+    public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] {
+        let open = shown.filter { !$0 }.count
+        return shown.map { $0 || open == 0 ? 0 : 1 / Double(open) }
     }
 }
 
@@ -77,7 +76,7 @@ public struct PopularityPolicy: RankingPolicy {
         bestUnshown(shown) { Double(episode.exposure[$0]) }
     }
 
-    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
+    public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] { deterministic(episode, shown: shown) }
 }
 
 /// Greedy by a value `w · p` of four heads: the paper's toy recommender with step 4's ŵ and step 3's heads, or
@@ -99,7 +98,7 @@ public struct GreedyValuePolicy: RankingPolicy {
         return bestUnshown(shown) { headValue(w, p, $0) }
     }
 
-    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
+    public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] { deterministic(episode, shown: shown) }
 }
 
 /// The logging platform replayed: each session's recorded pool ranked by `w·p_true + τ·Gumbel` (w unnormalised, as
@@ -130,9 +129,9 @@ public struct LoggingPlatformPolicy: RankingPolicy {
         return best
     }
 
-    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] {
+    public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] {
         var p = [Double](repeating: 0, count: episode.exposure.count)
-        let pool = pools[episode.session].map(Int.init)
+        let pool = pools[episode.session].map(Int.init).filter { !shown[$0] }
         guard !pool.isEmpty else { return p }
         let values = pool.map { value(episode, $0) }
         let top = values.max()!, total = values.reduce(0) { $0 + exp($1 - top) }
@@ -148,7 +147,7 @@ public struct RewardOraclePolicy: RankingPolicy {
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
         bestUnshown(shown) { Double(episode.trueReward[$0]) }
     }
-    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
+    public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] { deterministic(episode, shown: shown) }
 }
 
 /// Optimism where the heads know least: greedy by `ŵ·p̂_j + c √(ln(1 + N) / (1 + n_j))`, with `n_j` the logged rows
@@ -170,7 +169,7 @@ public struct UCBPolicy: RankingPolicy {
         return bestUnshown(shown) { j in headValue(w, p, j) + bonus * (logTotal / (1 + Double(episode.exposure[j]))).squareRoot() }
     }
 
-    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
+    public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] { deterministic(episode, shown: shown) }
 }
 
 /// Optimism where the heads' own training randomness moves the value most: greedy by `ŵ·p̂_j + c σ_j`, with
@@ -197,7 +196,7 @@ public struct SpreadUCBPolicy: RankingPolicy {
         }
     }
 
-    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] { deterministicFirstTurn(episode) }
+    public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] { deterministic(episode, shown: shown) }
 }
 
 /// With probability ε a uniformly random unshown candidate, otherwise `base`'s choice.
@@ -217,8 +216,8 @@ public struct EpsilonGreedyPolicy: RankingPolicy {
             : base.choose(episode, shown: shown, generator: &generator)
     }
 
-    public func firstTurnProbabilities(_ episode: PolicyEpisode) -> [Double] {
-        let uniform = RandomPolicy().firstTurnProbabilities(episode)
-        return zip(uniform, base.firstTurnProbabilities(episode)).map { epsilon * $0 + (1 - epsilon) * $1 }
+    public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] {
+        let uniform = RandomPolicy().probabilities(episode, shown: shown)
+        return zip(uniform, base.probabilities(episode, shown: shown)).map { epsilon * $0 + (1 - epsilon) * $1 }
     }
 }
