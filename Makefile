@@ -14,7 +14,7 @@ SYNTH_OPTIONS ?= --users 600 --videos 1200
 # the heads' training randomness. HEAD_SEEDS=1 trains the main run alone (about 75 s less at the default scale).
 HEAD_SEEDS ?= 5
 
-.PHONY: notebooks test deps build data step1 step2 step3 step4 step5 coverage heads-study head-seeds bench fuzz clean-data
+.PHONY: notebooks test deps build data step1 step2 step3 step4 step5 coverage heads-study head-seeds kernel-check bench fuzz clean-data
 
 ## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
 notebooks: deps build data step1 step2 step3 step4 step5
@@ -73,6 +73,11 @@ heads-study: build
 ## do the two headline intervals overlap? (after make notebooks; about 17 minutes on 2 cores; writes notebooks/head-seeds.md)
 head-seeds: build
 	PROCESSED=$(OUT) RAW=$(RAW) scripts/head-seeds.sh
+
+## kernel-check: issue 15's reproducibility check: steps 3-4 under two OpenBLAS kernels (Haswell, Sandybridge);
+## how far apart do the AUCs and the headline land? (after make notebooks; about 10 minutes on 2 cores; writes notebooks/kernel-check.md)
+kernel-check: build
+	PROCESSED=$(OUT) RAW=$(RAW) scripts/kernel-check.sh
 
 ## bench: this pipeline against pandas, PyTorch + PyG and scikit-learn at the default and full scale
 ## on 2 cores, about 20 minutes (Python only in git-ignored .venv-*; writes notebooks/benchmarks.md and figures/bench-*.png)
