@@ -122,7 +122,7 @@ import Testing
         // p̂ complete (0.6, 0.4, 0.2, 0.9), other heads 0: values 0.3, 0.2, 0.1, 0.45. Spread of complete 0.1, 0.4, 0,
         // 0 and of neg 0, 0, 0.8, 0: σ = 0.5 · (0.1, 0.4, 0.8, 0) = 0.05, 0.2, 0.4, 0.
         let sd: [Float] = [0.1, 0, 0, 0, 0.4, 0, 0, 0, 0, 0, 0, 0.8, 0, 0, 0, 0]
-        let policy = SpreadUCBPolicy(base: greedy, bonus: 1)
+        let policy = UCBPolicy(base: greedy, bonus: 1, kind: .seedSpread)
         let plain = SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30), episodes: 4, seed: 2)
         #expect(plain.run(policy).episodes.map(\.shown) == plain.run(greedy).episodes.map(\.shown))
         world.predictedSpread = CandidateHeads(sessions: 2, videos: 4, values: sd + sd)

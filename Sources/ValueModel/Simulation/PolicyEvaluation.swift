@@ -51,7 +51,7 @@ public struct PolicyEvaluation: Sendable {
     public static func learnedPolicies(estimated: [Double], epsilon: Double, ucbBonus: Double, spreadBonus: Double? = nil) -> [RankingPolicy] {
         let toy = GreedyValuePolicy(name: "greedy ŵ·p̂ (step 4's weights, step 3's heads)", weights: estimated, heads: .predicted)
         return [RandomPolicy(), PopularityPolicy(), toy, EpsilonGreedyPolicy(base: toy, epsilon: epsilon), UCBPolicy(base: toy, bonus: ucbBonus)]
-            + (spreadBonus.map { [SpreadUCBPolicy(base: toy, bonus: $0)] } ?? [])
+            + (spreadBonus.map { [UCBPolicy(base: toy, bonus: $0, kind: .seedSpread)] } ?? [])
     }
 
     /// On real logs (no synthetic world): the learned policies' off-policy estimates on the logged first rows with

@@ -150,49 +150,41 @@ public struct RewardOraclePolicy: RankingPolicy {
     public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] { deterministic(episode, shown: shown) }
 }
 
-/// Optimism where the heads know least: greedy by `ŵ·p̂_j + c √(ln(1 + N) / (1 + n_j))`, with `n_j` the logged rows
-/// of video j (the heads' evidence about it) and N all logged rows (UCB1's bonus with the logs as the pulls).
+/// Optimism about the toy recommender's value, greedy by `ŵ·p̂_j + c · bonus_j`, with one of two bonuses:
+/// - `logCounts`, where the heads know least: `√(ln(1 + N) / (1 + n_j))`, with `n_j` the logged rows of video j
+///   (the heads' evidence about it) and N all logged rows (UCB1's bonus with the logs as the pulls);
+/// - `seedSpread`, where the heads' own training randomness moves the value most: `σ_j = √(Σ_h ŵ_h² sd_hj²)` from
+///   each head's standard deviation over step 3's seed members (heads taken as independent: the members'
+///   covariances between heads are not stored); without the spread the policy is `base`.
 public struct UCBPolicy: RankingPolicy {
+    /// What the bonus measures.
+    public enum Bonus: Sendable { case logCounts, seedSpread }
+
     public let name: String
     public var base: GreedyValuePolicy
     public var bonus: Double
+    public var kind: Bonus
 
-    public init(base: GreedyValuePolicy, bonus: Double) {
+    public init(base: GreedyValuePolicy, bonus: Double, kind: Bonus = .logCounts) {
         self.base = base
         self.bonus = bonus
-        name = "\(base.name), UCB (c = \(bonus))"
+        self.kind = kind
+        name = "\(base.name), " + (kind == .logCounts ? "UCB (c = \(bonus))" : "UCB on the seeds' spread (c = \(bonus))")
     }
 
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
         let w = base.weights, p = episode.predicted
-        let logTotal = log(1 + Double(episode.exposure.reduce(0) { $0 + Int($1) }))
-        return bestUnshown(shown) { j in headValue(w, p, j) + bonus * (logTotal / (1 + Double(episode.exposure[j]))).squareRoot() }
-    }
-
-    public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] { deterministic(episode, shown: shown) }
-}
-
-/// Optimism where the heads' own training randomness moves the value most: greedy by `ŵ·p̂_j + c σ_j`, with
-/// `σ_j = √(Σ_h ŵ_h² sd_hj²)` from each head's standard deviation over step 3's seed members (heads taken as
-/// independent: the members' covariances between heads are not stored). Without the spread it is `base`.
-public struct SpreadUCBPolicy: RankingPolicy {
-    public let name: String
-    public var base: GreedyValuePolicy
-    public var bonus: Double
-
-    public init(base: GreedyValuePolicy, bonus: Double) {
-        self.base = base
-        self.bonus = bonus
-        name = "\(base.name), UCB on the seeds' spread (c = \(bonus))"
-    }
-
-    public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
-        let w = base.weights, p = episode.predicted
-        guard let spread = episode.spread else { return base.choose(episode, shown: shown, generator: &generator) }
-        return bestUnshown(shown) { j in
-            let q = spread.startIndex + j * 4
-            let sigma = (0..<4).reduce(0.0) { $0 + w[$1] * w[$1] * Double(spread[q + $1]) * Double(spread[q + $1]) }.squareRoot()
-            return headValue(w, p, j) + bonus * sigma
+        switch kind {
+        case .logCounts:
+            let logTotal = log(1 + Double(episode.exposure.reduce(0) { $0 + Int($1) }))
+            return bestUnshown(shown) { j in headValue(w, p, j) + bonus * (logTotal / (1 + Double(episode.exposure[j]))).squareRoot() }
+        case .seedSpread:
+            guard let spread = episode.spread else { return base.choose(episode, shown: shown, generator: &generator) }
+            return bestUnshown(shown) { j in
+                let q = spread.startIndex + j * 4
+                let sigma = (0..<4).reduce(0.0) { $0 + w[$1] * w[$1] * Double(spread[q + $1]) * Double(spread[q + $1]) }.squareRoot()
+                return headValue(w, p, j) + bonus * sigma
+            }
         }
     }
 
