@@ -290,7 +290,9 @@ struct PolicyEvaluationNotebook {
                 let rewards = o.episodes.filter { $0.length == L }.map(\.reward)
                 return rewards.reduce(0, +) / Double(rewards.count)
             }
-            return .linePoints(o.policy, x: lengths.map(Double.init), y: means)
+            // The toy recommender's variants without its long parenthesis, so that the legend fits the plot.
+            let label = o.policy.replacingOccurrences(of: "greedy ŵ·p̂ (step 4's weights, step 3's heads), ", with: "greedy ŵ·p̂, ")
+            return .linePoints(label, x: lengths.map(Double.init), y: means)
         }
         var figure = Figure(title: "R_tra against session length (\(e.simulator) simulator)", xLabel: "session length (videos)", yLabel: "mean R_tra of the sessions that long", series: series)
         figure.legend = .topLeft

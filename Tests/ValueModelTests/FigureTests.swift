@@ -62,6 +62,15 @@ private func lineFigure() -> Figure {
     #expect(size.width > 0 && size.height > 0)
 }
 
+@Test func figureSeriesAfterTheColourCycleAreDashedWithSquares() throws {
+    let series = Series.linePoints("p", x: [1, 2], y: [3, 4])
+    let first = try Figure.columns(of: series, secondCycle: false).clause
+    let again = try Figure.columns(of: series, secondCycle: true).clause
+    #expect(first == "using 1:2 with linespoints lw 2 pt 7 ps 0.8 title 'p'")
+    #expect(again == "using 1:2 with linespoints lw 2 pt 5 ps 0.8 dt 3 title 'p'")
+    #expect(try Figure.columns(of: .line("l", x: [1], y: [2]), secondCycle: true).clause.contains("with lines lw 2 dt 3"))
+}
+
 @Test func figureHistogramBinsLinearly() throws {
     let histogram = try Histogram(binning: [0, 0.5, 1, 2, 3, 4, 9.99, 10, 11], bins: 10, range: 0...10)
     #expect(histogram.edges == (0...10).map(Double.init))

@@ -64,8 +64,8 @@ public struct Figure: Sendable, Equatable {
         // All series' rows in one buffer, so that C sees each block as a pointer into it.
         var data = [Double]()
         var blocks: [(offset: Int, rows: Int, columns: Int, clause: String)] = []
-        for one in series {
-            let block = try Self.columns(of: one)
+        for (index, one) in series.enumerated() {
+            let block = try Self.columns(of: one, secondCycle: index >= Self.colours)
             blocks.append((data.count, block.data.count / block.columns, block.columns, block.clause))
             data += block.data
         }
@@ -111,8 +111,13 @@ public struct Figure: Sendable, Equatable {
         return lines.joined(separator: "\n")
     }
 
+    /// gnuplot's default line colours repeat after this many series.
+    static let colours = 8
+
     /// The series' data as row-major columns, plus the text after `'-' binary ...` in the plot command.
-    static func columns(of series: Series) throws -> (data: [Double], columns: Int, clause: String) {
+    /// `secondCycle`: the series comes after the first `colours` ones and repeats a colour, so its lines are
+    /// dashed and its points squares.
+    static func columns(of series: Series, secondCycle: Bool = false) throws -> (data: [Double], columns: Int, clause: String) {
         let n = series.x.count
         guard n > 0, series.y.count == n else {
             throw PipelineError.invalidData(
@@ -123,9 +128,10 @@ public struct Figure: Sendable, Equatable {
         case .line, .dashedLine, .points, .linePoints:
             var data = [Double](); data.reserveCapacity(2 * n)
             for i in 0..<n { data.append(series.x[i]); data.append(series.y[i]) }
-            let style = series.style == .points ? "with points pt 7 ps 0.6"
-                : series.style == .linePoints ? "with linespoints lw 2 pt 7 ps 0.8"
-                : series.style == .line ? "with lines lw 2" : "with lines lw 2 dt 2"
+            let point = secondCycle ? 5 : 7, dash = secondCycle ? " dt 3" : ""
+            let style = series.style == .points ? "with points pt \(point) ps 0.6"
+                : series.style == .linePoints ? "with linespoints lw 2 pt \(point) ps 0.8\(dash)"
+                : series.style == .line ? "with lines lw 2\(dash)" : "with lines lw 2 dt 2"
             return (data, 2, "using 1:2 \(style) \(title)")
         case .bars:
             guard series.widths.count == n else {
