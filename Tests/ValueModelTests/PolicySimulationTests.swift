@@ -148,7 +148,7 @@ import Testing
                                     responses: .table(rewards: rewards, heads: [Float](repeating: 0, count: 16)), plantedWeights: nil)
         let greedy = GreedyValuePolicy(name: "greedy", weights: [1, 0, 0, 0], heads: .predicted)
         func lengths(_ rule: SatisfactionExitRule) -> [Int] {
-            let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(), satisfaction: rule, episodes: 3, seed: 2)
+            let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(), episodes: 3, seed: 2).leaving(by: rule)
             #expect(abs(simulator.randomReward - 0.575) < 1e-6)
             return simulator.run(greedy).episodes.map(\.length)
         }

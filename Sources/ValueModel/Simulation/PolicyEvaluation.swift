@@ -82,7 +82,7 @@ public struct PolicyEvaluation: Sendable {
             seconds.append(ResourceUsage.now() - p)
         }
         // The robustness check: the same users (same seed) leaving by accumulated satisfaction.
-        let satisfied = satisfaction.map { SessionSimulator(world: world, rule: rule, satisfaction: $0, episodes: episodes, seed: seed) }
+        let satisfied = satisfaction.map { sessions.leaving(by: $0) }
         return PolicyEvaluation(simulator: simulator, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: estimated,
                                 plantedWeights: world.plantedWeights, dominantTags: sessions.dominant.sorted(), outcomes: outcomes,
                                 satisfactionRule: satisfaction, satisfactionOutcomes: satisfied.map { s in all.map { s.run($0) } },

@@ -69,9 +69,9 @@ public struct SessionSimulator: Sendable {
 
     public let world: PolicyWorld
     public let rule: KuaiEnvExitRule
-    /// When set, users leave by accumulated satisfaction instead of KuaiEnv's tag rule (its `maxTurn` then
-    /// bounds the session).
-    public let satisfaction: SatisfactionExitRule?
+    /// When set (`leaving(by:)`), users leave by accumulated satisfaction instead of KuaiEnv's tag rule (its
+    /// `maxTurn` then bounds the session).
+    public private(set) var satisfaction: SatisfactionExitRule?
     /// The mean reward of a uniformly random candidate over the episodes' sessions (the satisfaction baseline).
     public let randomReward: Double
     /// The session each episode starts from.
@@ -83,10 +83,9 @@ public struct SessionSimulator: Sendable {
     private let truth: [Int: (heads: [Float], reward: [Float])]
 
     /// Draws `episodes` starts with `seed` and computes the truth of their sessions once (in parallel).
-    public init(world: PolicyWorld, rule: KuaiEnvExitRule, satisfaction: SatisfactionExitRule? = nil, episodes: Int, seed: UInt64) {
+    public init(world: PolicyWorld, rule: KuaiEnvExitRule, episodes: Int, seed: UInt64) {
         self.world = world
         self.rule = rule
-        self.satisfaction = satisfaction
         self.seed = seed
         var byUser: [Int32: [Int]] = [:]
         for (s, user) in world.sessionUsers.enumerated() { byUser[user, default: []].append(s) }
@@ -108,6 +107,13 @@ public struct SessionSimulator: Sendable {
         let perSession = computed.map { $0.reward.reduce(0) { $0 + Double($1) } / Double(max($0.reward.count, 1)) }
         randomReward = perSession.reduce(0, +) / Double(max(perSession.count, 1))
         dominant = world.dominantTags()
+    }
+
+    /// The same users, sessions and truth, leaving by accumulated satisfaction `rule` instead of the tag rule.
+    public func leaving(by rule: SatisfactionExitRule) -> SessionSimulator {
+        var copy = self
+        copy.satisfaction = rule
+        return copy
     }
 
     /// Runs every episode with `policy`.
