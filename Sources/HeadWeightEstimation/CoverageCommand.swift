@@ -22,14 +22,16 @@ struct CoverageCommand: ParsableCommand {
     var candidateSessions = 1000
     @Option(parsing: .upToNextOption, help: "Estimators in that comparison (pool assumptions: \(PoolAssumption.allCases.map(\.rawValue).joined(separator: ", "))).")
     var compare: [PoolAssumption] = [.catalogue, .videoEffects, .videoEffectsTaste, .poolSampling, .shownOrder, .shownOrderProportional, .truePool]
+    @Option(help: "Sessions of the larger popularity world that checks whether the pool-free fits' error is noise or bias (0 skips it).")
+    var floorSessions = 3000
     @Option(help: "Seed of the first world.")
     var firstSeed: UInt64 = 1
     @Option(help: "Markdown notebook to write.")
     var notebook = "notebooks/4-coverage.md"
 
     func validate() throws {
-        guard worlds >= 1, users >= 1, videos >= 10, maxSessions >= 1, listPrefix >= 0, candidateSessions >= 0 else {
-            throw ValidationError("--worlds, --users, --max-sessions must be positive, --videos at least 10, --list-prefix and --candidate-sessions 0 or positive")
+        guard worlds >= 1, users >= 1, videos >= 10, maxSessions >= 1, listPrefix >= 0, candidateSessions >= 0, floorSessions >= 0 else {
+            throw ValidationError("--worlds, --users, --max-sessions must be positive, --videos at least 10, --list-prefix, --candidate-sessions and --floor-sessions 0 or positive")
         }
         guard !compare.isEmpty else { throw ValidationError("--compare needs at least one pool assumption") }
     }
@@ -88,6 +90,7 @@ extension CoverageCommand {
         var rows: [[String]] = []
         var errors = [[Double]](repeating: [], count: candidates.count)
         var tasteWeights: [SyntheticCandidatePool: [Double]] = [:]
+        var floor = FloorEvidence()
         for mechanism in SyntheticCandidatePool.allCases {
             for planted in PoolAnalysis.plantedWeights {
                 var c = SyntheticWorldConfiguration()
@@ -110,6 +113,7 @@ extension CoverageCommand {
                     row.append(Format.fixed(error, 3) + (f.fit.converged ? "" : " †"))
                 }
                 rows.append(row)
+                try floor.record(world: world, lists: lists, truth: truth, fits: fits)
                 FileHandle.standardError.write(Data("candidates: \(mechanism.rawValue) w* = \(planted)\n".utf8))
             }
         }
@@ -122,6 +126,19 @@ extension CoverageCommand {
         }
         page.bullets(lines)
         tasteParagraph(on: &page, candidates: candidates, errors: errors, tasteWeights: tasteWeights)
+        if floorSessions > candidateSessions, candidates.contains(.poolSampling) {
+            var c = SyntheticWorldConfiguration()
+            c.seed = firstSeed
+            c.candidatePool = .popularity
+            c.weights = PoolAnalysis.plantedWeights[1]
+            let world = try SyntheticIdentificationWorld(configuration: c, maximumSessions: floorSessions)
+            let lists = listPrefix > 0 ? try world.lists.prefix(listPrefix) : world.lists
+            let fits = try PoolAssumptionEstimate.fitAll(lists, availability: world.availability, pools: world.pools,
+                                                         assumptions: [.videoEffects, .poolSampling, .truePool])
+            try floor.recordLarger(world: world, lists: lists, truth: WeightParametrisation.l1Normalised(c.weights), fits: fits)
+            FileHandle.standardError.write(Data("floor: popularity with \(lists.sessions) sessions\n".utf8))
+        }
+        floor.write(on: &page)
         // The catalogue mechanism is the one where the shown-order likelihood's assumption holds exactly.
         let catalogueRows = PoolAnalysis.plantedWeights.count
         if let k = candidates.firstIndex(of: .shownOrder), errors[k].count >= catalogueRows {

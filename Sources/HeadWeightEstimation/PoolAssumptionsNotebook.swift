@@ -116,6 +116,6 @@ extension HeadWeightEstimationNotebook {
         if !floorCases.isEmpty {
             page.paragraph("In \(floorCases.count) of \(a.identification.count) cases (\(Set(floorCases.map(\.mechanism.rawValue)).sorted().joined(separator: ", "))) the video-effects estimate with p_true misses while the true pools recover w*: the floor there is the candidate assumption, not the data. Per-video effects approximate a pool draw to first order only: they cannot absorb retrieval that follows the user–video pair, and even for a purely per-video pool they ignore that a high-value video missing from the list was probably missing from the pool.")
         }
-        page.paragraph("The coverage of the intervals over seeded worlds, and a comparison with estimators that need no pool model at all (the order of the shown list given its set), are in `notebooks/4-coverage.md` (`make coverage`).")
+        page.paragraph("The coverage of the intervals over seeded worlds, and a comparison with estimators that need no pool model at all (the order of the shown list given its set), and where the floor comes from (the same likelihoods with the true inclusion rates, with more sessions, and with the retrieval stage's own scores as a pair-level term) are in `notebooks/4-coverage.md` (`make coverage`).")
     }
 }

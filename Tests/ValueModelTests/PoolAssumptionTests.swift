@@ -164,6 +164,66 @@ struct PoolAssumptionTests {
             if mechanism != .catalogue { #expect(error(.catalogue)! > oracle, "\(mechanism): the catalogue assumption should do worse than the true pools") }
         }
     }
+
+    @Test("a small retrieval world: its retrieval scores drive the pools, differ from the affinity by the retrieval error, and enter the likelihood with β̂ > 0")
+    func retrievalScoresAsPairTerm() throws {
+        let videos = 200
+        var c = SyntheticWorldConfiguration(users: 100, videos: videos, seed: 5)
+        c.poolMinimum = 30
+        c.poolMaximum = 60
+        #expect(c.candidatePool == .retrieval)
+        let world = try SyntheticIdentificationWorld(configuration: c, maximumSessions: 600)
+        let scores = try #require(world.retrievalScores), taste = try #require(world.retrievalTaste)
+        guard case let .listed(offsets, pooled) = world.pools else { Issue.record("a retrieval world records its pools"); return }
+        // The pool is drawn with log-weight popularity + score, so its members' scores beat the other uploaded videos'.
+        var inside = 0.0, outside = 0.0, insideCount = 0.0, outsideCount = 0.0
+        var member = [Bool](repeating: false, count: videos)
+        let available = world.availability
+        for s in 0..<world.lists.sessions {
+            for j in 0..<videos { member[j] = false }
+            for j in pooled[offsets[s]..<offsets[s + 1]] { member[Int(j)] = true }
+            for j in 0..<videos where available.uploadDay[j] <= available.sessionDay[s] {
+                if member[j] { inside += Double(scores[s * videos + j]); insideCount += 1 } else { outside += Double(scores[s * videos + j]); outsideCount += 1 }
+            }
+        }
+        #expect(inside / insideCount > outside / outsideCount + 0.3)
+        // The retrieval model's error is what separates its scores from the world's affinity.
+        #expect(zip(scores, taste).contains { abs($0 - $1) > 0.1 })
+        // Sessions of one user share the scores (the retrieval error is fixed per user–video pair).
+        let users = world.sessionUsers
+        if let s = (1..<users.count).first(where: { users[$0] == users[$0 - 1] }) {
+            #expect(scores[(s - 1) * videos..<(s * videos)] == scores[s * videos..<((s + 1) * videos)])
+        }
+        // Videos with higher scores are shown more to the user, so the pair term's coefficient is positive.
+        let lists = try world.lists.prefix(10).with(choiceSets: available.choiceSets)
+        let withScores = try VideoEffectsFit.fit(lists, pairTerm: scores)
+        #expect(withScores.beta > 0.1, "β̂ = \(withScores.beta)")
+        #expect(world.trueInclusionLogRates != nil)
+    }
+
+    @Test("true inclusion rates: exp(rate) times the sessions with the video uploaded sums to the pools' sizes; nil without pools")
+    func trueInclusionRates() throws {
+        var c = SyntheticWorldConfiguration(users: 60, videos: 200, seed: 3)
+        c.candidatePool = .popularity
+        c.poolMinimum = 30
+        c.poolMaximum = 60
+        let world = try SyntheticIdentificationWorld(configuration: c, maximumSessions: 300)
+        let rates = try #require(world.trueInclusionLogRates)
+        guard case let .listed(offsets, _) = world.pools else { Issue.record("a popularity world records its pools"); return }
+        let poolRows = Double(offsets.last!)
+        var weighted = 0.0
+        for j in 0..<200 where rates[j].isFinite {
+            let sessionsAvailable = (0..<world.lists.sessions).filter { world.availability.uploadDay[j] <= world.availability.sessionDay[$0] }.count
+            weighted += exp(rates[j]) * Double(sessionsAvailable)
+        }
+        #expect(abs(weighted - poolRows) < 1e-6 * poolRows)
+        #expect(rates.allSatisfy { $0 <= 0 })
+        for j in world.lists.shown { #expect(rates[Int(j)].isFinite) }
+        var catalogue = SyntheticWorldConfiguration(users: 30, videos: 100, seed: 3)
+        catalogue.candidatePool = .catalogue
+        let whole = try SyntheticIdentificationWorld(configuration: catalogue, maximumSessions: 50)
+        #expect(whole.trueInclusionLogRates == nil && whole.retrievalScores == nil)
+    }
 }
 
 @Suite("Ranking: a pool that follows the user's category taste")
@@ -216,7 +276,7 @@ struct UserCategoryTasteTests {
         let lists = try PoolAssumptionTests.drawTopFour(heads: heads, generator: &generator) { s, j in
             (0..<4).reduce(alpha[j] + betaTrue * Double(x[s * n + j])) { $0 + theta[$1] * Double(values[(s * n + j) * 4 + $1]) }
         }
-        let fitted = try VideoEffectsFit.fit(lists, taste: x)
+        let fitted = try VideoEffectsFit.fit(lists, pairTerm: x)
         #expect(abs(fitted.beta - betaTrue) < 0.1, "β̂ = \(fitted.beta)")
         // The profile is convex and the search ends at its lowest evaluated point.
         #expect(fitted.profile.allSatisfy { $0.nll >= fitted.fit.fit.negativeLogLikelihood - 1e-9 })

@@ -77,4 +77,26 @@ struct PoolSamplingFitTests {
         }
         #expect(HeadWeightEstimator.errors(lists.fit().weights, truth).max()! > error)
     }
+
+    @Test("held inclusion rates: π = 1 everywhere is the whole-catalogue likelihood; the true rate recovers θ and is returned unchanged")
+    func fixedInclusion() throws {
+        let theta = [4.0, -2.0, 1.0, -3.0]
+        let lists = try ShownOrderLikelihoodTests.poolWorld(sessions: 800, videos: 60, poolSize: 15, k: 6, theta: theta, seed: 17)
+        let order = ShownOrderLikelihood(lists: lists, prefix: 10)
+        // With every video certainly in the pool, the marginal over pools is the Plackett-Luce likelihood over all videos.
+        let certain = PoolSamplingFit.fit(order, start: [0, 0, 0, 0], inclusion: [Double](repeating: 0, count: 60))
+        let catalogue = lists.fit()
+        #expect(certain.fit.converged)
+        #expect(abs(certain.fit.negativeLogLikelihood - catalogue.negativeLogLikelihood) < 1e-6 * catalogue.negativeLogLikelihood)
+        for h in 0..<4 { #expect(abs(certain.fit.theta[h] - catalogue.theta[h]) < 1e-3 * max(1, abs(catalogue.theta[h])), "head \(h)") }
+        // The pools are uniform draws of 15 of 60 videos: every rate is 1/4.
+        let rate = log(15.0 / 60.0)
+        let held = PoolSamplingFit.fit(order, start: [0, 0, 0, 0], inclusion: [Double](repeating: rate, count: 60))
+        #expect(held.logInclusion.allSatisfy { $0 == rate })
+        let truth = WeightParametrisation.l1Normalised(theta)
+        for h in 0..<4 {
+            #expect(abs(held.fit.weights[h] - truth[h]) <= 4 * held.fit.standardErrors[h], "head \(h): \(held.fit.weights[h]) vs \(truth[h]) ± \(held.fit.standardErrors[h])")
+        }
+        #expect(HeadWeightEstimator.errors(catalogue.weights, truth).max()! > HeadWeightEstimator.errors(held.fit.weights, truth).max()!)
+    }
 }

@@ -137,7 +137,7 @@ extension PoolAssumptionEstimate {
                 return PoolAssumptionEstimate(assumption: assumption, fit: effects.fit, effects: effects)
             case .videoEffectsTaste:
                 guard let taste else { return nil }
-                let fitted = try VideoEffectsFit.fit(try lists.with(choiceSets: availability.choiceSets), taste: taste)
+                let fitted = try VideoEffectsFit.fit(try lists.with(choiceSets: availability.choiceSets), pairTerm: taste)
                 return PoolAssumptionEstimate(assumption: assumption, fit: fitted.fit.fit, effects: fitted.fit, tasteWeight: fitted.beta)
             case .shownOrder, .shownOrderProportional:
                 let start = try lists.with(choiceSets: .shownOnly(sessions: lists.sessions)).fit().theta

@@ -255,11 +255,15 @@ extension PoolSamplingFit {
     /// - Parameters:
     ///   - lists: the shown lists (distinct videos, prefix) with the uploaded catalogue as choice sets.
     ///   - decrease: the convergence test, in nats of predicted decrease of the negative log-likelihood.
+    ///   - inclusion: `[candidates]` log inclusion probabilities to hold fixed (only θ is fitted; −∞ for a
+    ///     candidate that is never in a pool). A diagnostic for synthetic worlds, whose true rates are known: it
+    ///     separates the likelihood's own assumption (independent inclusion) from the estimation of the rates.
     public static func fit(_ lists: ShownOrderLikelihood, start: [Double], draws: Int = 16, seed: UInt64 = 29,
-                           maxIterations: Int = 60, decrease: Double = 1e-6) -> PoolSamplingFit {
+                           maxIterations: Int = 60, decrease: Double = 1e-6, inclusion: [Double]? = nil) -> PoolSamplingFit {
         let model = PoolSamplingLikelihood(lists: lists, draws: draws, seed: seed)
         let n = lists.heads.videos, width = PoolSamplingLikelihood.effectWidth
-        var alpha = model.shownCounts.map { $0 > 0 ? log(0.2) : -Double.infinity }
+        var alpha = inclusion ?? model.shownCounts.map { $0 > 0 ? log(0.2) : -Double.infinity }
+        let fixed = inclusion != nil
         var theta = start
         var current = model.pass(theta: theta, alpha: alpha, withEffects: true)
         var path = [current.value], weightsPath = [WeightParametrisation.l1Normalised(theta)]
@@ -280,7 +284,7 @@ extension PoolSamplingFit {
             }
             for a in 0..<4 { for b in 0..<a { let v = 0.5 * (hessian[a * 4 + b] + hessian[b * 4 + a]); hessian[a * 4 + b] = v; hessian[b * 4 + a] = v } }
             let e = current.effects
-            func free(_ j: Int) -> Bool { model.shownCounts[j] > 0 && !(alpha[j] >= 0 && e[j * width] < 0) && e[j * width + 1] > 1e-12 }
+            func free(_ j: Int) -> Bool { !fixed && model.shownCounts[j] > 0 && !(alpha[j] >= 0 && e[j * width] < 0) && e[j * width + 1] > 1e-12 }
             var s = hessian, r = current.gradient
             var gap = 0.0
             for j in 0..<n where free(j) {
@@ -315,7 +319,7 @@ extension PoolSamplingFit {
                 for _ in 0..<30 {
                     let nextTheta = moveTheta ? zip(theta, dTheta).map { $0 + step * $1 } : theta
                     var nextAlpha = alpha
-                    for j in 0..<n where model.shownCounts[j] > 0 { nextAlpha[j] = min(0, alpha[j] + step * direction[j]) }
+                    for j in 0..<n where free(j) { nextAlpha[j] = min(0, alpha[j] + step * direction[j]) }
                     let next = model.pass(theta: nextTheta, alpha: nextAlpha, withEffects: false)
                     if next.value < current.value {
                         theta = nextTheta; alpha = nextAlpha

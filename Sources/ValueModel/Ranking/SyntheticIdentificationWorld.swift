@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// A synthetic world simulated in memory (no files), reduced to what identification checks need: its sessions'
 /// shown lists, `p_true` for every (session, video), the sessions' days, the videos' upload days and the pools
@@ -15,6 +16,12 @@ public struct SyntheticIdentificationWorld: Sendable {
     /// `[sessions]` each session's user and `[videos]` each video's level-1 category (what the logs show).
     public var sessionUsers: [Int32]
     public var candidateCategory: [Int32]
+    /// For a `retrieval` world, `[sessions, videos]` the user-dependent part of the retrieval stage's log-weight,
+    /// `retrievalAffinityWeight · (affinity + retrievalNoise · η)` (the platform's retrieval scores, never logged),
+    /// and the same without the retrieval model's error η (`retrievalAffinityWeight · affinity`: the user's taste as
+    /// the world knows it); nil for the other mechanisms.
+    public var retrievalScores: [Float]?
+    public var retrievalTaste: [Float]?
 
     /// Simulates every user and keeps up to `maximumSessions` sessions of at least `minimumLength` rows (the
     /// first ones in user order).
@@ -67,5 +74,34 @@ public struct SyntheticIdentificationWorld: Sendable {
         sessionUsers = sessions.users
         candidateCategory = world.videoLevel1.map { Int32($0) }
         self.configuration = configuration
+        if configuration.candidatePool == .retrieval {
+            let weight = configuration.retrievalAffinityWeight, noise = configuration.retrievalNoise
+            var scores = [Float](repeating: 0, count: sessions.count * n), taste = scores
+            for (s, user) in sessions.users.enumerated() {
+                for v in 0..<n {
+                    let affinity = world.affinity(user: Int(user), video: v)
+                    taste[s * n + v] = Float(weight * affinity)
+                    scores[s * n + v] = Float(weight * (affinity + noise * world.retrievalError(user: Int(user), video: v)))
+                }
+            }
+            retrievalScores = scores
+            retrievalTaste = taste
+        }
+    }
+
+    /// `[videos]` the log of each video's share of pools: of the sessions with the video uploaded by their day,
+    /// the fraction whose recorded pool held it (−∞ for a video in no pool); nil without recorded pools.
+    public var trueInclusionLogRates: [Double]? {
+        guard case let .listed(offsets, candidates) = pools, case let .uploaded(uploadDay, sessionDay) = availability.choiceSets else { return nil }
+        let n = uploadDay.count
+        var inPool = [Double](repeating: 0, count: n), available = [Double](repeating: 0, count: n)
+        for s in 0..<(offsets.count - 1) {
+            for j in candidates[offsets[s]..<offsets[s + 1]] { inPool[Int(j)] += 1 }
+            for j in 0..<n where uploadDay[j] <= sessionDay[s] { available[j] += 1 }
+        }
+        return (0..<n).map { j -> Double in
+            guard inPool[j] > 0, available[j] > 0 else { return -Double.infinity }
+            return Foundation.log(min(1, inPool[j] / available[j]))
+        }
     }
 }

@@ -64,11 +64,12 @@ public enum UserCategoryTaste {
 }
 
 extension VideoEffectsFit {
-    /// The video-effects likelihood with a user-dependent inclusion term `β·x_sj` (`x` from `UserCategoryTaste`):
-    /// the utility is `α_j + θ·p_sj + β x_sj`. The negative log-likelihood is convex in (θ, α, β), so its profile in
+    /// The video-effects likelihood with a user-dependent inclusion term `β·x_sj` (`x` `[sessions, candidates]`: the
+    /// user's category taste from `UserCategoryTaste`, or any other pair-level proxy of the retrieval stage, such
+    /// as a retrieval model's scores): the utility is `α_j + θ·p_sj + β x_sj`. The negative log-likelihood is convex in (θ, α, β), so its profile in
     /// β (θ and α re-fitted at each β, warm-started) is convex too; a golden-section search on `range` finds its
     /// minimum within `tolerance`. Standard errors are the video-effects fit's at β̂ (β held at its estimate).
-    public static func fit(_ lists: PlackettLuceLists, taste x: [Float], range: ClosedRange<Double> = -2...6,
+    public static func fit(_ lists: PlackettLuceLists, pairTerm x: [Float], range: ClosedRange<Double> = -2...6,
                            tolerance: Double = 0.02) throws -> (fit: VideoEffectsFit, beta: Double, profile: [(beta: Double, nll: Double)]) {
         var profile: [(beta: Double, nll: Double)] = []
         var fits: [Double: VideoEffectsFit] = [:]
@@ -96,7 +97,7 @@ extension VideoEffectsFit {
             }
         }
         let (beta, best) = fa <= fb ? (a, fits[a]) : (b, fits[b])
-        guard let best else { throw PipelineError.invalidData("category taste: no fit at β = \(beta)") }
+        guard let best else { throw PipelineError.invalidData("pair-level inclusion term: no fit at β = \(beta)") }
         profile.sort { $0.beta < $1.beta }
         return (best, beta, profile)
     }
