@@ -61,7 +61,7 @@ step4: step3
 step5: step4
 	$(BIN)/5-policy-evaluation --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/5-policy-evaluation.md --figures figures
 
-## coverage: do step 4's 95% intervals cover w*? 20 seeded in-memory worlds per candidate mechanism (a few minutes; writes notebooks/4-coverage.md)
+## coverage: do step 4's 95% intervals cover w*? 20 seeded in-memory worlds per candidate mechanism, the pool-free estimators compared and where their floor comes from (about 30-40 minutes on 2 cores, most of it the pool-sampling fits; writes notebooks/4-coverage.md)
 coverage: build
 	$(BIN)/4-head-weight-estimation coverage --notebook notebooks/4-coverage.md
 
