@@ -127,15 +127,15 @@ struct FloorEvidence {
             let affinityWorst = retrieval.compactMap { $0.terms.count >= 2 ? $0.terms[$0.terms.count - 2].error : nil }.max() ?? .nan
             page.paragraph("Video effects alone: worst \(Format.fixed(plainWorst, 3)); " + parts.joined(separator: "; ") + ". "
                 + (scoresWorst <= 0.05
-                    ? "Given the retrieval stage's scores the same likelihood recovers w*: on a funnel whose retrieval follows the user–video pair the floor is the missing retrieval scores, not the estimator. "
+                    ? "Given the retrieval stage's scores the same likelihood recovers w*: on a funnel whose retrieval follows the user–video pair the floor is the missing retrieval scores, not the estimator."
                     : "Even the retrieval stage's own scores as the pair term leave an error above 0.05. The video-effects likelihood treats the pool draw to first order (inclusion in proportion to e^{α_j + β x_sj}), which a pool holding a large share of the uploaded videos does not follow: "
                         + (popularityWorst > 0.05
-                            ? "on the popularity worlds of the comparison, where nothing depends on the user, the video-effects fits miss by up to \(Format.fixed(popularityWorst, 3)) for that reason alone, and the marginalised-pool likelihood, which models the draw, needs the rates known to do better (above). "
-                            : "on these worlds it is that approximation, with the scores known, that misses. "))
+                            ? "on the popularity worlds of the comparison, where nothing depends on the user, the video-effects fits miss by up to \(Format.fixed(popularityWorst, 3)) for that reason alone."
+                            : "on these worlds it is that approximation, with the scores known, that misses."))
                 + (scoresWorst > 0.05 ? ""
                     : affinityWorst <= 0.05
-                    ? "The user's affinity without the retrieval model's error is enough as well, so a proxy need not reproduce the retrieval model's own mistakes."
-                    : "The user's affinity without the retrieval model's error is not enough (worst \(Format.fixed(affinityWorst, 3))): a proxy would have to reproduce the retrieval model's own mistakes."))
+                    ? " The user's affinity without the retrieval model's error is enough as well, so a proxy need not reproduce the retrieval model's own mistakes."
+                    : " The user's affinity without the retrieval model's error is not enough (worst \(Format.fixed(affinityWorst, 3))): a proxy would have to reproduce the retrieval model's own mistakes."))
         }
     }
 }
