@@ -311,10 +311,10 @@ extension PoolSamplingFit {
             for j in 0..<n where free(j) { slope += e[j * width] * dAlpha[j] }
             if -slope / 2 < decrease
                 || ((dTheta.map(abs).max() ?? 0) < 1e-7 * max(1, theta.map(abs).max() ?? 0) && gap < 1e-5) { converged = true; break }
-            // The joint step; where it fails, a step in α alone along −g/D (a descent direction).
+            // The joint step; where it fails, a step in α alone along −g/D (a descent direction), unless α is held fixed.
             var accepted = false
             let alphaOnly = (0..<n).map { j in free(j) ? -e[j * width] / e[j * width + 1] : 0 }
-            for (moveTheta, direction) in [(true, dAlpha), (false, alphaOnly)] where !accepted {
+            for (moveTheta, direction) in [(true, dAlpha)] + (fixed ? [] : [(false, alphaOnly)]) where !accepted {
                 var step = 1.0
                 for _ in 0..<30 {
                     let nextTheta = moveTheta ? zip(theta, dTheta).map { $0 + step * $1 } : theta
