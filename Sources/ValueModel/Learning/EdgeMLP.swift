@@ -1,7 +1,8 @@
 /// The original's EdgeMLP: edge features only, `64 -> 128 -> 128 -> 64 -> 4` with ReLUs.
 /// Parameters `net.{0,2,4,6}.{weight,bias}` (weights `[out, in]`), PyTorch's default Linear initialisation.
 ///
-/// Not thread-safe: a model reuses its activation buffers between calls.
+/// Not thread-safe: a model reuses its activation buffers between calls. A training step runs its batch in shards
+/// of 1,024 rows, one core each (`TrainingShards`), so its gradients do not depend on the thread count.
 public final class EdgeMLP: EdgeScoringModel {
     /// Edge feature width (64 for KuaiRec).
     public let inputDim: Int
@@ -9,8 +10,8 @@ public final class EdgeMLP: EdgeScoringModel {
     let head: MLPHead
     /// Rows per cache-sized block in `predict`.
     public var predictionChunk = 1024
-    private let input = Workspace(), activations = Workspace(), scratch = Workspace(), gradLogits = Workspace(), batchLabels = Workspace()
-    private(set) var lastBatchSize = 0
+    /// The training batch's shards (one single-threaded lane per 1,024 rows).
+    private let shards: TrainingShards
 
     /// A freshly initialised model (draws from `generator`).
     public init(inputDim: Int = 64, generator: inout SeededGenerator) {
@@ -18,6 +19,7 @@ public final class EdgeMLP: EdgeScoringModel {
         parameters = ParameterStore(MLPHead.layout(prefix: "net", inputDim: inputDim))
         MLPHead.initialise(store: parameters, prefix: "net", using: &generator)
         head = MLPHead(store: parameters, prefix: "net")
+        shards = TrainingShards(head: head, store: parameters)
     }
 
     // x: [B, 64] -> logits: [B, 4]; loss; gradients
@@ -26,23 +28,23 @@ public final class EdgeMLP: EdgeScoringModel {
         guard edges.features.cols == inputDim else {
             throw PipelineError.invalidData("EdgeMLP expects \(inputDim) features, got \(edges.features.cols)")
         }
-        let n = batch.count
-        lastBatchSize = n
-        let x = input.pointer(count: n * inputDim)
-        let y = batchLabels.pointer(count: n * 4)
-        edges.features.values.withUnsafeBufferPointer { gatherRowsKernel(x, $0.baseAddress!, batch, width: inputDim, sourceStride: inputDim, destinationStride: inputDim) }
-        labels.values.withUnsafeBufferPointer { gatherRowsKernel(y, $0.baseAddress!, batch, width: 4, sourceStride: 4, destinationStride: 4) }
-        let acts = activations.pointer(count: n * MLPHead.activationWidth)
-        let logits = head.forward(x, activations: acts, rows: n)
-        let dlogits = gradLogits.pointer(count: n * 4)
-        let loss = bceWithLogits(logits: logits, labels: y, dlogits: dlogits, count: n * 4)
-        parameters.zeroGradients()
-        head.backward(dlogits, input: x, activations: acts, dx: nil, scratch: scratch.pointer(count: MLPHead.scratchCount(rows: n)), rows: n)
-        return loss
+        let d = inputDim, heads = MLPHead.headCount
+        return edges.features.values.withUnsafeBufferPointer { f in
+            labels.values.withUnsafeBufferPointer { l in
+                let f = f.baseAddress!, l = l.baseAddress!
+                return shards.forwardBackward(rows: batch.count) { first, count, x, y in
+                    for i in 0..<count {
+                        let edge = Int(batch[first + i])
+                        (x + i * d).update(from: f + edge * d, count: d)
+                        (y + i * heads).update(from: l + edge * heads, count: heads)
+                    }
+                }
+            }
+        }
     }
 
     /// Logits of the last `forwardBackward` batch, `[B, 4]`.
-    var lastLogits: [Float] { MLPHead.logits(in: activations, rows: lastBatchSize) }
+    var lastLogits: [Float] { shards.lastLogits }
 
     // features: [n, 64] -> probabilities: [n, 4], in cache-sized blocks on every core
     public func predict(edges: EdgeExamples) throws -> Matrix {

@@ -21,10 +21,41 @@ struct Linear {
         biasGrad = biasName.map { store.gradientPointer($0) }
     }
 
+    /// The same layer with its gradients in `buffer`, at the offsets they have in `gradients` (a shard's own
+    /// gradient buffer of a store's layout).
+    func withGradients(in buffer: FloatBuffer, insteadOf gradients: FloatBuffer) -> Linear {
+        Linear(inDim: inDim, outDim: outDim, weight: weight, bias: bias,
+               weightGrad: buffer.pointer + (weightGrad - gradients.pointer),
+               biasGrad: biasGrad.map { buffer.pointer + ($0 - gradients.pointer) })
+    }
+
+    private init(inDim: Int, outDim: Int, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?,
+                 weightGrad: UnsafeMutablePointer<Float>, biasGrad: UnsafeMutablePointer<Float>?) {
+        self.inDim = inDim
+        self.outDim = outDim
+        self.weight = weight
+        self.bias = bias
+        self.weightGrad = weightGrad
+        self.biasGrad = biasGrad
+    }
+
     /// Forward pass.
     // x: [n, inDim] -> y: [n, outDim]
     func forward(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, rows n: Int) {
         linearForward(y, x, weight, bias, rows: n, inDim: inDim, outDim: outDim)
+    }
+
+    /// Forward pass followed by a ReLU, the bias-add and the ReLU in one pass over `y` (the same sums as
+    /// `forward` then `reluForward`).
+    // x: [n, inDim] -> y: [n, outDim]
+    func forwardReLU(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, rows n: Int) {
+        guard let bias else {
+            forward(x, into: y, rows: n)
+            reluForward(y, count: n * outDim)
+            return
+        }
+        sgemm(transB: true, m: n, n: outDim, k: inDim, x, weight, beta: 0, y)
+        biasReluForward(y, bias, rows: n, width: outDim)
     }
 
     /// Backward pass: accumulates dW, db; writes dx (if wanted).

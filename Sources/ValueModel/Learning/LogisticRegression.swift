@@ -29,7 +29,7 @@ public struct LogisticRegression: Sendable, Equatable {
         }
         let y = labels.map { $0 > 0.5 ? Float(1) : 0 }
         var theta = [Double](repeating: 0, count: d + 1)  // w..., b
-        var pass = NewtonPass(features: features, labels: y, c: c)
+        let pass = NewtonPass(features: features, labels: y, c: c)
         var state = pass.evaluate(theta, wantHessian: true)
         var iterations = 0
         while iterations < maxIterations {
@@ -39,17 +39,19 @@ public struct LogisticRegression: Sendable, Equatable {
             }
             let decrement = zip(step, state.gradient).reduce(0) { $0 + $1.0 * $1.1 }  // gᵀ H⁻¹ g
             if decrement / 2 <= tolerance * max(1, abs(state.loss)) { break }
+            // The full step is tried with the Hessian (it is almost always accepted, and then the next iteration
+            // needs no further pass); shorter steps are tried on the loss alone.
             var t = 1.0
             var candidate = theta
             var next = state
             while true {
                 for j in 0...d { candidate[j] = theta[j] - t * step[j] }
-                next = pass.evaluate(candidate, wantHessian: false)
+                next = pass.evaluate(candidate, wantHessian: t == 1)
                 if next.loss <= state.loss - 1e-4 * t * decrement || t < 1e-10 { break }
                 t /= 2
             }
             theta = candidate
-            state = pass.evaluate(theta, wantHessian: true)
+            state = t == 1 ? next : pass.evaluate(theta, wantHessian: true)
         }
         let gnorm = state.gradient.map(abs).max() ?? 0
         return LogisticRegression(coefficients: Array(theta[0..<d]), intercept: theta[d], iterations: iterations, finalGradientNorm: gnorm)
@@ -57,7 +59,7 @@ public struct LogisticRegression: Sendable, Equatable {
 
     /// The penalised objective at (coefficients, intercept) for `features`/`labels` (for comparisons).
     public func objective(features: Matrix, labels: [Float], c: Double = 1) -> Double {
-        var pass = NewtonPass(features: features, labels: labels.map { $0 > 0.5 ? 1 : 0 }, c: c)
+        let pass = NewtonPass(features: features, labels: labels.map { $0 > 0.5 ? 1 : 0 }, c: c)
         return pass.evaluate(coefficients + [intercept], wantHessian: false).loss
     }
 
@@ -139,62 +141,54 @@ public struct MultiHeadLogisticRegression: Sendable, Equatable {
 }
 
 /// One pass over the data: penalised loss, gradient and (optionally) Hessian at θ = (w, b), chunked through
-/// BLAS in Float32 and accumulated in Float64.
+/// BLAS in Float32 and accumulated in Float64. The chunks are grouped into fixed blocks of `blockChunks` chunks;
+/// each core takes whole blocks with single-threaded BLAS, each block keeps its own sums, and the sums are added in
+/// block order: the result does not depend on the thread count.
 private struct NewtonPass {
     let features: Matrix
     let labels: [Float]
     let c: Double
     static let chunk = 8192
+    static let blockChunks = 8
 
     struct State { var loss: Double; var gradient: [Double]; var hessian: [Double] }
 
     // θ: [d + 1] -> loss, gradient [d + 1], Hessian [(d + 1)²] (row-major, full)
-    mutating func evaluate(_ theta: [Double], wantHessian: Bool) -> State {
+    func evaluate(_ theta: [Double], wantHessian: Bool) -> State {
         let n = features.rows, d = features.cols, e = d + 1
+        let blockRows = Self.chunk * Self.blockChunks
+        let blocks = (n + blockRows - 1) / blockRows
+        // Per block: loss, gradient [e], Hessian upper triangle [e, e].
+        let blockSums = 1 + e + (wantHessian ? e * e : 0)
+        var sums = [Double](repeating: 0, count: blocks * blockSums)
+        let w = theta[0..<d].map { Float($0) }
+        let b = theta[d]
+        features.values.withUnsafeBufferPointer { xAll in
+            labels.withUnsafeBufferPointer { labels in
+                sums.withUnsafeMutableBufferPointer { sums in
+                    nonisolated(unsafe) let sums = sums.baseAddress!
+                    let xAll = xAll.baseAddress!, labels = labels.baseAddress!
+                    // One lane per thread, each taking every `workers`-th block with its own scratch buffers.
+                    let workers = max(1, min(LearningThreads.count, blocks))
+                    LearningThreads.singleThreadedLanes(workers) { worker in
+                        let scratch = ChunkScratch(d: d, wantHessian: wantHessian)
+                        for block in stride(from: worker, to: blocks, by: workers) {
+                            let rows = (block * blockRows)..<min(n, (block + 1) * blockRows)
+                            Self.accumulate(x: xAll, labels: labels, rows: rows, w: w, b: b, scratch: scratch,
+                                            into: sums + block * blockSums)
+                        }
+                    }
+                }
+            }
+        }
         var loss = 0.0
         var gradient = [Double](repeating: 0, count: e)
         var hessian = [Double](repeating: 0, count: wantHessian ? e * e : 0)
-        let w = theta[0..<d].map { Float($0) }
-        let b = theta[d]
-        let chunk = Self.chunk
-        var z = [Float](repeating: 0, count: chunk)
-        var r = [Float](repeating: 0, count: chunk)
-        var g32 = [Float](repeating: 0, count: d)
-        var scaled = [Float](repeating: 0, count: wantHessian ? chunk * e : 0)
-        var h32 = [Float](repeating: 0, count: wantHessian ? e * e : 0)
-        features.values.withUnsafeBufferPointer { xAll in
-            var start = 0
-            while start < n {
-                let m = min(chunk, n - start)
-                let x = xAll.baseAddress! + start * d
-                // z = X w: [m, d] · [d]
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(d), 1, x, Int32(d), w, 1, 0, &z, 1)
-                var gb = 0.0
-                for i in 0..<m {
-                    let zi = Double(z[i]) + b
-                    let yi = Double(labels[start + i])
-                    loss += max(zi, 0) - zi * yi + log1p(exp(-abs(zi)))
-                    let p = zi >= 0 ? 1 / (1 + exp(-zi)) : exp(zi) / (1 + exp(zi))
-                    r[i] = Float(p - yi)
-                    gb += p - yi
-                    z[i] = Float(p * (1 - p))          // reuse z for the Hessian weights
-                }
-                gradient[d] += gb
-                // gradient_w += Xᵀ r: [d, m] · [m]
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(d), 1, x, Int32(d), r, 1, 0, &g32, 1)
-                for j in 0..<d { gradient[j] += Double(g32[j]) }
-                if wantHessian {
-                    // rows √(p(1-p)) · [x, 1] -> [m, e]; H += Zᵀ Z
-                    for i in 0..<m {
-                        let s = z[i].squareRoot()
-                        for j in 0..<d { scaled[i * e + j] = s * x[i * d + j] }
-                        scaled[i * e + d] = s
-                    }
-                    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(e), Int32(m), 1, scaled, Int32(e), 0, &h32, Int32(e))
-                    for a in 0..<e { for bcol in a..<e { hessian[a * e + bcol] += Double(h32[a * e + bcol]) } }
-                }
-                start += m
-            }
+        for block in 0..<blocks {
+            let base = block * blockSums
+            loss += sums[base]
+            for j in 0..<e { gradient[j] += sums[base + 1 + j] }
+            if wantHessian { for k in 0..<(e * e) { hessian[k] += sums[base + 1 + e + k] } }
         }
         // Penalty on w only.
         for j in 0..<d {
@@ -204,5 +198,71 @@ private struct NewtonPass {
         }
         if wantHessian { for a in 0..<e { for bcol in 0..<a { hessian[a * e + bcol] = hessian[bcol * e + a] } } }
         return State(loss: loss, gradient: gradient, hessian: hessian)
+    }
+
+    /// One lane's buffers for `accumulate`: per chunk z and r `[chunk]`, the Float32 gradient `[d]`, and for the
+    /// Hessian the scaled rows `[chunk, d + 1]` and their rank-k update `[(d + 1)²]`.
+    final class ChunkScratch {
+        let d: Int, wantHessian: Bool
+        private let storage: FloatBuffer
+        let z: UnsafeMutablePointer<Float>, r: UnsafeMutablePointer<Float>, g32: UnsafeMutablePointer<Float>
+        let scaled: UnsafeMutablePointer<Float>, h32: UnsafeMutablePointer<Float>
+
+        init(d: Int, wantHessian: Bool) {
+            self.d = d
+            self.wantHessian = wantHessian
+            let e = d + 1, chunk = NewtonPass.chunk, hessianPart = wantHessian ? chunk * e + e * e : 0
+            storage = FloatBuffer(count: 2 * chunk + d + hessianPart)
+            z = storage.pointer
+            r = z + chunk
+            g32 = r + chunk
+            scaled = g32 + d
+            h32 = scaled + chunk * e
+        }
+    }
+
+    /// The unpenalised loss, gradient and (upper-triangle) Hessian of `rows`, chunk by chunk, added to
+    /// `out` = [loss, gradient (d + 1), Hessian ((d + 1)²)].
+    // x: [n, d] (rows `rows`), labels: [n] -> out: [1 + e (+ e²)]
+    private static func accumulate(x xAll: UnsafePointer<Float>, labels: UnsafePointer<Float>, rows: Range<Int>,
+                                   w: [Float], b: Double, scratch: ChunkScratch,
+                                   into out: UnsafeMutablePointer<Double>) {
+        let d = scratch.d, e = d + 1, wantHessian = scratch.wantHessian
+        let gradient = out + 1, hessian = out + 1 + e
+        let z = scratch.z, r = scratch.r, g32 = scratch.g32, scaled = scratch.scaled, h32 = scratch.h32
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let m = min(chunk, rows.upperBound - start)
+            let x = xAll + start * d
+            // z = X w: [m, d] · [d]
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(d), 1, x, Int32(d), w, 1, 0, scratch.z, 1)
+            var gb = 0.0, loss = 0.0
+            for i in 0..<m {
+                let zi = Double(z[i]) + b
+                let yi = Double(labels[start + i])
+                let q = exp(-abs(zi))                    // one exponential for the loss and p
+                loss += max(zi, 0) - zi * yi + log1p(q)
+                let p = zi >= 0 ? 1 / (1 + q) : q / (1 + q)
+                r[i] = Float(p - yi)
+                gb += p - yi
+                z[i] = Float(p * (1 - p))          // reuse z for the Hessian weights
+            }
+            out[0] += loss
+            gradient[d] += gb
+            // gradient_w += Xᵀ r: [d, m] · [m]
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(d), 1, x, Int32(d), r, 1, 0, g32, 1)
+            for j in 0..<d { gradient[j] += Double(g32[j]) }
+            if wantHessian {
+                // rows √(p(1-p)) · [x, 1] -> [m, e]; H += Zᵀ Z
+                for i in 0..<m {
+                    let s = z[i].squareRoot()
+                    for j in 0..<d { scaled[i * e + j] = s * x[i * d + j] }
+                    scaled[i * e + d] = s
+                }
+                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(e), Int32(m), 1, scaled, Int32(e), 0, h32, Int32(e))
+                for a in 0..<e { for bcol in a..<e { hessian[a * e + bcol] += Double(h32[a * e + bcol]) } }
+            }
+            start += m
+        }
     }
 }

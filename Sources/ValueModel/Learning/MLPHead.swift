@@ -20,6 +20,13 @@ struct MLPHead {
         layers = (0..<4).map { Linear(store: store, weightName: "\(prefix).\(2 * $0).weight", biasName: "\(prefix).\(2 * $0).bias") }
     }
 
+    /// The same head with its gradients in `buffer` instead of `gradients` (same layout): see `TrainingShards`.
+    func withGradients(in buffer: FloatBuffer, insteadOf gradients: FloatBuffer) -> MLPHead {
+        MLPHead(layers: layers.map { $0.withGradients(in: buffer, insteadOf: gradients) })
+    }
+
+    private init(layers: [Linear]) { self.layers = layers }
+
     static func initialise(store: ParameterStore, prefix: String, using generator: inout SeededGenerator) {
         for i in 0..<4 { store.initLinear(weight: "\(prefix).\(2 * i).weight", bias: "\(prefix).\(2 * i).bias", using: &generator) }
     }
@@ -37,8 +44,7 @@ struct MLPHead {
     // x: [n, inDim] -> logits: [n, 4]
     @discardableResult
     func forward(_ x: UnsafePointer<Float>, activations acts: UnsafeMutablePointer<Float>, rows n: Int) -> UnsafeMutablePointer<Float> {
-        layers[0].forward(x, into: acts, rows: n)
-        reluForward(acts, count: n * layers[0].outDim)
+        layers[0].forwardReLU(x, into: acts, rows: n)
         return forwardFromFirstHidden(activations: acts, rows: n)
     }
 
@@ -50,8 +56,7 @@ struct MLPHead {
         var input = UnsafePointer(acts)
         var out = acts + n * layers[0].outDim
         for i in 1..<layers.count {
-            layers[i].forward(input, into: out, rows: n)
-            if i < 3 { reluForward(out, count: n * layers[i].outDim) }
+            if i < 3 { layers[i].forwardReLU(input, into: out, rows: n) } else { layers[i].forward(input, into: out, rows: n) }
             input = UnsafePointer(out)
             if i < 3 { out += n * layers[i].outDim }
         }
