@@ -33,11 +33,9 @@ public final class EdgeMLP: EdgeScoringModel {
             labels.values.withUnsafeBufferPointer { l in
                 let f = f.baseAddress!, l = l.baseAddress!
                 return shards.forwardBackward(rows: batch.count) { first, count, x, y in
-                    for i in 0..<count {
-                        let edge = Int(batch[first + i])
-                        (x + i * d).update(from: f + edge * d, count: d)
-                        (y + i * heads).update(from: l + edge * heads, count: heads)
-                    }
+                    let rows = Array(batch[first..<(first + count)])
+                    gatherRowsKernel(x, f, rows, width: d, sourceStride: d, destinationStride: d)
+                    gatherRowsKernel(y, l, rows, width: heads, sourceStride: heads, destinationStride: heads)
                 }
             }
         }
