@@ -6,19 +6,29 @@ import Foundation
 /// unpenalised intercept. Solved by Newton's method with backtracking on the full training set (the
 /// problem is strictly convex, so this reaches the same optimum scikit-learn's lbfgs approaches, only
 /// more tightly: lbfgs stops at a projected-gradient tolerance of 1e-4).
+///
+/// On large training sets (at least `warmStartRows` rows) Newton starts from the fit of a fixed subsample, every
+/// eighth chunk of 8,192 rows with C scaled by the sampling rate (so its optimum estimates the full one). From there
+/// Newton's quadratic convergence needs two or three full passes instead of five to seven. The stopping rule is
+/// the same on the full data, so the optimum reached is the same to the tolerance.
 public struct LogisticRegression: Sendable, Equatable {
     /// Feature weights `[d]`.
     public var coefficients: [Double]
     /// The intercept b.
     public var intercept: Double
-    /// Newton iterations used by `fit`.
+    /// Newton iterations used by `fit` on the full training set (the subsample's warm start not counted).
     public var iterations: Int
     /// The largest absolute gradient entry at the returned solution (0 at the exact optimum).
     public var finalGradientNorm: Double
 
-    /// Fits one head. `labels[i] > 0.5` is the positive class.
+    /// The training-set size from which `fit` starts from a subsample's fit (about a million rows).
+    public static let defaultWarmStartRows = 1 << 20
+
+    /// Fits one head. `labels[i] > 0.5` is the positive class. Training sets of at least `warmStartRows` rows start
+    /// from the fit of every eighth chunk (see the type's documentation).
     // features: [n, d], labels: [n] -> coefficients [d], intercept
-    public static func fit(features: Matrix, labels: [Float], c: Double = 1, maxIterations: Int = 100, tolerance: Double = 1e-10) throws -> LogisticRegression {
+    public static func fit(features: Matrix, labels: [Float], c: Double = 1, maxIterations: Int = 100, tolerance: Double = 1e-10,
+                           warmStartRows: Int = defaultWarmStartRows) throws -> LogisticRegression {
         let n = features.rows, d = features.cols
         guard labels.count == n else { throw PipelineError.invalidData("logistic regression: \(n) rows but \(labels.count) labels") }
         guard n > 0 else { throw PipelineError.invalidData("logistic regression: no training rows") }
@@ -29,6 +39,11 @@ public struct LogisticRegression: Sendable, Equatable {
         }
         let y = labels.map { $0 > 0.5 ? Float(1) : 0 }
         var theta = [Double](repeating: 0, count: d + 1)  // w..., b
+        if n >= warmStartRows, let sample = subsample(features: features, labels: y) {
+            let start = try fit(features: sample.features, labels: sample.labels, c: c * Double(n) / Double(sample.features.rows),
+                                maxIterations: maxIterations, tolerance: tolerance, warmStartRows: warmStartRows)
+            theta = start.coefficients + [start.intercept]
+        }
         let pass = NewtonPass(features: features, labels: y, c: c)
         var state = pass.evaluate(theta, wantHessian: true)
         var iterations = 0
@@ -55,6 +70,21 @@ public struct LogisticRegression: Sendable, Equatable {
         }
         let gnorm = state.gradient.map(abs).max() ?? 0
         return LogisticRegression(coefficients: Array(theta[0..<d]), intercept: theta[d], iterations: iterations, finalGradientNorm: gnorm)
+    }
+
+    /// Every eighth chunk of `NewtonPass.chunk` rows, or nil when it lacks one of the classes.
+    // features: [n, d], labels: [n] -> [≈ n / 8, d], [≈ n / 8]
+    private static func subsample(features: Matrix, labels: [Float]) -> (features: Matrix, labels: [Float])? {
+        let chunk = NewtonPass.chunk
+        var rows: [Int32] = []
+        for start in stride(from: 0, to: features.rows, by: 8 * chunk) {
+            rows.append(contentsOf: (start..<min(features.rows, start + chunk)).map { Int32($0) })
+        }
+        let sampleLabels = rows.map { labels[Int($0)] }
+        let positives = sampleLabels.reduce(0) { $0 + ($1 > 0.5 ? 1 : 0) }
+        guard positives > 0, positives < rows.count else { return nil }
+        let sample = features.gatherRows(rows)
+        return (sample, sampleLabels)
     }
 
     /// The penalised objective at (coefficients, intercept) for `features`/`labels` (for comparisons).
