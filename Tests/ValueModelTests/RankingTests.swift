@@ -18,7 +18,18 @@ struct RankingTests {
             let expected = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(k).map(Int32.init)
             #expect(out == expected, "n \(n) k \(k)")
         }
+        // NaN scores anywhere, the heap's root included: they rank below every number, lower index first.
+        for trial in 0..<300 {
+            let n = 1 + Int(g.next() % 120)
+            let scores = (0..<n).map { _ in g.next() % 4 == 0 ? Float.nan : Float(Int(g.next() % UInt64(1 + trial % 5))) }
+            let k = Int(g.next() % UInt64(n + 2))
+            scores.withUnsafeBufferPointer { selector.select($0.baseAddress!, count: n, k: k, into: &out) }
+            let numbers = scores.indices.filter { !scores[$0].isNaN }, nans = scores.indices.filter { scores[$0].isNaN }
+            let expected = (numbers.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) } + nans).prefix(k).map(Int32.init)
+            #expect(out == expected, "n \(n) k \(k) with NaNs")
+        }
         #expect(TopKSelector.topK([1, .nan, 3, 3], k: 3) == [2, 3, 0])
+        #expect(TopKSelector.topK([.nan, .nan, 2], k: 2) == [2, 0])
         #expect(TopKSelector.topK([], k: 2).isEmpty)
     }
 
@@ -64,6 +75,19 @@ struct RankingTests {
         }
         let hard = SoftTopK.inclusion(v, k: 3, temperature: 1e-5)
         #expect(hard.map { ($0 * 1000).rounded() / 1000 } == [1, 0, 1, 0, 0, 1])
+        // Scores spread over thousands of τ (the solver factors its exponentials around its first t): π is
+        // σ((v − t)/τ) for one t, written out directly here, and sums to K.
+        var g = SeededGenerator(seed: 11)
+        let wide = (0..<400).map { _ in Double(g.next() % 100_000) / 10_000 }
+        for (k, tau) in [(5, 0.001), (40, 0.003), (200, 0.0005)] {
+            let pi = SoftTopK.inclusion(wide, k: k, temperature: tau)
+            #expect(abs(pi.reduce(0, +) - Double(k)) < 1e-6 * Double(k))
+            // t from the candidate nearest one half: σ((v − t)/τ) = π  =>  t = v − τ log(π / (1 − π)).
+            let j = pi.indices.min { abs(pi[$0] - 0.5) < abs(pi[$1] - 0.5) }!
+            let t = wide[j] - tau * log(pi[j] / (1 - pi[j]))
+            let direct = wide.map { x -> Double in let z = (x - t) / tau; return z > 30 ? 1 : z < -30 ? 0 : 1 / (1 + exp(-z)) }
+            #expect(zip(pi, direct).allSatisfy { abs($0 - $1) < 1e-9 }, "k \(k) tau \(tau)")
+        }
 
         let data = try RankingTests.handMade()
         for kind in MatchingLoss.allCases {

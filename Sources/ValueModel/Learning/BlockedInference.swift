@@ -47,11 +47,11 @@ extension MLPHead {
                 for i in fromLayer..<layers.count {
                     let layer = layers[i]
                     sgemm(transB: true, m: count, n: layer.outDim, k: layer.inDim, input, layer.weight, beta: 0, output)
-                    let bias = layer.bias
+                    let bias = layer.bias, width = layer.outDim, hidden = i < layers.count - 1
                     for r in 0..<count {
-                        let row = output + r * layer.outDim
-                        if let bias { for j in 0..<layer.outDim { row[j] += bias[j] } }
-                        if i < layers.count - 1 { for j in 0..<layer.outDim where !(row[j] > 0) { row[j] = 0 } }
+                        let row = output + r * width
+                        if let bias { addRange(row, bias, width) }
+                        if hidden { reluRange(row, row, 0..<width) }
                     }
                     swap(&input, &output)
                 }

@@ -215,27 +215,30 @@ public final class GNNModel: EdgeScoringModel {
         sgemm(transB: true, m: nodeCount, n: width, k: hd, nodeEmbeddings, wu, beta: 0, &u)
         sgemm(transB: true, m: nodeCount, n: width, k: hd, nodeEmbeddings, wv, beta: 0, &v)
         var out = Matrix(rows: edges.count, cols: 4)
-        let bias = first.bias
+        // b0 [width] (zeros for a head without biases)
+        let bias = first.bias.map { Array(UnsafeBufferPointer(start: $0, count: width)) } ?? [Float](repeating: 0, count: width)
         u.withUnsafeBufferPointer { up in
             v.withUnsafeBufferPointer { vp in
                 edges.sources.withUnsafeBufferPointer { src in
                     edges.targets.withUnsafeBufferPointer { dst in
                         edges.features.values.withUnsafeBufferPointer { feat in
-                            out.values.withUnsafeMutableBufferPointer { o in
-                                let up = up.baseAddress!, vp = vp.baseAddress!, feat = feat.baseAddress!, o = o.baseAddress!
-                                head.inferBlocked(rows: edges.count, fromLayer: 1, block: predictionChunk, fill: { start, count, a0 in
-                                    // a0 = ReLU(x W_xᵀ + U[src] + V[dst] + b0): [count, width]
-                                    sgemm(transB: true, m: count, n: width, k: fd, feat + start * fd, wx, beta: 0, a0)
-                                    for r in 0..<count {
-                                        let row = a0 + r * width, us = up + Int(src[start + r]) * width, vs = vp + Int(dst[start + r]) * width
-                                        for j in 0..<width {
-                                            let z = row[j] + us[j] + vs[j] + (bias?[j] ?? 0)
-                                            row[j] = z > 0 ? z : 0
+                            bias.withUnsafeBufferPointer { bias in
+                                out.values.withUnsafeMutableBufferPointer { o in
+                                    let up = up.baseAddress!, vp = vp.baseAddress!, feat = feat.baseAddress!, bias = bias.baseAddress!, o = o.baseAddress!
+                                    head.inferBlocked(rows: edges.count, fromLayer: 1, block: predictionChunk, fill: { start, count, a0 in
+                                        // a0 = ReLU(x W_xᵀ + U[src] + V[dst] + b0): [count, width]
+                                        sgemm(transB: true, m: count, n: width, k: fd, feat + start * fd, wx, beta: 0, a0)
+                                        for r in 0..<count {
+                                            let row = a0 + r * width, us = up + Int(src[start + r]) * width, vs = vp + Int(dst[start + r]) * width
+                                            for j in 0..<width {
+                                                let z = row[j] + us[j] + vs[j] + bias[j]
+                                                row[j] = z > 0 ? z : 0
+                                            }
                                         }
-                                    }
-                                }, emit: { start, count, logits in
-                                    for i in 0..<(count * 4) { o[start * 4 + i] = sigmoid(logits[i]) }
-                                })
+                                    }, emit: { start, count, logits in
+                                        for i in 0..<(count * 4) { o[start * 4 + i] = sigmoid(logits[i]) }
+                                    })
+                                }
                             }
                         }
                     }

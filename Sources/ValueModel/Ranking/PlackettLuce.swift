@@ -168,12 +168,16 @@ public struct PlackettLuceLists: Sendable {
                 let p = hp.baseAddress!, out = tp.baseAddress!
                 parallelRanges(s, minimumChunk: 4) { range in
                     var scratch = SessionScratch(candidates: n)
+                    // m1 [4] and m2 [4, 4] (upper triangle used), reused by every session of the range.
+                    let moments = UnsafeMutablePointer<Double>.allocate(capacity: 20)
+                    defer { moments.deallocate() }
+                    let m1 = moments, m2 = moments + 4
                     for session in range where (sessionWeights?[session] ?? 1) != 0 {
                         prepare(session: session, theta: t, videoEffects: videoEffects, heads: p, scratch: &scratch)
                         let base = p + session * n * 4
                         // Z = Σ e_j, m1 = Σ e_j p_j, m2 = Σ e_j p_j p_jᵀ over the candidates still available.
                         var z = 0.0
-                        var m1 = [Double](repeating: 0, count: 4), m2 = [Double](repeating: 0, count: 16)
+                        moments.initialize(repeating: 0, count: 20)
                         for j in 0..<n where scratch.weight[j] > 0 {
                             let e = scratch.weight[j]
                             let q = base + j * 4

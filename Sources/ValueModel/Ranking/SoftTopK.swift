@@ -41,8 +41,19 @@ public enum SoftTopK {
         }
         let target = Double(k - above)
         var t = min(max(guess ?? (vK + vK1) / 2, lo), hi)
+        // σ(z_j) = 1 / (1 + e^{−z_j}) with e^{−z_j} = a_j · e^{(t − t0)/τ}, a_j = e^{−(v_j − t0)/τ}: one exp per
+        // candidate for the whole solve and one per pass. a_j waits in `slope` until the last pass; t0 moves to
+        // t if t strays so far from it that a_j or the factor could overflow.
+        var t0 = t
+        func rebase() {
+            t0 = t
+            for a in 0..<count { let j = Int(active[a]); slope[j] = exp(-(v[j] - t0) / tau) }
+        }
+        rebase()
         var converged = false
         for _ in 0..<100 {
+            if abs(t - t0) > 600 * tau { rebase() }
+            let c = exp((t - t0) / tau)
             // Evaluate Σπ − K at t, keeping π of the active candidates (valid if t is accepted).
             var f = -target, d = 0.0
             for a in 0..<count {
@@ -50,7 +61,7 @@ public enum SoftTopK {
                 let z = (v[j] - t) / tau
                 var p = 0.0
                 if z > saturation { p = 1 } else if z > -saturation {
-                    p = 1 / (1 + exp(-z))
+                    p = 1 / (1 + slope[j] * c)
                     d += p * (1 - p)
                 }
                 pi[j] = p
@@ -62,11 +73,14 @@ public enum SoftTopK {
             t = newton > lo && newton < hi ? newton : (lo + hi) / 2
             if hi - lo <= 1e-14 * max(1, abs(t)) { break }
         }
+        if abs(t - t0) > 600 * tau { rebase() }
+        let c = exp((t - t0) / tau)
+        // Converged: t is the t the last pass evaluated, so inside the band π_j already holds that pass's σ(z).
         for a in 0..<count {
             let j = Int(active[a])
             let z = (v[j] - t) / tau
             if z > saturation { pi[j] = 1; slope[j] = 0 } else if z < -saturation { pi[j] = 0; slope[j] = 0 } else {
-                let p = 1 / (1 + exp(-z))
+                let p = converged && z > -saturation ? pi[j] : 1 / (1 + slope[j] * c)
                 if !converged { pi[j] = p }
                 slope[j] = p * (1 - p) / tau
             }

@@ -1,64 +1,100 @@
 /// Top-K selection without a full sort: a bounded min-heap of the K best seen so far, O(N log K), where most
-/// candidates are rejected by one comparison with the heap's root.
+/// candidates are rejected by one comparison with the heap's root score (kept in a register; the heap holds
+/// each kept candidate's score beside its index, so sifting reads no scores through the index).
 ///
 /// Order: a higher score wins; equal scores are broken toward the lower index, so the selected *set* is
 /// unique and equals the first K of a stable descending sort. NaN scores rank below everything.
 public struct TopKSelector {
-    private var heap: [Int32] = []
+    /// The heap: kept candidates' scores and indices, `[k]` each (capacity grows to the largest k asked).
+    private var keys: [Float] = []
+    private var indices: [Int32] = []
 
     public init() {}
 
-    /// Whether candidate `a` ranks above candidate `b`.
-    @inline(__always)
-    static func better(_ a: Int32, _ b: Int32, _ scores: UnsafePointer<Float>) -> Bool {
-        let x = scores[Int(a)], y = scores[Int(b)]
-        if x.isNaN || y.isNaN { return !x.isNaN && y.isNaN || (x.isNaN == y.isNaN && a < b) }
-        return x > y || (x == y && a < b)
-    }
-
     /// Writes the indices of the `k` best of `scores[0..<count]` into `out` (cleared first), best first.
     public mutating func select(_ scores: UnsafePointer<Float>, count: Int, k requested: Int, into out: inout [Int32]) {
+        if Self.containsNaN(scores, count: count) {
+            select(NaNLastOrder.self, scores, count: count, k: requested, into: &out)
+        } else {
+            select(NumberOrder.self, scores, count: count, k: requested, into: &out)
+        }
+    }
+
+    /// Whether any of `scores[0..<count]` is NaN (eight lanes at a time).
+    static func containsNaN(_ scores: UnsafePointer<Float>, count: Int) -> Bool {
+        var i = 0
+        var found = SIMDMask<SIMD8<Int32>>(repeating: false)
+        while i + 8 <= count {
+            let v = UnsafeRawPointer(scores + i).loadUnaligned(as: SIMD8<Float>.self)
+            found .|= v .!= v
+            i += 8
+        }
+        while i < count { if scores[i].isNaN { return true }; i += 1 }
+        return any(found)
+    }
+
+    @inline(__always)
+    private mutating func select<Order: TopKOrder>(_ order: Order.Type, _ scores: UnsafePointer<Float>, count: Int, k requested: Int,
+                                                   into out: inout [Int32]) {
         out.removeAll(keepingCapacity: true)
         let k = min(requested, count)
         guard k > 0 else { return }
-        heap.removeAll(keepingCapacity: true)
-        // Min-heap under `better`: the root is the weakest kept candidate.
-        for i in 0..<Int32(count) {
-            if heap.count < k {
-                heap.append(i)
-                var c = heap.count - 1
-                while c > 0 {
-                    let p = (c - 1) / 2
-                    if TopKSelector.better(heap[p], heap[c], scores) { heap.swapAt(p, c); c = p } else { break }
-                }
-            } else if TopKSelector.better(i, heap[0], scores) {
-                heap[0] = i
-                siftDown(0, scores)
-            }
+        if keys.count < k {
+            keys = [Float](repeating: 0, count: k)
+            indices = [Int32](repeating: 0, count: k)
         }
-        // Pop weakest first, then reverse.
-        while !heap.isEmpty {
-            out.append(heap[0])
-            let last = heap.count - 1
-            heap.swapAt(0, last)
-            heap.removeLast()
-            if !heap.isEmpty { siftDown(0, scores) }
+        out.reserveCapacity(k)
+        keys.withUnsafeMutableBufferPointer { keyBuffer in
+            indices.withUnsafeMutableBufferPointer { indexBuffer in
+                let key = keyBuffer.baseAddress!, index = indexBuffer.baseAddress!
+                // Min-heap under `better`: the root is the weakest kept candidate.
+                for i in 0..<k {
+                    var c = i
+                    let x = scores[i], a = Int32(i)
+                    while c > 0 {
+                        let p = (c - 1) / 2
+                        guard Order.better(key[p], index[p], x, a) else { break }
+                        key[c] = key[p]; index[c] = index[p]
+                        c = p
+                    }
+                    key[c] = x; index[c] = a
+                }
+                var root = key[0]
+                for i in k..<count {
+                    let x = scores[i]
+                    // Every kept index is below i, so an equal score never wins: `x <= root` rejects (false on NaN).
+                    if x <= root { continue }
+                    guard Order.better(x, Int32(i), root, index[0]) else { continue }
+                    Self.siftDown(order, key, index, count: k, key: x, index: Int32(i))
+                    root = key[0]
+                }
+                // Pop weakest first, then reverse.
+                var n = k
+                while n > 0 {
+                    out.append(index[0])
+                    n -= 1
+                    if n > 0 { Self.siftDown(order, key, index, count: n, key: key[n], index: index[n]) }
+                }
+            }
         }
         out.reverse()
     }
 
-    private mutating func siftDown(_ start: Int, _ scores: UnsafePointer<Float>) {
-        var i = start
-        let n = heap.count
+    /// Places (`x`, `a`) at the root of the heap `key`/`index` `[count]` and sifts it down.
+    @inline(__always)
+    private static func siftDown<Order: TopKOrder>(_ order: Order.Type, _ key: UnsafeMutablePointer<Float>, _ index: UnsafeMutablePointer<Int32>,
+                                                   count n: Int, key x: Float, index a: Int32) {
+        var i = 0
         while true {
             let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && TopKSelector.better(heap[m], heap[l], scores) { m = l }
-            if r < n && TopKSelector.better(heap[m], heap[r], scores) { m = r }
-            if m == i { return }
-            heap.swapAt(i, m)
+            guard l < n else { break }
+            var m = l
+            if r < n && Order.better(key[l], index[l], key[r], index[r]) { m = r }
+            guard Order.better(x, a, key[m], index[m]) else { break }
+            key[i] = key[m]; index[i] = index[m]
             i = m
         }
+        key[i] = x; index[i] = a
     }
 
     /// Convenience for arrays (tests): the indices of the `k` best, best first.
@@ -67,5 +103,25 @@ public struct TopKSelector {
         var out: [Int32] = []
         scores.withUnsafeBufferPointer { selector.select($0.baseAddress!, count: scores.count, k: k, into: &out) }
         return out
+    }
+}
+
+/// Whether candidate `a` with score `x` ranks above candidate `b` with score `y` (`TopKSelector`'s order).
+protocol TopKOrder {
+    static func better(_ x: Float, _ a: Int32, _ y: Float, _ b: Int32) -> Bool
+}
+
+/// The order on scores without NaN: higher first, ties to the lower index.
+enum NumberOrder: TopKOrder {
+    @inline(__always)
+    static func better(_ x: Float, _ a: Int32, _ y: Float, _ b: Int32) -> Bool { x > y || (x == y && a < b) }
+}
+
+/// The same order with NaN below every number (NaNs among themselves by index).
+enum NaNLastOrder: TopKOrder {
+    @inline(__always)
+    static func better(_ x: Float, _ a: Int32, _ y: Float, _ b: Int32) -> Bool {
+        if x.isNaN || y.isNaN { return !x.isNaN && y.isNaN || (x.isNaN == y.isNaN && a < b) }
+        return NumberOrder.better(x, a, y, b)
     }
 }
