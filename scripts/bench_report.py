@@ -7,7 +7,7 @@ Every ratio is reference time / this pipeline's time, both measured in the same 
 ratio is median(reference) / median(ours); its spread is [min(reference) / max(ours), max(reference) / min(ours)].
 Figures go through this project's gnuplot Figure API (`bench chart`).
 """
-import json, os, platform, statistics, subprocess, sys
+import glob, json, os, platform, statistics, subprocess, sys
 
 ROOT, LABELS = sys.argv[1], sys.argv[2:]
 NOTEBOOK, FIGURES, BIN = "notebooks/benchmarks.md", "figures", ".build/release"
@@ -515,7 +515,17 @@ def step_cost(hidden, edges, nodes, batch=4096, features=64):
     return dense, sparse, streamed, gathered
 
 
-rows, readings = [], []
+def l3_size():
+    """This machine's largest cache as the kernel reports it (for example "32768K"), or None."""
+    sizes = []
+    for path in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*/size"):
+        text = open(path).read().strip()
+        if text[:-1].isdigit() and text[-1] in "KM":
+            sizes.append(int(text[:-1]) * (1024 if text[-1] == "M" else 1))
+    return f"{max(sizes) / 1024:.0f} MiB" if sizes else None
+
+
+rows, readings, step_costs = [], [], {}
 bandwidth = swift_hw.get("copy_GBps_read_plus_write", float("nan"))
 for label, sc in scales.items() if peak else []:
     edges = next((r["edges"] for r in sc["records"] if r.get("edges")), 0)
@@ -527,6 +537,7 @@ for label, sc in scales.items() if peak else []:
         dense, sparse, streamed, gathered = step_cost(hidden, edges, nodes)
         t = Stat.of(swift, "step").median
         dense_bound, stream_bound = dense / (peak * 1e9), streamed / (bandwidth * 1e9)
+        step_costs[(label, model)] = (dense_bound, stream_bound, gathered, t)
         rows.append([f"{label}, GNN-{hidden}", f"{dense / 1e9:.2f}", f"{sparse / 1e9:.2f}", f"{streamed / 1e9:.2f}",
                      f"{gathered / 1e9:.1f}", f"{dense_bound * 1e3:.1f}", f"{stream_bound * 1e3:.1f}", f"{t * 1e3:.1f}",
                      f"{gathered / t / 1e9:.0f}", f"{(dense + sparse) / t / 1e9:.1f}", f"{(dense + sparse) / t / 1e9 / peak:.1%}",
@@ -547,7 +558,7 @@ if flops_ref:
 if readings:
     say("Reading: " + "; ".join(readings) + ". Where the dense work and the streamed bytes leave most of the step "
         "unexplained, the step is bound by the gathers of the six sparse propagations (one multiply-add per 4-byte value "
-        "read from the node table, which at 17,904 x H floats fits in this CPU's 32 MiB L3), not by arithmetic or DRAM "
+        f"read from the node table, which at 17,904 x H floats fits in this CPU's {l3_size() or 'last-level'} cache), not by arithmetic or DRAM "
         "bandwidth; that is why its fraction of the sgemm peak is low at full size and high at the default size, where the "
         "dense edge head on the 4,096-edge batch is a larger share. What would raise it: fewer bytes per gathered value "
         "(bf16 node rows, accumulating in Float32) and more messages per gathered row (ordering the CSR rows so that "
@@ -583,8 +594,9 @@ if rp.ok and rp.median < 20 and swift_g:
            f"splits would still take {scored * factored / 1e9 / peak:.2f} s: with the same arithmetic the 20x target is out of "
            "reach. " if peak else "")
         + "What would close it is doing less arithmetic, not doing it faster: (1) score only what the protocol needs — early "
-        "stopping reads the validation AUCs only, the training AUC is monitoring, so a fixed sample of the training split (step 3's "
-        "`--monitor-sample`, the default there) keeps every decision the same at a fraction of the cost; (2) evaluate the "
+        "stopping reads the validation AUCs only, the training AUC is monitoring, so a fixed sample of the training split scored "
+        "every few steps (step 3's `--monitor-sample` and `--monitor-every`, its defaults) keeps every decision the same at a "
+        "fraction of the cost; (2) evaluate the "
         "monitoring AUCs in reduced precision (bf16 GEMM, which this CPU has, through a newer BLAS). The PyTorch side "
         + (f"spends its {Stat.of(ref_g, 'protocol_step').median:.3g} s protocol step on its training step "
            f"({Stat.of(ref_g, 'step').median:.3g} s) and two `eval_split` calls, each re-encoding the graph before scoring in "
@@ -600,6 +612,21 @@ for model, target in (("gnn64", 10),):
                       "sparse propagations over every edge dominate; what would close it is fusing the normalisation into the CSR "
                       "values once, propagating in bf16, and caching the layer-1 propagation of the embedding table between steps "
                       "only where its rows did not change.")
+step64 = Stat.of(swift_g, "step").median if swift_g else None
+if step64 and step64 > h100 and ("full", "gnn64") in step_costs:
+    dense_bound, stream_bound, gathered, t = step_costs[("full", "gnn64")]
+    rate = gathered / (t - dense_bound - stream_bound) if t > dense_bound + stream_bound else float("nan")
+    half = dense_bound + stream_bound + gathered / 2 / rate
+    missed.append(f"**GNN-64 full-size step ({step64:.3f} s, an H100's {h100} s).** The cost model above splits it: the dense "
+                  f"work at the sgemm peak {dense_bound * 1e3:.0f} ms, the streamed bytes at copy bandwidth {stream_bound * 1e3:.0f} ms, "
+                  f"and the rest, {(t - dense_bound - stream_bound) * 1e3:.0f} ms, the six sparse propagations gathering "
+                  f"{gathered / 1e9:.1f} GB of node rows from cache at {rate / 1e9:.0f} GB/s. At that rate bf16 node rows (half the "
+                  f"bytes, Float32 accumulation) would bring the step to about {half * 1e3:.0f} ms, "
+                  + ("enough for the target on its own" if half <= h100 else
+                     f"still {half / h100:.1f}x the target, so bf16 alone does not close it; it would also need the gathers "
+                     "served from a nearer cache (CSR rows tiled by source block so that a tile's node rows stay in L2)")
+                  + ". Neither is built: both change the sums of every GNN number, and issue 15 asks for the effect on the "
+                  "test mean AUC at full size (at most 0.001) to be shown before reduced precision is used.")
 ra = lr_ratio(sc, "auc_one_head")
 if ra.ok and ra.median < 10:
     missed.append(f"**AUC ({ra.median:.1f}x, target 10x).** The one-head AUC is a radix sort of the scores plus one pass; at this "
@@ -655,12 +682,13 @@ if rm.ok and rm.median < 2 and mlp and peak:
                   f"{mlp_flops / (peak * 1e9) * 1e3:.1f} ms at the measured sgemm peak; this pipeline's step takes "
                   f"{Stat.of(mlp, 'step').median * 1e3:.1f} ms. It already runs its batch in shards of 1,024 rows, one core each "
                   "with single-threaded BLAS and the shard's activations in cache, the shards' gradients summed afterwards; "
-                  "what is left is the GEMMs' own efficiency at 4 to 128 columns and the separate bias, ReLU and bias-gradient "
-                  "passes (fusing them is the next lever). PyTorch's CPU GEMMs (MKL / oneDNN) may use wider kernels than this "
+                  "bias and ReLU are one pass after each hidden GEMM. What is left is the GEMMs' own efficiency at 4 to 128 "
+                  "columns, the bias-gradient column sums and the batch gather. PyTorch's CPU GEMMs (MKL / oneDNN) may use wider kernels than this "
                   f"pipeline's OpenBLAS {swift_hw.get('openblas_corename', '?')} kernel.")
 if rl.ok and rl.median < 2:
     missed.append(f"**Logistic-regression fit ({rl.median:.2f}x, target 2x).** The Newton fit runs its passes in blocks of "
-                  "65,536 rows, one core each, and tries the full step with the Hessian so that an accepted step needs no "
+                  "65,536 rows, one core each, starts training sets of a million rows or more from the fit of a subsample (the "
+                  "table's Newton iterations count the full passes only) and tries the full step with the Hessian so that an accepted step needs no "
                   "second pass; each pass still builds the 65 x 65 Hessian (a Float32 rank-k update through BLAS), where "
                   "scikit-learn's lbfgs makes more but cheaper passes (two matrix-vector products each). What might close it: "
                   "one pass over the rows for all four heads (the rows are read once instead of four times) or Newton-CG "

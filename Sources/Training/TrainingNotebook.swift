@@ -73,12 +73,14 @@ struct TrainingNotebook {
         let s = results.settings
         let monitor = s.monitorSample == 0 ? "whole training split (\(Format.count(results.data.train)) edges)"
             : "fixed seeded sample of \(Format.count(results.data.trainMonitorEdges)) training edges"
+        let monitorSteps = s.monitorEvery == 1 ? "every step" : "the first step and every \(s.monitorEvery) steps"
         page.table(["setting", "this run", "original / `--paper`"], [
             ["budget", s.paper ? "`--paper` (full protocol)" : "reduced default (no `--paper`)", "—"],
             ["learning rate, batch size (main runs)", "\(s.learningRate), \(Format.count(s.batchSize))", "0.001, 4,096"],
             ["max steps per model", Format.count(s.maxSteps), "2,000"],
             ["early-stopping patience (steps, every head)", "\(s.patience)", "20"],
-            ["training AUC monitored after each step on", monitor, "whole training split"],
+            ["training AUC monitored on", monitor, "whole training split"],
+            ["training AUC monitored after", monitorSteps + (s.monitorEvery == 1 ? "" : " (`--monitor-every`)"), "every step"],
             ["validation AUC after each step (early stopping) on", s.validationSample == 0 ? "whole validation split (\(Format.count(results.data.validation)) edges)"
                 : "fixed seeded sample of \(Format.count(results.data.validationMonitorEdges)) of \(Format.count(results.data.validation)) validation edges", "whole validation split"],
             ["sweep steps per run (tiny graph, GNN-\(options.sweepHidden))", s.sweepSteps == 0 ? "skipped" : "\(s.sweepSteps)", "500 (paper; the notebook's code: 100, H = 128)"],
@@ -117,7 +119,7 @@ struct TrainingNotebook {
             page.paragraph("""
                 **Reduced budget.** Without `--paper` this step runs at most \(Format.count(s.maxSteps)) steps per model \
                 (\(s.maxSteps == Budget.paper.maxSteps ? "the same limit as the original's" : "the original: \(Format.count(Budget.paper.maxSteps))")) and \(s.sweepSteps)-step sweeps (the paper: 500), monitors training AUC on a \
-                fixed sample of \(Format.count(s.monitorSample)) training edges and takes the per-step early-stopping \
+                fixed sample of \(Format.count(s.monitorSample)) training edges after \(monitorSteps) and takes the per-step early-stopping \
                 decisions on a fixed sample of \(Format.count(s.validationSample)) validation edges (`--validation-sample`; \
                 the final validation AUCs in the tables are on the whole split), so that `make notebooks` finishes in minutes on two \
                 cores. Models that hit the step limit before early stopping triggers are marked in the table of best \
@@ -266,16 +268,16 @@ struct TrainingNotebook {
             let run = m.run!
             series.append(.line("\(m.name) validation", x: run.curve.validationMeanAUC.indices.map { Double($0 + 1) }, y: run.curve.validationMeanAUC))
             if !run.curve.trainMeanAUC.isEmpty {
-                series.append(.line("\(m.name) train (monitored)", x: run.curve.trainMeanAUC.indices.map { Double($0 + 1) }, y: run.curve.trainMeanAUC, dashed: true))
+                series.append(.line("\(m.name) train (monitored)", x: run.curve.trainMonitorSteps.map(Double.init), y: run.curve.trainMeanAUC, dashed: true))
             }
         }
-        var fig = Figure(title: "Mean AUC after every step (full graph)", xLabel: "step", yLabel: "mean AUC over heads", series: series)
+        var fig = Figure(title: "Mean AUC during training (full graph)", xLabel: "step", yLabel: "mean AUC over heads", series: series)
         fig.legend = .bottomRight
         let lows = neural.compactMap { $0.run?.curve.validationMeanAUC.dropFirst(min(5, max(0, ($0.run?.steps ?? 1) - 1))).min() }
         let highs = neural.compactMap { m in (m.run!.curve.validationMeanAUC + m.run!.curve.trainMeanAUC).max() }
         if let low = lows.min(), let high = highs.max(), low < high { fig.yRange = max(0.5, low - 0.02)...min(1, high + 0.02) }
         page.figure(try StepOutput.render(fig, folder: figures, name: "training-curves.png"),
-                    caption: "Validation mean AUC (solid) and monitored training mean AUC (dashed) after every step; the y axis starts after the first few steps.")
+                    caption: "Validation mean AUC (solid) after every step and monitored training mean AUC (dashed) after \(results.settings.monitorEvery == 1 ? "every step" : "the first step and every \(results.settings.monitorEvery) steps"); the y axis starts after the first few steps.")
         var loss: [Series] = []
         for m in neural { loss.append(.line(m.name, x: m.run!.curve.loss.indices.map { Double($0 + 1) }, y: m.run!.curve.loss)) }
         page.figure(try StepOutput.render(Figure(title: "Training loss (BCE of each step's batch)", xLabel: "step", yLabel: "mean BCE over 4 heads", series: loss),
@@ -295,7 +297,7 @@ struct TrainingNotebook {
                                Format.fixed(run.evaluationSeconds, 1), Format.fixed(m.evaluationSeconds, 1),
                                Format.fixed(m.fitSeconds + m.evaluationSeconds, 1)]
                    }, alignRight: [1, 2, 5, 6, 7, 8, 9])
-        page.paragraph("Per step, \"update\" is the forward/backward pass and Adam update; \"evaluation\" is scoring the validation edges that drive early stopping (\(results.settings.validationSample == 0 ? "the whole validation split" : "a fixed seeded sample of \(Format.count(results.settings.validationSample))")) and the monitored training edges (node embeddings computed once per evaluation, edges scored in blocks of 1,024 rows with one single-threaded BLAS stream per core, the four heads' AUCs in parallel). \"Final evaluation\" scores every edge once with the kept weights. Timings vary between machines and runs; everything else in this notebook is reproducible from the seed with the same BLAS kernel and thread count (another kernel sums in another order; `make kernel-check` measures how far that moves the AUCs and step 4's headline, in `notebooks/kernel-check.md`). \(BLASKernel.description).")
+        page.paragraph("Per step, \"update\" is the forward/backward pass and Adam update; \"evaluation\" is scoring the validation edges that drive early stopping (\(results.settings.validationSample == 0 ? "the whole validation split" : "a fixed seeded sample of \(Format.count(results.settings.validationSample))")) and, after \(results.settings.monitorEvery == 1 ? "every step" : "the first step and every \(results.settings.monitorEvery) steps"), the monitored training edges (node embeddings computed once per evaluation, edges scored in blocks of 1,024 rows with one single-threaded BLAS stream per core, the four heads' AUCs in parallel). \"Final evaluation\" scores every edge once with the kept weights. Timings vary between machines and runs; everything else in this notebook is reproducible from the seed with the same BLAS kernel and thread count (another kernel sums in another order; `make kernel-check` measures how far that moves the AUCs and step 4's headline, in `notebooks/kernel-check.md`). \(BLASKernel.description).")
     }
 
     private func roc(_ page: inout Notebook) throws {
@@ -406,7 +408,7 @@ struct TrainingNotebook {
     private func differences(_ page: inout Notebook) {
         page.heading("Where this differs from the original, and why")
         var items = [
-            "**Evaluation cost.** The original scores the whole training and validation sets after every step (about 10.4M edges per step at full size), which dominates its run time. Here the GNN's node embeddings are computed once per evaluation and shared by every scored set, edges are scored in blocks of 1,024 rows with one single-threaded BLAS stream per core, and the training AUC after each step is optionally monitored on a fixed seeded sample (`--monitor-sample`; it only feeds the curves, never a decision). The validation AUCs that drive early stopping are on the whole validation split with `--paper` (`--validation-sample 0`); the reduced default uses a fixed seeded sample of validation edges for them — a deterministic function of the weights like the full-split AUC, only estimated from fewer edges, so the rule (per-head counters, patience in steps, weights of the last improving step) is unchanged. The final train/val/test AUCs are always on the full splits.",
+            "**Evaluation cost.** The original scores the whole training and validation sets after every step (about 10.4M edges per step at full size), which dominates its run time. Here the GNN's node embeddings are computed once per evaluation and shared by every scored set, edges are scored in blocks of 1,024 rows with one single-threaded BLAS stream per core, and the training AUC is optionally monitored on a fixed seeded sample (`--monitor-sample`) and only every few steps (`--monitor-every`); it only feeds the curves, never a decision. The validation AUCs that drive early stopping are on the whole validation split with `--paper` (`--validation-sample 0`); the reduced default uses a fixed seeded sample of validation edges for them — a deterministic function of the weights like the full-split AUC, only estimated from fewer edges, so the rule (per-head counters, patience in steps, weights of the last improving step) is unchanged. The final train/val/test AUCs are always on the full splits.",
             "**Logistic regression** is fitted by Newton's method to the same L2-regularised optimum (C = 1) that scikit-learn's lbfgs approaches (more tightly; lbfgs stops at a gradient tolerance of 1e-4). The original standardises a second time with `StandardScaler` (population std) before fitting; on already-standardised features that rescales each column by √((n−1)/n) ≈ 1, which is skipped.",
             "**Sweeps** use H = 64 and the step counts of the paper (500 with `--paper`); the original notebook's code swept H = 128 for 100 steps. All sweep runs share the initial weights and the batch stream, where the original seeded once before the whole sweep.",
             "**The GNN step 4 uses** is chosen by the lowest mean log loss on the small matrix's pairs when there are any (step 4 scores pairs the platform did not choose), otherwise by validation mean AUC of the kept weights (the original chose by hand; its Figure 4 caption names GNN-128). `best_gnn.json` records the criterion and the values compared.",
@@ -415,7 +417,7 @@ struct TrainingNotebook {
             "**Off-path evaluation (new).** When step 1 found a `small_matrix.csv`, every model is also scored on its pairs (section \"Off the logged path\"); the original evaluates on logged edges only. Those pairs, like step 4's candidates, carry `hist_author_recency_days` = 0 (no earlier row of the author, as a logged row without author history has it), not the original's 60 days, a value no training edge has (notebook 4, section 1).",
         ]
         if !results.settings.paper {
-            items.insert("**Reduced default budget** (see the settings table): \(results.settings.sweepSteps)-step sweeps instead of 500, early stopping on \(results.settings.validationSample == 0 ? "the whole validation split" : "a fixed seeded sample of \(Format.count(results.settings.validationSample)) validation edges") and the training AUC curve on \(results.settings.monitorSample == 0 ? "every training edge" : "a sample of \(Format.count(results.settings.monitorSample))") instead of whole splits; the step limit (\(Format.count(results.settings.maxSteps))) is the paper's. `--paper` restores all of it.", at: 0)
+            items.insert("**Reduced default budget** (see the settings table): \(results.settings.sweepSteps)-step sweeps instead of 500, early stopping on \(results.settings.validationSample == 0 ? "the whole validation split" : "a fixed seeded sample of \(Format.count(results.settings.validationSample)) validation edges") and the training AUC curve on \(results.settings.monitorSample == 0 ? "every training edge" : "a sample of \(Format.count(results.settings.monitorSample))")\(results.settings.monitorEvery == 1 ? "" : " every \(results.settings.monitorEvery) steps") instead of whole splits after every step; the step limit (\(Format.count(results.settings.maxSteps))) is the paper's. `--paper` restores all of it.", at: 0)
         }
         items.append(results.seedMembers.isEmpty
             ? "**One run of each model, as the original** (`--head-seeds 1`): the chosen GNN's training randomness goes unmeasured, so step 4's interval leaves it out; `--head-seeds 5` (the executable's default) trains four more seeds of it for step 4."

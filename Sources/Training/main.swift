@@ -50,8 +50,11 @@ struct TrainingCommand: ParsableCommand {
     @Option(help: "Early stopping: stop when every head has gone this many steps without a better validation AUC.")
     var patience = 20
 
-    @Option(help: "Training edges (a fixed seeded sample) whose AUC is monitored after every step; 0 = the whole training split (reduced default: \(Budget.reduced.monitorSample); --paper: 0).")
+    @Option(help: "Training edges (a fixed seeded sample) whose AUC is monitored; 0 = the whole training split (reduced default: \(Budget.reduced.monitorSample); --paper: 0).")
     var monitorSample: Int?
+
+    @Option(help: "Steps between two evaluations of the monitored training edges (also after the first step); they feed only the curves, never a decision (reduced default: \(Budget.reduced.monitorEvery); --paper: 1, every step).")
+    var monitorEvery: Int?
 
     @Option(help: "Validation edges (a fixed seeded sample) scored after every step for early stopping; 0 = the whole validation split. Final AUCs always use whole splits (reduced default: \(Budget.reduced.validationSample); --paper: 0).")
     var validationSample: Int?
@@ -90,6 +93,7 @@ struct TrainingCommand: ParsableCommand {
         if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive, got \(maxSteps)") }
         if let sweepSteps, sweepSteps < 0 { throw ValidationError("--sweep-steps must be 0 (skip) or positive, got \(sweepSteps)") }
         if let monitorSample, monitorSample < 0 { throw ValidationError("--monitor-sample must be 0 (whole split) or positive, got \(monitorSample)") }
+        if let monitorEvery, monitorEvery < 1 { throw ValidationError("--monitor-every must be at least 1 (every step), got \(monitorEvery)") }
         if let validationSample, validationSample < 0 { throw ValidationError("--validation-sample must be 0 (whole split) or positive, got \(validationSample)") }
         if let headSeeds, headSeeds < 1 { throw ValidationError("--head-seeds must be at least 1 (the main run alone), got \(headSeeds)") }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 (only at the end) or positive, got \(checkpointEvery)") }
@@ -107,6 +111,7 @@ struct TrainingCommand: ParsableCommand {
             options.maxSteps = maxSteps ?? budget.maxSteps
             options.sweepSteps = sweepSteps ?? budget.sweepSteps
             options.monitorSample = monitorSample ?? budget.monitorSample
+            options.monitorEvery = monitorEvery ?? budget.monitorEvery
             options.validationSample = validationSample ?? budget.validationSample
             options.patience = patience
             options.seed = seed
@@ -138,7 +143,7 @@ struct TrainingCommand: ParsableCommand {
             let inputs = try Manifest.describeInputs([step2.folder + "/" + Manifest.fileName] + (groundTruth.map { [$0.path] } ?? []))
             let manifestOptions = [
                 "seed": "\(seed)", "paper": "\(paper)", "max-steps": "\(options.maxSteps)", "sweep-steps": "\(options.sweepSteps)",
-                "patience": "\(patience)", "monitor-sample": "\(options.monitorSample)",
+                "patience": "\(patience)", "monitor-sample": "\(options.monitorSample)", "monitor-every": "\(options.monitorEvery)",
                 "validation-sample": "\(options.validationSample)", "learning-rate": "\(learningRate)",
                 "batch-size": "\(batchSize)", "threads": "\(threadCount)", "head-seeds": "\(options.headSeeds)",
                 "flow": options.flow.rawValue, "debias": options.debias.rawValue, "graph": graph.rawValue,
@@ -164,14 +169,16 @@ struct Budget {
     var maxSteps: Int
     var sweepSteps: Int
     var monitorSample: Int
+    var monitorEvery: Int
     var validationSample: Int
 
-    static let reduced = Budget(maxSteps: 2000, sweepSteps: 150, monitorSample: 10_000, validationSample: 30_000)
-    static let paper = Budget(maxSteps: 2000, sweepSteps: 500, monitorSample: 0, validationSample: 0)
+    static let reduced = Budget(maxSteps: 2000, sweepSteps: 150, monitorSample: 10_000, monitorEvery: 10, validationSample: 30_000)
+    static let paper = Budget(maxSteps: 2000, sweepSteps: 500, monitorSample: 0, monitorEvery: 1, validationSample: 0)
 
     var description: String {
-        "at most \(maxSteps) steps per model, \(sweepSteps)-step sweeps, training AUC monitored on "
-            + (monitorSample == 0 ? "the whole training split" : "\(monitorSample) sampled training edges")
+        "at most \(maxSteps) steps per model, \(sweepSteps)-step sweeps, training AUC monitored "
+            + (monitorEvery == 1 ? "after every step" : "every \(monitorEvery) steps")
+            + " on " + (monitorSample == 0 ? "the whole training split" : "\(monitorSample) sampled training edges")
             + ", early stopping on " + (validationSample == 0 ? "the whole validation split" : "\(validationSample) sampled validation edges")
     }
 }

@@ -113,6 +113,29 @@ struct TrainingTests {
         }
     }
 
+    @Test("monitoring the training edges every 4th step records them after steps 1, 4, 8, ... with the values of a run monitored after every step, and changes no decision")
+    func monitorEvery() throws {
+        let graph = try Self.plantedGraph()
+        let adjacency = try graph.adjacency()
+        let validation = graph.examples(graph.validation), monitor = graph.examples(Array(graph.train.prefix(300)))
+        let settings = TrainingSettings(learningRate: 3e-3, batchSize: 256, maxSteps: 30, patience: 5, seed: 4)
+        var g1 = SeededGenerator(seed: 8), g2 = SeededGenerator(seed: 8)
+        let everyStep = GNNModel(adjacency: adjacency, hidden: 8, featureDim: 8, generator: &g1)
+        let thinned = GNNModel(adjacency: adjacency, hidden: 8, featureDim: 8, generator: &g2)
+        let reference = try Trainer.train(everyStep, on: graph, validation: validation, trainMonitor: monitor, settings: settings, progress: Self.quiet)
+        let run = try Trainer.train(thinned, on: graph, validation: validation, trainMonitor: monitor, monitorEvery: 4, settings: settings, progress: Self.quiet)
+        #expect(reference.curve.trainMonitorSteps == Array(1...reference.steps))
+        let expectedSteps = [1] + Array(stride(from: 4, through: run.steps, by: 4))
+        #expect(run.curve.trainMonitorSteps == expectedSteps)
+        #expect(run.curve.trainMeanAUC == expectedSteps.map { reference.curve.trainMeanAUC[$0 - 1] })
+        #expect(run.steps == reference.steps && run.bestStep == reference.bestStep)
+        #expect(run.curve.validationPerHead == reference.curve.validationPerHead)
+        #expect(thinned.parameters.values.toArray() == everyStep.parameters.values.toArray())
+        #expect(throws: PipelineError.self) {
+            try Trainer.train(thinned, on: graph, validation: validation, trainMonitor: monitor, monitorEvery: 0, settings: settings, progress: Self.quiet)
+        }
+    }
+
     @Test("without validation edges a run takes exactly maxSteps steps, records only the loss, and ends with the weights of the same run evaluated after every step")
     func runWithoutEvaluation() throws {
         let graph = try Self.plantedGraph()

@@ -29,8 +29,11 @@ public struct TrainingCurve: Codable, Sendable, Equatable {
     public var validationMeanAUC: [Double] = []
     /// Validation AUC per head, `[steps][4]`.
     public var validationPerHead: [[Double]] = []
-    /// Mean AUC on the monitored training edges (empty when training AUC is not monitored).
+    /// Mean AUC on the monitored training edges (empty when training AUC is not monitored), after the steps
+    /// in `trainMonitorSteps`.
     public var trainMeanAUC: [Double] = []
+    /// The steps (1-based) after which the training edges were monitored: the first and every `monitorEvery`-th.
+    public var trainMonitorSteps: [Int] = []
 }
 
 /// The outcome of one training run.
@@ -58,8 +61,9 @@ public struct TrainingRun: Codable, Sendable {
 /// optionally, the mean AUC on a fixed sample of training edges) and apply the early-stopping rule. The best
 /// weights are restored into the model at the end.
 public enum Trainer {
-    /// Trains `model` on `graph.train`, monitoring `validation` (and `trainMonitor` if given), and leaves the
-    /// kept weights in the model. Without `validation` (and without early stopping: `settings.patience` nil)
+    /// Trains `model` on `graph.train`, monitoring `validation` after every step (and `trainMonitor`, if given,
+    /// after the first step and every `monitorEvery`-th: it feeds only the curves), and leaves the kept weights
+    /// in the model. Without `validation` (and without early stopping: `settings.patience` nil)
     /// nothing is evaluated between steps: exactly `maxSteps` steps, the last weights kept, only the loss curve
     /// recorded (another seed of a model whose budget is already known).
     ///
@@ -72,10 +76,10 @@ public enum Trainer {
     /// With `weights` (one per training edge, in `graph.train`'s order), batches are drawn in proportion to
     /// them instead of uniformly: stochastic gradients of the weighted loss (inverse-propensity weighting).
     public static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples?,
-                             trainMonitor: EdgeExamples?, settings: TrainingSettings, weights: WeightedBatches? = nil,
+                             trainMonitor: EdgeExamples?, monitorEvery: Int = 1, settings: TrainingSettings, weights: WeightedBatches? = nil,
                              progress: ProgressLine? = nil, checkpoint: TrainingCheckpoint? = nil) throws -> TrainingRun {
-        try train(model, on: graph, validation: validation, trainMonitor: trainMonitor, settings: settings, weights: weights,
-                  progress: progress, checkpoint: checkpoint, stopAfter: nil)
+        try train(model, on: graph, validation: validation, trainMonitor: trainMonitor, monitorEvery: monitorEvery, settings: settings,
+                  weights: weights, progress: progress, checkpoint: checkpoint, stopAfter: nil)
     }
 
     /// Thrown by `train(…, stopAfter:)` after that many steps: an interruption, as a kill would be (tests).
@@ -85,10 +89,10 @@ public enum Trainer {
 
     /// `train` with an interruption after step `stopAfter` (its checkpoint, if one is due, is written first).
     static func train(_ model: EdgeScoringModel, on graph: TrainingGraph, validation: EdgeExamples?,
-                      trainMonitor: EdgeExamples?, settings: TrainingSettings, weights: WeightedBatches? = nil,
+                      trainMonitor: EdgeExamples?, monitorEvery: Int = 1, settings: TrainingSettings, weights: WeightedBatches? = nil,
                       progress: ProgressLine?, checkpoint: TrainingCheckpoint?, stopAfter: Int?) throws -> TrainingRun {
-        guard settings.batchSize > 0, settings.maxSteps > 0, settings.learningRate > 0 else {
-            throw PipelineError.invalidOption(name: "training", reason: "batch size, steps and learning rate must be positive")
+        guard settings.batchSize > 0, settings.maxSteps > 0, settings.learningRate > 0, monitorEvery > 0 else {
+            throw PipelineError.invalidOption(name: "training", reason: "batch size, steps, learning rate and the monitoring interval must be positive")
         }
         guard !graph.train.isEmpty else { throw PipelineError.invalidData("the \(graph.name) graph has no training edges") }
         guard validation != nil || (settings.patience == nil && trainMonitor == nil) else {
@@ -103,7 +107,8 @@ public enum Trainer {
         var generator = SeededGenerator(seed: settings.seed)
         var stopping = settings.patience.map { EarlyStopping(heads: 4, patience: $0) }
         let kept = ParameterStore(model.parameters.entries.map { (name: $0.name, shape: $0.shape) })
-        let sets = validation.map { [$0] + (trainMonitor.map { [$0] } ?? []) } ?? []
+        let validationOnly = validation.map { [$0] } ?? []
+        let withMonitor = validation.map { [$0] + (trainMonitor.map { [$0] } ?? []) } ?? []
 
         func save(step: Int, finished: Bool) throws {
             guard let checkpoint else { return }
@@ -148,6 +153,8 @@ public enum Trainer {
             let loss = try model.trainStep(edges: graph.edges, batch: batch, optimizer: optimizer)
             guard loss.isFinite else { throw PipelineError.invalidData("training diverged at step \(step) (loss \(loss))") }
             let t1 = ResourceUsage.now()
+            let monitored = step == 1 || step % monitorEvery == 0
+            let sets = monitored ? withMonitor : validationOnly
             let aucs = sets.isEmpty ? [] : try SplitEvaluation.evaluate(model, sets)
             run.evaluationSeconds += ResourceUsage.now() - t1
             run.updateSeconds += t1 - t0
@@ -156,7 +163,10 @@ public enum Trainer {
                 run.curve.validationMeanAUC.append(validationAUC.mean)
                 run.curve.validationPerHead.append(validationAUC.perHead)
             }
-            if aucs.count > 1 { run.curve.trainMeanAUC.append(aucs[1].mean) }
+            if aucs.count > 1 {
+                run.curve.trainMeanAUC.append(aucs[1].mean)
+                run.curve.trainMonitorSteps.append(step)
+            }
             run.steps = step
             if stopping != nil {
                 if stopping!.observe(aucs[0].perHead) { kept.copyValues(from: model.parameters) }

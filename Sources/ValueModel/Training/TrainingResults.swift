@@ -72,6 +72,8 @@ public struct TrainingResults: Codable {
         public var maxSteps: Int
         public var patience: Int
         public var monitorSample: Int
+        /// Steps between two evaluations of the monitored training edges (1: every step).
+        public var monitorEvery: Int
         public var validationSample: Int
         public var sweepSteps: Int
         public var seed: UInt64

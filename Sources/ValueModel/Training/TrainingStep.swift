@@ -10,8 +10,11 @@ public enum TrainingStep {
         public var batchSize = 4096
         public var maxSteps = 2000
         public var patience = 20
-        /// Training edges monitored after each step (0 = the whole training split, as the original).
+        /// Training edges monitored (0 = the whole training split, as the original).
         public var monitorSample = 0
+        /// Steps between two evaluations of the monitored training edges (also after the first step; 1 = every
+        /// step, as the original). They feed only the curves.
+        public var monitorEvery = 1
         /// Validation edges scored after each step for early stopping (0 = the whole validation split, as the
         /// original). The final validation AUCs always use the whole split.
         public var validationSample = 0
@@ -87,7 +90,7 @@ public enum TrainingStep {
                         messagePassing: graph.messagePassing.rawValue, trainMonitorEdges: monitorIndices.count,
                         validationMonitorEdges: validationIndices.count),
             settings: .init(learningRate: options.learningRate, batchSize: options.batchSize, maxSteps: options.maxSteps,
-                            patience: options.patience, monitorSample: options.monitorSample,
+                            patience: options.patience, monitorSample: options.monitorSample, monitorEvery: options.monitorEvery,
                             validationSample: options.validationSample, sweepSteps: options.sweepSteps,
                             seed: options.seed, threads: options.threads, paper: options.paper,
                             flow: options.flow.rawValue, debias: options.debias.rawValue, graph: options.graph.rawValue))
@@ -193,7 +196,7 @@ public enum TrainingStep {
             guard let folder = options.stateFolder, let step2Hash else { return nil }
             var identity = ["model": model, "--learning-rate": "\(options.learningRate)", "--batch-size": "\(options.batchSize)",
                             "--seed": "\(options.seed)", "--max-steps": "\(options.maxSteps)", "--patience": "\(options.patience)",
-                            "--monitor-sample": "\(options.monitorSample)", "--validation-sample": "\(options.validationSample)",
+                            "--monitor-sample": "\(options.monitorSample)", "--monitor-every": "\(options.monitorEvery)", "--validation-sample": "\(options.validationSample)",
                             "--flow": options.flow.rawValue, "--debias": options.debias.rawValue, "--graph": options.graph.rawValue,
                             "step 2 manifest hash": step2Hash]
             if let steps { identity["steps"] = "\(steps)" }
@@ -210,7 +213,8 @@ public enum TrainingStep {
             let model: EdgeScoringModel = spec.hidden.map {
                 GNNModel(adjacency: adjacency, hidden: $0, featureDim: graph.edges.features.cols, generator: &init_)
             } ?? EdgeMLP(inputDim: graph.edges.features.cols, generator: &init_)
-            let run = try Trainer.train(model, on: graph, validation: validation, trainMonitor: monitor, settings: settings(batchSeed),
+            let run = try Trainer.train(model, on: graph, validation: validation, trainMonitor: monitor, monitorEvery: options.monitorEvery,
+                                        settings: settings(batchSeed),
                                         weights: batchWeights, progress: progress(spec.name, options.maxSteps), checkpoint: checkpoint(spec.name))
             let evaluationStart = ResourceUsage.now()
             let all: Matrix, offPathAll: Matrix?
