@@ -17,6 +17,13 @@ struct RankingTests {
             scores.withUnsafeBufferPointer { selector.select($0.baseAddress!, count: n, k: k, into: &out) }
             let expected = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(k).map(Int32.init)
             #expect(out == expected, "n \(n) k \(k)")
+            // Seeds (good, bad, repeated, out of range) never change the result.
+            let seeds = (0..<Int(g.next() % UInt64(k + 3))).map { _ in Int32(Int(g.next() % UInt64(n + 4)) - 2) }
+                + expected.prefix(Int(g.next() % UInt64(k + 1)))
+            seeds.withUnsafeBufferPointer { seedBuffer in
+                scores.withUnsafeBufferPointer { selector.select($0.baseAddress!, count: n, k: k, seeds: seedBuffer, into: &out) }
+            }
+            #expect(out == expected, "n \(n) k \(k) seeds \(seeds)")
         }
         // NaN scores anywhere, the heap's root included: they rank below every number, lower index first.
         for trial in 0..<300 {

@@ -86,11 +86,19 @@ public final class ListMatchingObjective: @unchecked Sendable {
     public internal(set) var evaluations = 0
     /// Each session's soft top-K threshold at the last surrogate evaluation (Newton's next starting point).
     var thresholdCache: [Double]
+    /// Each session's top K at the last evaluation (hard or soft), `[Σ K]` (−1: none yet), from `topOffsets`:
+    /// the seeds of the next selection, which evaluates a nearby w (its result does not depend on them).
+    var topCache: [Int32]
+    let topOffsets: [Int]
 
     public init(data: ListMatchingData, kind: MatchingLoss) {
         self.data = data
         self.kind = kind
         thresholdCache = [Double](repeating: .nan, count: data.sessions)
+        var offsets = [0]
+        for k in data.listLength { offsets.append(offsets[offsets.count - 1] + Int(k)) }
+        topOffsets = offsets
+        topCache = [Int32](repeating: -1, count: offsets[offsets.count - 1])
     }
 
     /// `Σ_s ω_s L_s(w) / Σ_s ω_s` (ω = 1 when `sessionWeights` is nil).
@@ -110,10 +118,12 @@ public final class ListMatchingObjective: @unchecked Sendable {
         let s = data.sessions, n = data.candidates, h = data.hidden, c = data.categoryCount
         let wf = w.map { Float($0) }
         var out = [SessionSimulation](repeating: SessionSimulation(loss: 0, simulatedValue: 0, observedValue: 0, overlap: 0), count: s)
+        let topOffsets = self.topOffsets
         data.heads.values.withUnsafeBufferPointer { heads in
             data.embeddings.withUnsafeBufferPointer { emb in
+              topCache.withUnsafeMutableBufferPointer { cache in
                 out.withUnsafeMutableBufferPointer { result in
-                    let heads = heads.baseAddress!, emb = emb.baseAddress!, result = result.baseAddress!
+                    let heads = heads.baseAddress!, emb = emb.baseAddress!, result = result.baseAddress!, cache = cache.baseAddress!
                     parallelRanges(s, minimumChunk: 8) { range in
                         var scores = [Float](repeating: 0, count: n)
                         var selector = TopKSelector()
@@ -127,7 +137,11 @@ public final class ListMatchingObjective: @unchecked Sendable {
                                 scores[j] = wf[0] * q[0] + wf[1] * q[1] + wf[2] * q[2] + wf[3] * q[3]
                             }
                             let k = Int(data.listLength[session])
-                            scores.withUnsafeBufferPointer { selector.select($0.baseAddress!, count: n, k: k, into: &top) }
+                            let seeds = cache + topOffsets[session]
+                            scores.withUnsafeBufferPointer {
+                                selector.select($0.baseAddress!, count: n, k: k, seeds: UnsafeBufferPointer(start: seeds, count: k), into: &top)
+                            }
+                            for (r, j) in top.enumerated() { seeds[r] = j }
                             var loss = 0.0
                             switch kind {
                             case .category:
@@ -167,6 +181,7 @@ public final class ListMatchingObjective: @unchecked Sendable {
                         }
                     }
                 }
+              }
             }
         }
         return out

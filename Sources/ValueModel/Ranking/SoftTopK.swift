@@ -115,15 +115,16 @@ extension ListMatchingObjective {
         let s = data.sessions, n = data.candidates, h = data.hidden, c = data.categoryCount
         var losses = [Double](repeating: 0, count: s)
         var grads = [Double](repeating: 0, count: s * 4)
-        let kind = self.kind
+        let kind = self.kind, topOffsets = self.topOffsets
         data.heads.values.withUnsafeBufferPointer { heads in
             data.embeddings.withUnsafeBufferPointer { emb in
+              topCache.withUnsafeMutableBufferPointer { tops in
               thresholdCache.withUnsafeMutableBufferPointer { cache in
                 losses.withUnsafeMutableBufferPointer { lossOut in
                     grads.withUnsafeMutableBufferPointer { gradOut in
                         let heads = heads.baseAddress!, emb = emb.baseAddress!
                         let lossOut = lossOut.baseAddress!, gradOut = gradOut.baseAddress!
-                        let cache = cache.baseAddress!
+                        let cache = cache.baseAddress!, tops = tops.baseAddress!
                         parallelRanges(s, minimumChunk: 8) { range in
                             var v = [Double](repeating: 0, count: n), vf = [Float](repeating: 0, count: n)
                             var pi = [Double](repeating: 0, count: n), slope = pi, g = pi
@@ -142,7 +143,12 @@ extension ListMatchingObjective {
                                 }
                                 let k = Int(data.listLength[session])
                                 // Start Newton between the K-th and (K+1)-th hard scores.
-                                vf.withUnsafeBufferPointer { selector.select($0.baseAddress!, count: n, k: min(k + 1, n), into: &top) }
+                                let seeds = tops + topOffsets[session]
+                                vf.withUnsafeBufferPointer {
+                                    selector.select($0.baseAddress!, count: n, k: min(k + 1, n), seeds: UnsafeBufferPointer(start: seeds, count: k),
+                                                    into: &top)
+                                }
+                                for r in 0..<min(k, top.count) { seeds[r] = top[r] }
                                 let vK = v[Int(top[min(k, top.count) - 1])], vK1 = top.count > k ? v[Int(top[k])] : vK
                                 v.withUnsafeBufferPointer { vp in
                                     pi.withUnsafeMutableBufferPointer { pp in
@@ -213,6 +219,7 @@ extension ListMatchingObjective {
                         }
                     }
                 }
+              }
               }
             }
         }

@@ -8,15 +8,23 @@ public struct TopKSelector {
     /// The heap: kept candidates' scores and indices, `[k]` each (capacity grows to the largest k asked).
     private var keys: [Float] = []
     private var indices: [Int32] = []
+    /// `[count]`: which candidates entered as seeds (all false between calls).
+    private var seeded: [Bool] = []
 
     public init() {}
 
     /// Writes the indices of the `k` best of `scores[0..<count]` into `out` (cleared first), best first.
-    public mutating func select(_ scores: UnsafePointer<Float>, count: Int, k requested: Int, into out: inout [Int32]) {
+    ///
+    /// `seeds` (optional): candidates likely to be among the best, for example the top K of a nearby score
+    /// vector. They enter the heap first, so that its root starts near the K-th best score and most other
+    /// candidates are rejected at the first comparison. The result does not depend on them (the top K under
+    /// this order is unique); indices outside `0..<count` and repeats are ignored.
+    public mutating func select(_ scores: UnsafePointer<Float>, count: Int, k requested: Int, seeds: UnsafeBufferPointer<Int32>? = nil,
+                                into out: inout [Int32]) {
         if Self.containsNaN(scores, count: count) {
-            select(NaNLastOrder.self, scores, count: count, k: requested, into: &out)
+            select(NaNLastOrder.self, scores, count: count, k: requested, seeds: seeds, into: &out)
         } else {
-            select(NumberOrder.self, scores, count: count, k: requested, into: &out)
+            select(NumberOrder.self, scores, count: count, k: requested, seeds: seeds, into: &out)
         }
     }
 
@@ -35,7 +43,7 @@ public struct TopKSelector {
 
     @inline(__always)
     private mutating func select<Order: TopKOrder>(_ order: Order.Type, _ scores: UnsafePointer<Float>, count: Int, k requested: Int,
-                                                   into out: inout [Int32]) {
+                                                   seeds: UnsafeBufferPointer<Int32>?, into out: inout [Int32]) {
         out.removeAll(keepingCapacity: true)
         let k = min(requested, count)
         guard k > 0 else { return }
@@ -43,37 +51,57 @@ public struct TopKSelector {
             keys = [Float](repeating: 0, count: k)
             indices = [Int32](repeating: 0, count: k)
         }
+        if seeded.count < count { seeded = [Bool](repeating: false, count: count) }
         out.reserveCapacity(k)
         keys.withUnsafeMutableBufferPointer { keyBuffer in
             indices.withUnsafeMutableBufferPointer { indexBuffer in
-                let key = keyBuffer.baseAddress!, index = indexBuffer.baseAddress!
-                // Min-heap under `better`: the root is the weakest kept candidate.
-                for i in 0..<k {
-                    var c = i
-                    let x = scores[i], a = Int32(i)
-                    while c > 0 {
-                        let p = (c - 1) / 2
-                        guard Order.better(key[p], index[p], x, a) else { break }
-                        key[c] = key[p]; index[c] = index[p]
-                        c = p
+                seeded.withUnsafeMutableBufferPointer { seededBuffer in
+                    let key = keyBuffer.baseAddress!, index = indexBuffer.baseAddress!, seeded = seededBuffer.baseAddress!
+                    // Min-heap under `better`: the root is the weakest kept candidate.
+                    var m = 0
+                    func push(_ i: Int) {
+                        var c = m
+                        let x = scores[i], a = Int32(i)
+                        while c > 0 {
+                            let p = (c - 1) / 2
+                            guard Order.better(key[p], index[p], x, a) else { break }
+                            key[c] = key[p]; index[c] = index[p]
+                            c = p
+                        }
+                        key[c] = x; index[c] = a
+                        m += 1
                     }
-                    key[c] = x; index[c] = a
-                }
-                var root = key[0]
-                for i in k..<count {
-                    let x = scores[i]
-                    // Every kept index is below i, so an equal score never wins: `x <= root` rejects (false on NaN).
-                    if x <= root { continue }
-                    guard Order.better(x, Int32(i), root, index[0]) else { continue }
-                    Self.siftDown(order, key, index, count: k, key: x, index: Int32(i))
-                    root = key[0]
-                }
-                // Pop weakest first, then reverse.
-                var n = k
-                while n > 0 {
-                    out.append(index[0])
-                    n -= 1
-                    if n > 0 { Self.siftDown(order, key, index, count: n, key: key[n], index: index[n]) }
+                    for s in seeds ?? UnsafeBufferPointer(start: nil, count: 0) where m < k {
+                        let i = Int(s)
+                        guard i >= 0, i < count, !seeded[i] else { continue }
+                        seeded[i] = true
+                        push(i)
+                    }
+                    let marked = m
+                    var i = 0
+                    while m < k {            // fill the heap with the first candidates not seeded
+                        if !seeded[i] { push(i) }
+                        i += 1
+                    }
+                    var root = key[0]
+                    while i < count {
+                        let x = scores[i]
+                        // `x < root` rejects (false on NaN); an equal score wins only with a lower index.
+                        if x < root || (marked > 0 && seeded[i]) { i += 1; continue }
+                        if Order.better(x, Int32(i), root, index[0]) {
+                            Self.siftDown(order, key, index, count: k, key: x, index: Int32(i))
+                            root = key[0]
+                        }
+                        i += 1
+                    }
+                    if marked > 0, let seeds { for s in seeds where s >= 0 && Int(s) < count { seeded[Int(s)] = false } }
+                    // Pop weakest first, then reverse.
+                    var n = k
+                    while n > 0 {
+                        out.append(index[0])
+                        n -= 1
+                        if n > 0 { Self.siftDown(order, key, index, count: n, key: key[n], index: index[n]) }
+                    }
                 }
             }
         }
