@@ -11,7 +11,7 @@ SWIFT_RELEASE := swift build -c release
 # Synthetic world used when $(RAW) holds no KuaiRec files (scale of the default notebooks).
 SYNTH_OPTIONS ?= --users 600 --videos 1200
 # Runs of step 3's chosen GNN (3-training --head-seeds, the executable's default): step 4's interval includes
-# the heads' training randomness. HEAD_SEEDS=1 trains the main run alone (about 75 s less at the default scale).
+# the heads' training randomness. HEAD_SEEDS=1 trains the main run alone (about 45 s less at the default scale: the other seeds take about 30 s of step 3, their ensemble about 14 s of step 4).
 HEAD_SEEDS ?= 5
 
 .PHONY: notebooks test deps build data step1 step2 step3 step4 step5 coverage heads-study head-seeds kernel-check bench fuzz clean-data
@@ -80,7 +80,7 @@ kernel-check: build
 	PROCESSED=$(OUT) RAW=$(RAW) scripts/kernel-check.sh
 
 ## bench: this pipeline against pandas, PyTorch + PyG and scikit-learn at the default and full scale
-## on 2 cores, about 20 minutes (Python only in git-ignored .venv-*; writes notebooks/benchmarks.md and figures/bench-*.png)
+## on 2 cores, about 30 minutes (Python only in git-ignored .venv-*; writes notebooks/benchmarks.md and figures/bench-*.png)
 bench: deps build
 	scripts/bench.sh
 

@@ -2,7 +2,7 @@
 # make bench: this pipeline against the original's Python stack (pandas for steps 1-2, PyTorch + PyG for step 3,
 # scikit-learn for the logistic regression and AUC) on the same synthetic KuaiRec files at two scales, back to back
 # on this machine, one heavy process at a time. Writes notebooks/benchmarks.md and figures/bench-*.png.
-# Not part of `make test`: it takes about 20 minutes on 2 cores (more the first time: it installs two git-ignored
+# Not part of `make test`: it takes about 30 minutes on 2 cores (more the first time: it installs two git-ignored
 # virtual environments).
 #
 # Environment:
