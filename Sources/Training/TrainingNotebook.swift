@@ -73,7 +73,7 @@ struct TrainingNotebook {
         let s = results.settings
         let monitor = s.monitorSample == 0 ? "whole training split (\(Format.count(results.data.train)) edges)"
             : "fixed seeded sample of \(Format.count(results.data.trainMonitorEdges)) training edges"
-        let monitorSteps = s.monitorEvery == 1 ? "every step" : "the first step and every \(s.monitorEvery) steps"
+        let monitorSteps = Self.monitorSchedule(s)
         page.table(["setting", "this run", "original / `--paper`"], [
             ["budget", s.paper ? "`--paper` (full protocol)" : "reduced default (no `--paper`)", "—"],
             ["learning rate, batch size (main runs)", "\(s.learningRate), \(Format.count(s.batchSize))", "0.001, 4,096"],
@@ -277,7 +277,7 @@ struct TrainingNotebook {
         let highs = neural.compactMap { m in (m.run!.curve.validationMeanAUC + m.run!.curve.trainMeanAUC).max() }
         if let low = lows.min(), let high = highs.max(), low < high { fig.yRange = max(0.5, low - 0.02)...min(1, high + 0.02) }
         page.figure(try StepOutput.render(fig, folder: figures, name: "training-curves.png"),
-                    caption: "Validation mean AUC (solid) after every step and monitored training mean AUC (dashed) after \(results.settings.monitorEvery == 1 ? "every step" : "the first step and every \(results.settings.monitorEvery) steps"); the y axis starts after the first few steps.")
+                    caption: "Validation mean AUC (solid) after every step and monitored training mean AUC (dashed) after \(Self.monitorSchedule(results.settings)); the y axis starts after the first few steps.")
         var loss: [Series] = []
         for m in neural { loss.append(.line(m.name, x: m.run!.curve.loss.indices.map { Double($0 + 1) }, y: m.run!.curve.loss)) }
         page.figure(try StepOutput.render(Figure(title: "Training loss (BCE of each step's batch)", xLabel: "step", yLabel: "mean BCE over 4 heads", series: loss),
@@ -297,7 +297,7 @@ struct TrainingNotebook {
                                Format.fixed(run.evaluationSeconds, 1), Format.fixed(m.evaluationSeconds, 1),
                                Format.fixed(m.fitSeconds + m.evaluationSeconds, 1)]
                    }, alignRight: [1, 2, 5, 6, 7, 8, 9])
-        page.paragraph("Per step, \"update\" is the forward/backward pass and Adam update; \"evaluation\" is scoring the validation edges that drive early stopping (\(results.settings.validationSample == 0 ? "the whole validation split" : "a fixed seeded sample of \(Format.count(results.settings.validationSample))")) and, after \(results.settings.monitorEvery == 1 ? "every step" : "the first step and every \(results.settings.monitorEvery) steps"), the monitored training edges (node embeddings computed once per evaluation, edges scored in blocks of 1,024 rows with one single-threaded BLAS stream per core, the four heads' AUCs in parallel). \"Final evaluation\" scores every edge once with the kept weights. Timings vary between machines and runs; everything else in this notebook is reproducible from the seed with the same BLAS kernel and thread count (another kernel sums in another order; `make kernel-check` measures how far that moves the AUCs and step 4's headline, in `notebooks/kernel-check.md`). \(BLASKernel.description).")
+        page.paragraph("Per step, \"update\" is the forward/backward pass and Adam update; \"evaluation\" is scoring the validation edges that drive early stopping (\(results.settings.validationSample == 0 ? "the whole validation split" : "a fixed seeded sample of \(Format.count(results.settings.validationSample))")) and, after \(Self.monitorSchedule(results.settings)), the monitored training edges (node embeddings computed once per evaluation, edges scored in blocks of 1,024 rows with one single-threaded BLAS stream per core, the four heads' AUCs in parallel). \"Final evaluation\" scores every edge once with the kept weights. Timings vary between machines and runs; everything else in this notebook is reproducible from the seed with the same BLAS kernel and thread count (another kernel sums in another order; `make kernel-check` measures how far that moves the AUCs and step 4's headline, in `notebooks/kernel-check.md`). \(BLASKernel.description).")
     }
 
     private func roc(_ page: inout Notebook) throws {
@@ -403,6 +403,11 @@ struct TrainingNotebook {
         } else {
             page.paragraph("On the real data the paper found the GNN-64 marginally ahead of the edge MLP (+0.0013 test mean AUC), with the largest gains on long and rewatch, and GNN-128 no better than GNN-64.")
         }
+    }
+
+    /// When the monitored training edges were scored: "every step", or "the first step and every N steps".
+    static func monitorSchedule(_ settings: TrainingResults.Settings) -> String {
+        settings.monitorEvery == 1 ? "every step" : "the first step and every \(settings.monitorEvery) steps"
     }
 
     private func differences(_ page: inout Notebook) {

@@ -101,6 +101,15 @@ public final class ListMatchingObjective: @unchecked Sendable {
         topCache = [Int32](repeating: -1, count: offsets[offsets.count - 1])
     }
 
+    /// The top `k` of `scores` seeded with a session's cached top K (`cached`, `[listLength]`), which is then
+    /// replaced by this selection's first `listLength` (the seeds of the next evaluation).
+    @inline(__always)
+    static func selectSeeded(_ selector: inout TopKSelector, _ scores: UnsafePointer<Float>, count n: Int, k: Int,
+                             cached: UnsafeMutablePointer<Int32>, listLength: Int, into top: inout [Int32]) {
+        selector.select(scores, count: n, k: k, seeds: UnsafeBufferPointer(start: cached, count: listLength), into: &top)
+        for r in 0..<min(listLength, top.count) { cached[r] = top[r] }
+    }
+
     /// `Σ_s ω_s L_s(w) / Σ_s ω_s` (ω = 1 when `sessionWeights` is nil).
     public func loss(_ w: [Double], sessionWeights: [Double]? = nil) -> Double {
         let terms = sessionLosses(w)
@@ -137,11 +146,9 @@ public final class ListMatchingObjective: @unchecked Sendable {
                                 scores[j] = wf[0] * q[0] + wf[1] * q[1] + wf[2] * q[2] + wf[3] * q[3]
                             }
                             let k = Int(data.listLength[session])
-                            let seeds = cache + topOffsets[session]
                             scores.withUnsafeBufferPointer {
-                                selector.select($0.baseAddress!, count: n, k: k, seeds: UnsafeBufferPointer(start: seeds, count: k), into: &top)
+                                Self.selectSeeded(&selector, $0.baseAddress!, count: n, k: k, cached: cache + topOffsets[session], listLength: k, into: &top)
                             }
-                            for (r, j) in top.enumerated() { seeds[r] = j }
                             var loss = 0.0
                             switch kind {
                             case .category:

@@ -143,12 +143,10 @@ extension ListMatchingObjective {
                                 }
                                 let k = Int(data.listLength[session])
                                 // Start Newton between the K-th and (K+1)-th hard scores.
-                                let seeds = tops + topOffsets[session]
                                 vf.withUnsafeBufferPointer {
-                                    selector.select($0.baseAddress!, count: n, k: min(k + 1, n), seeds: UnsafeBufferPointer(start: seeds, count: k),
-                                                    into: &top)
+                                    ListMatchingObjective.selectSeeded(&selector, $0.baseAddress!, count: n, k: min(k + 1, n),
+                                                                       cached: tops + topOffsets[session], listLength: k, into: &top)
                                 }
-                                for r in 0..<min(k, top.count) { seeds[r] = top[r] }
                                 let vK = v[Int(top[min(k, top.count) - 1])], vK1 = top.count > k ? v[Int(top[k])] : vK
                                 v.withUnsafeBufferPointer { vp in
                                     pi.withUnsafeMutableBufferPointer { pp in
