@@ -16,6 +16,6 @@ struct EngineOptions: ParsableArguments {
     /// Sets the engine's threads and loads step 2's full graph, standardised as step 3 trains on it.
     func loadGraph() throws -> TrainingGraph {
         LearningThreads.configure(threads: threads)
-        return try TrainingInputs(step2: ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")).full
+        return try TrainingInputs(step2: ColumnStore(.graphConstruction, processed: processed)).full
     }
 }

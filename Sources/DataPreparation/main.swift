@@ -7,7 +7,7 @@ import ValueModel
 
 struct DataPreparationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "1-data-preparation",
+        commandName: PipelineStep.dataPreparation.producer,
         abstract: "Step 1: labels, bursts, sessions, user/item/context/history features from KuaiRec 2.0 files.")
 
     @Option(help: "Folder with big_matrix.csv, user_features.csv, item_daily_features.csv, kuairec_caption_category.csv.")
@@ -32,45 +32,39 @@ struct DataPreparationCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try prepare()
-        } catch {
-            StepOutput.report(error)
-            throw ExitCode.failure
-        }
+        try StepRun.execute(notebook: notebook, figures: figures, outputFolders: [(out, "--out")], prepare)
     }
 
-    private func prepare() throws {
+    private func prepare() throws -> StepOutcome {
         let start = ResourceUsage.now()
         try DataPreparation.checkResources(folder: raw, output: out)
-        let output = try ArtifactDirectory(path: out + "/step1")
-        let smallOutput = try ArtifactDirectory(path: out + "/" + SmallMatrixPreparation.folderName)
+        let output = try ArtifactDirectory(path: PipelineStep.dataPreparation.folder(in: out))
+        let smallFolder = out + "/" + SmallMatrixPreparation.folderName
+        let smallOutput = try ArtifactDirectory(path: smallFolder)
         let report = try DataPreparation.run(folder: raw, emit: { name, column in try output.write(name, column) },
                                              emitSmallMatrix: { name, column in try smallOutput.write(name, column) })
         let inputs = try Manifest.describeInputs(DataPreparation.inputFiles.map { raw + "/" + $0 })
+        let producer = PipelineStep.dataPreparation.producer
         try output.writeFile("report.json", data: try jsonData(report))
-        try output.commit(manifest: Manifest(producer: "1-data-preparation", version: 1,
-                                             options: ["raw": raw], inputs: inputs, rows: report.keptRows))
-        let smallFolder = out + "/" + SmallMatrixPreparation.folderName
+        try output.commit(manifest: Manifest(producer: producer, version: 1, options: ["raw": Manifest.absolute(raw)], inputs: inputs, rows: report.keptRows))
         if let small = report.smallMatrix {
             try smallOutput.commit(manifest: Manifest(
-                producer: "1-data-preparation", version: 1, options: ["raw": raw],
+                producer: producer, version: 1, options: ["raw": Manifest.absolute(raw)],
                 inputs: inputs + (try Manifest.describeInputs([raw + "/" + SmallMatrixPreparation.fileName])),
                 rows: small.keptRows))
-        } else if FileManager.default.fileExists(atPath: smallFolder) {
-            try FileManager.default.removeItem(atPath: smallFolder)   // a stale block from another raw folder
+        } else {
+            try ArtifactDirectory.remove(at: smallFolder)   // a stale block from another raw folder
         }
         let elapsed = ResourceUsage.now() - start
         let groundTruth = FileManager.default.fileExists(atPath: raw + "/ground_truth.json")
-        let page = try DataPreparationNotebook(report: report, raw: raw, artifacts: out + "/step1",
+        let page = try DataPreparationNotebook(report: report, raw: raw, artifacts: output.path,
                                                figures: figures, synthetic: groundTruth,
                                                seconds: elapsed, peakMiB: ResourceUsage.peakResidentMiB()).build()
-        try page.write(to: notebook)
         let anomalies = report.anomalies
         if anomalies != InteractionLog.Anomalies() {
             StepOutput.warn("big_matrix.csv: \(anomalies.inconsistentWatchRatio) rows with watch_ratio != play/video duration, \(anomalies.nonPositiveVideoDuration) with video_duration <= 0, \(anomalies.negativePlayOrRatio) with negative play or ratio (kept; see the notebook)")
         }
-        print("step 1: \(report.keptRows) interactions in \(String(format: "%.1f", elapsed)) s -> \(out)/step1, \(notebook)")
+        return StepOutcome(page: page, summary: "step 1: \(report.keptRows) interactions in \(String(format: "%.1f", elapsed)) s -> \(output.path), \(notebook)")
     }
 
     private func jsonData<T: Encodable>(_ value: T) throws -> Data {

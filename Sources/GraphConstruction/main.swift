@@ -9,7 +9,7 @@ extension GraphConstruction.MessagePassing: ExpressibleByArgument {}
 
 struct GraphConstructionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "2-graph-construction",
+        commandName: PipelineStep.graphConstruction.producer,
         abstract: "Step 2: the user-video graph, its 64 edge features, the time split and the tiny sweep graph.")
 
     @Option(help: "Folder of processed artifacts: reads <processed>/step1/, writes <processed>/step2/.")
@@ -30,27 +30,23 @@ struct GraphConstructionCommand: ParsableCommand {
     var figures: String { notebookOptions.figures }
 
     func run() throws {
-        do {
+        try StepRun.execute(notebook: notebook, figures: figures, outputFolders: [(processed, "--processed")]) {
             let start = ResourceUsage.now()
-            let step1 = try ColumnStore(folder: processed + "/step1", producer: "1-data-preparation")
+            let step1 = try ColumnStore(.dataPreparation, processed: processed)
             // edge matrix + labels (272 B/edge) in memory and on disk, plus columns read one at a time
             try ResourceCheck.requireMemory(step1.rows * 400, for: "Step 2 on \(step1.rows) edges",
                                             hint: "Close other programs, or run on a machine with more memory.")
             try ResourceCheck.requireDisk(step1.rows * 300, under: processed, for: "Step 2's artifacts")
-            let output = try ArtifactDirectory(path: processed + "/step2")
+            let output = try ArtifactDirectory(path: PipelineStep.graphConstruction.folder(in: processed))
             let summary = try GraphConstruction.run(step1: step1, output: output, messagePassing: messagePassing, seed: seed)
             let inputs = try Manifest.describeInputs([step1.folder + "/" + Manifest.fileName])
-            try output.commit(manifest: Manifest(producer: "2-graph-construction", version: 1,
+            try output.commit(manifest: Manifest(producer: PipelineStep.graphConstruction.producer, version: 1,
                                                  options: ["message-passing": messagePassing.rawValue, "seed": "\(seed)"],
                                                  inputs: inputs, rows: summary.edges))
             let seconds = ResourceUsage.now() - start
-            let page = try GraphConstructionNotebook(summary: summary, artifacts: processed + "/step2", figures: figures,
+            let page = try GraphConstructionNotebook(summary: summary, artifacts: output.path, figures: figures,
                                                      seconds: seconds, peakMiB: ResourceUsage.peakResidentMiB()).build()
-            try page.write(to: notebook)
-            print("step 2: \(summary.edges) edges, \(summary.userNodes + summary.videoNodes) nodes in \(String(format: "%.1f", seconds)) s -> \(processed)/step2, \(notebook)")
-        } catch {
-            StepOutput.report(error)
-            throw ExitCode.failure
+            return StepOutcome(page: page, summary: "step 2: \(summary.edges) edges, \(summary.userNodes + summary.videoNodes) nodes in \(String(format: "%.1f", seconds)) s -> \(output.path), \(notebook)")
         }
     }
 }

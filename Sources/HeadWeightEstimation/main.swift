@@ -10,7 +10,7 @@ import ValueModel
 
 struct HeadWeightEstimationTool: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "4-head-weight-estimation",
+        commandName: PipelineStep.headWeightEstimation.producer,
         abstract: "Step 4: estimate the value model's head weights from the lists the platform showed.",
         subcommands: [HeadWeightEstimationCommand.self, CoverageCommand.self], defaultSubcommand: HeadWeightEstimationCommand.self)
 }
@@ -26,8 +26,8 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     @Option(help: "Folder of step 3's artifacts (default <processed>/step3).")
     var step3: String?
 
-    @Option(help: "Folder of the raw data; a ground_truth.json there (synthetic world) enables the recovery checks.")
-    var raw = "data/raw"
+    @Option(help: "Folder of the raw data; a ground_truth.json there (synthetic world) enables the recovery checks (default: the folder step 1 read, as its manifest records it).")
+    var raw: String?
 
     @OptionGroup var notebookOptions: NotebookOptions
 
@@ -108,7 +108,6 @@ struct HeadWeightEstimationCommand: ParsableCommand {
         var o = HeadWeightEstimationStep.Options()
         o.processed = processed
         o.step3 = step3
-        o.raw = raw
         o.seed = seed
         o.bootstrap = bootstrap
         o.starts = starts
@@ -129,18 +128,16 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try StepRun.execute(notebook: notebook, figures: figures, outputFolders: [(processed, "--processed")]) {
             threading.configure()
-            let step = HeadWeightEstimationStep(options: stepOptions)
+            var options = stepOptions
+            options.raw = try raw ?? Manifest.rawFolder(processed: processed)
+            let step = HeadWeightEstimationStep(options: options)
             let results = try step.run()
             let page = try HeadWeightEstimationNotebook(results: results, options: self).build()
-            try page.write(to: notebook)
-            step.removeState()   // done: nothing left to resume
             let w = (results.pools.headlineFit?.fit.weights ?? results.gnn.likelihood.weights).map { Format.fixed($0, 3) }.joined(separator: ", ")
-            print("step 4: \(results.sessions) sessions x \(results.candidates) videos, w = (\(w)) in \(Format.fixed(results.seconds, 1)) s -> \(processed)/step4, \(notebook)")
-        } catch {
-            StepOutput.report(error)
-            throw ExitCode.failure
+            return StepOutcome(page: page, summary: "step 4: \(results.sessions) sessions x \(results.candidates) videos, w = (\(w)) in \(Format.fixed(results.seconds, 1)) s -> \(results.artifacts), \(notebook)",
+                               completedState: step.stateFolder)   // done: nothing left to resume
         }
     }
 }

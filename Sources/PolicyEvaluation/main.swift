@@ -8,14 +8,14 @@ import ValueModel
 
 struct PolicyEvaluationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "5-policy-evaluation",
+        commandName: PipelineStep.policyEvaluation.producer,
         abstract: "Step 5: ranking policies in KuaiEnv-style session simulators, on the synthetic world's model and on the small matrix (R_tra, R_each, length, MCD, head rates; off-policy estimates against the truth).")
 
     @Option(help: "Folder of processed artifacts: reads <processed>/step4/ (and step1's manifest), writes <processed>/step5/.")
     var processed = "data/processed"
 
-    @Option(help: "Folder of the raw data; a ground_truth.json there supplies the synthetic world's engagement model (the small matrix's simulator needs none).")
-    var raw = "data/raw"
+    @Option(help: "Folder of the raw data; a ground_truth.json there supplies the synthetic world's engagement model (the small matrix's simulator needs none) (default: the folder step 1 read, as its manifest records it).")
+    var raw: String?
 
     @OptionGroup var notebookOptions: NotebookOptions
 
@@ -63,11 +63,17 @@ struct PolicyEvaluationCommand: ParsableCommand {
 
     @OptionGroup var threading: ThreadOptions
 
+    /// The most sessions per policy (every episode is kept and written to policies.json).
+    static let maximumEpisodes = 1_000_000
+    /// The longest session (KuaiEnv's max_turn is 30).
+    static let maximumTurns = 10_000
+
     func validate() throws {
-        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1, got \(episodes)") }
+        guard (1...Self.maximumEpisodes).contains(episodes) else { throw ValidationError("--episodes must be in 1...\(Self.maximumEpisodes), got \(episodes)") }
         guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
         guard threshold >= 0 else { throw ValidationError("--threshold must be 0 or more, got \(threshold)") }
-        guard maxTurn >= 1 else { throw ValidationError("--max-turn must be at least 1, got \(maxTurn)") }
+        guard (1...Self.maximumTurns).contains(maxTurn) else { throw ValidationError("--max-turn must be in 1...\(Self.maximumTurns), got \(maxTurn)") }
+        guard window <= maxTurn else { throw ValidationError("--window must be at most --max-turn (\(maxTurn)), got \(window)") }
         guard ucbBonus >= 0, ucbBonus.isFinite else { throw ValidationError("--ucb-bonus must be 0 or a positive number, got \(ucbBonus)") }
         guard spreadBonus >= 0, spreadBonus.isFinite else { throw ValidationError("--spread-bonus must be 0 or a positive number, got \(spreadBonus)") }
         guard loggedSteps >= 1 else { throw ValidationError("--logged-steps must be at least 1, got \(loggedSteps)") }
@@ -78,29 +84,25 @@ struct PolicyEvaluationCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try StepRun.execute(notebook: notebook, figures: figures, outputFolders: [(processed, "--processed")]) {
             let start = ResourceUsage.now()
             threading.configure()
-            let inputs = try PolicyInputs.load(processed: processed, raw: raw, steps: loggedSteps)
+            let inputs = try PolicyInputs.load(processed: processed, raw: raw ?? Manifest.rawFolder(processed: processed), steps: loggedSteps)
             let rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
             let satisfaction = SatisfactionExitRule(decay: satisfactionDecay, threshold: satisfactionThreshold, maxTurn: maxTurn)
             let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, satisfaction: satisfaction, episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus, ncisCap: ncisCap)
             let logEstimates = PolicyEvaluation.logEstimates(inputs: inputs, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus, ncisCap: ncisCap)
-            let output = try ArtifactDirectory(path: processed + "/step5")
+            let output = try ArtifactDirectory(path: PipelineStep.policyEvaluation.folder(in: processed))
             try output.writeFile("policies.json", data: PolicyEvaluation.json(runs))
             if let logEstimates { try output.writeFile("off_policy_logs.json", data: try OffPolicyEvaluation.json(logEstimates.estimates)) }
-            try output.commit(manifest: Manifest(producer: "5-policy-evaluation", version: 1, options: [
+            try output.commit(manifest: Manifest(producer: PipelineStep.policyEvaluation.producer, version: 1, options: [
                 "episodes": "\(episodes)", "seed": "\(seed)", "window": "\(window)", "threshold": "\(threshold)",
                 "max-turn": "\(maxTurn)", "satisfaction-decay": "\(satisfactionDecay)", "satisfaction-threshold": "\(satisfactionThreshold)", "epsilon": "\(epsilon)", "ucb-bonus": "\(ucbBonus)", "spread-bonus": "\(spreadBonus)", "logged-steps": "\(loggedSteps)", "ncis-cap": "\(ncisCap)",
             ], inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
-            let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, loggedSteps: loggedSteps, logEstimates: logEstimates, artifacts: processed + "/step5", figures: figures,
+            let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, loggedSteps: loggedSteps, logEstimates: logEstimates, artifacts: output.path, figures: figures,
                                                     seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
-            try page.write(to: notebook)
             let toy = runs.map { run in "\(run.simulator): greedy ŵ·p̂ R_each \(Format.fixed(run.outcomes[2].rewardPerStep.mean, 3))" }
-            print("step 5: \(runs.map(\.simulator).joined(separator: " and ")) simulator(s) x \(episodes) sessions per policy, \(toy.joined(separator: ", ")) in \(Format.fixed(ResourceUsage.now() - start, 1)) s -> \(processed)/step5, \(notebook)")
-        } catch {
-            StepOutput.report(error)
-            throw ExitCode.failure
+            return StepOutcome(page: page, summary: "step 5: \(runs.map(\.simulator).joined(separator: " and ")) simulator(s) x \(episodes) sessions per policy, \(toy.joined(separator: ", ")) in \(Format.fixed(ResourceUsage.now() - start, 1)) s -> \(output.path), \(notebook)")
         }
     }
 }

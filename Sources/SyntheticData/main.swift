@@ -8,7 +8,7 @@ import ValueModel
 
 struct SyntheticData: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "0-synthetic-data",
+        commandName: PipelineStep.syntheticData.producer,
         abstract: "Write a synthetic KuaiRec 2.0 world with a planted value model.",
         discussion: """
             Writes big_matrix.csv, user_features.csv, item_daily_features.csv, kuairec_caption_category.csv \

@@ -12,7 +12,7 @@ extension TrainingStep.MainGraph: ExpressibleByArgument {}
 
 struct TrainingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "3-training",
+        commandName: PipelineStep.training.producer,
         abstract: "Step 3: sweeps on the tiny graph, then logistic regression, edge MLP, GNN-64 and GNN-128 with per-head AUCs.",
         discussion: """
             Defaults are a reduced budget that finishes in a few minutes on two cores (\(Budget.reduced.description)). \
@@ -22,8 +22,8 @@ struct TrainingCommand: ParsableCommand {
     @Option(help: "Folder of processed artifacts: reads <processed>/step2/, writes <processed>/step3/.")
     var processed = "data/processed"
 
-    @Option(help: "Folder of the raw data; a ground_truth.json there marks the synthetic world (named in the notebook).")
-    var raw = "data/raw"
+    @Option(help: "Folder of the raw data; a ground_truth.json there marks the synthetic world (named in the notebook) (default: the folder step 1 read, as its manifest records it).")
+    var raw: String?
 
     @OptionGroup var notebookOptions: NotebookOptions
 
@@ -88,20 +88,20 @@ struct TrainingCommand: ParsableCommand {
 
     func validate() throws {
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be a positive number, got \(learningRate)") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard (1...TrainingStep.maximumBatchSize).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...\(TrainingStep.maximumBatchSize), got \(batchSize)") }
         guard patience > 0 else { throw ValidationError("--patience must be positive, got \(patience)") }
         if let maxSteps, maxSteps <= 0 { throw ValidationError("--max-steps must be positive, got \(maxSteps)") }
         if let sweepSteps, sweepSteps < 0 { throw ValidationError("--sweep-steps must be 0 (skip) or positive, got \(sweepSteps)") }
         if let monitorSample, monitorSample < 0 { throw ValidationError("--monitor-sample must be 0 (whole split) or positive, got \(monitorSample)") }
         if let monitorEvery, monitorEvery < 1 { throw ValidationError("--monitor-every must be at least 1 (every step), got \(monitorEvery)") }
         if let validationSample, validationSample < 0 { throw ValidationError("--validation-sample must be 0 (whole split) or positive, got \(validationSample)") }
-        if let headSeeds, headSeeds < 1 { throw ValidationError("--head-seeds must be at least 1 (the main run alone), got \(headSeeds)") }
+        if let headSeeds, !(1...TrainingStep.maximumHeadSeeds).contains(headSeeds) { throw ValidationError("--head-seeds must be in 1...\(TrainingStep.maximumHeadSeeds) (1: the main run alone), got \(headSeeds)") }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be 0 (only at the end) or positive, got \(checkpointEvery)") }
         guard progressInterval > 0 else { throw ValidationError("--progress-interval must be positive") }
     }
 
     func run() throws {
-        do {
+        try StepRun.execute(notebook: notebook, figures: figures, outputFolders: [(processed, "--processed")]) {
             let start = ResourceUsage.now()
             let threadCount = threading.configure()
             let budget = paper ? Budget.paper : Budget.reduced
@@ -121,7 +121,7 @@ struct TrainingCommand: ParsableCommand {
             options.debias = debias ?? (paper ? .none : options.debias)
             options.headSeeds = headSeeds ?? (paper ? 1 : options.headSeeds)
             options.graph = graph
-            let stateFolder = processed + "/step3-state"
+            let stateFolder = PipelineStep.training.stateFolder(in: processed)
             options.stateFolder = stateFolder
             options.checkpointEvery = checkpointEvery
             options.resume = resume
@@ -129,12 +129,14 @@ struct TrainingCommand: ParsableCommand {
                 try FileManager.default.removeItem(atPath: stateFolder)
             }
 
-            let step2 = try ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")
-            let step1Inputs = try Manifest.read(folder: processed + "/step1").inputs
+            let step2 = try ColumnStore(.graphConstruction, processed: processed)
+            try ResourceCheck.requireMemory(TrainingStep.bytesPerBatchRow * batchSize, for: "A training step of \(batchSize) edges (--batch-size)",
+                                            hint: "Choose a smaller --batch-size (the paper's is 4096).")
+            let step1Inputs = try Manifest.read(folder: PipelineStep.dataPreparation.folder(in: processed)).inputs
             let smallMatrix = try OffPathPairs.store(processed: processed, step1Inputs: step1Inputs)
-            let groundTruth = try SyntheticGroundTruth.forStep(raw: raw, step1Inputs: step1Inputs)
+            let groundTruth = try SyntheticGroundTruth.forStep(raw: raw ?? Manifest.rawFolder(processed: processed), step1Inputs: step1Inputs)
             let truth = smallMatrix != nil ? groundTruth.map { SyntheticEngagementModel(world: SyntheticLatentWorld(configuration: $0.truth.configuration)) } : nil
-            let output = try ArtifactDirectory(path: processed + "/step3")
+            let output = try ArtifactDirectory(path: PipelineStep.training.folder(in: processed))
             let interval = progressInterval
             let results = try TrainingStep.run(step2: step2, smallMatrix: smallMatrix, truth: truth,
                                                output: output, options: options) { label, total in
@@ -148,18 +150,14 @@ struct TrainingCommand: ParsableCommand {
                 "batch-size": "\(batchSize)", "threads": "\(threadCount)", "head-seeds": "\(options.headSeeds)",
                 "flow": options.flow.rawValue, "debias": options.debias.rawValue, "graph": graph.rawValue,
             ]
-            try output.commit(manifest: Manifest(producer: "3-training", version: 1, options: manifestOptions, inputs: inputs,
+            try output.commit(manifest: Manifest(producer: PipelineStep.training.producer, version: 1, options: manifestOptions, inputs: inputs,
                                                  rows: results.data.test))
             let page = try TrainingNotebook(results: results, budget: budget, options: options, synthetic: groundTruth != nil,
-                                            artifacts: processed + "/step3", figures: figures,
+                                            artifacts: output.path, figures: figures,
                                             seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
-            try page.write(to: notebook)
-            try? FileManager.default.removeItem(atPath: stateFolder)   // done: nothing left to resume
             let summary = results.models.map { "\($0.name) \(String(format: "%.4f", $0.test.mean))" }.joined(separator: ", ")
-            print("step 3: test mean AUC \(summary); step 4 scores with \(results.bestGNN) in \(String(format: "%.1f", ResourceUsage.now() - start)) s -> \(processed)/step3, \(notebook)")
-        } catch {
-            StepOutput.report(error)
-            throw ExitCode.failure
+            return StepOutcome(page: page, summary: "step 3: test mean AUC \(summary); step 4 scores with \(results.bestGNN) in \(String(format: "%.1f", ResourceUsage.now() - start)) s -> \(output.path), \(notebook)",
+                               completedState: stateFolder)   // done: nothing left to resume
         }
     }
 }

@@ -2,7 +2,10 @@ import Foundation
 
 /// A step's output folder, built in a hidden temporary sibling and moved into place only when complete,
 /// so a failed or interrupted step leaves the previous output (or nothing) and never a mixture. Files are
-/// synced to disk once, all together, just before the move.
+/// synced to disk once, all together, just before the move. While a `StepPublication` is open the move waits for
+/// its `publish`, so the folder appears together with the step's notebook and figures, or not at all. What a killed
+/// run left behind (a staging folder or a set-aside old folder of a process that is gone) is removed at the next
+/// run.
 ///
 /// Columns are written on a background queue (at most `maximumPending` at a time), so a step computes its
 /// next column while the previous one is copied to disk; a write error surfaces at the next call.
@@ -23,8 +26,11 @@ public final class ArtifactDirectory {
     /// Starts a new output folder at `path` (its parent is created if needed).
     public init(path: String) throws {
         self.path = path
-        let parent = (path as NSString).deletingLastPathComponent
-        stagingPath = (parent.isEmpty ? "." : parent) + "/." + (path as NSString).lastPathComponent + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        let parent = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        let folder = parent.isEmpty ? "." : parent
+        stagingPath = folder + "/." + name + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        OutputLocation.removeAbandoned(in: folder, prefix: "." + name + ".partial-")
+        OutputLocation.removeAbandoned(in: folder, prefix: name + ".old-")
         do {
             try? FileManager.default.removeItem(atPath: stagingPath)
             try FileManager.default.createDirectory(atPath: stagingPath, withIntermediateDirectories: true)
@@ -84,14 +90,30 @@ public final class ArtifactDirectory {
         try AtomicWrite.write(data, to: stagingPath + "/" + name, durable: false)
     }
 
-    /// Writes the manifest and moves the folder into place, replacing an older one.
+    /// Writes the manifest and moves the folder into place, replacing an older one — at once, or when the open
+    /// `StepPublication` publishes.
     public func commit(manifest: Manifest) throws {
         writer.sync {}
         try rethrowFailure()
-        var manifest = manifest
+        var manifest = manifest.portable(for: path)
         manifest.columns = manifestColumns
         try writeFile(Manifest.fileName, data: try manifest.encoded())
         try AtomicWrite.syncFolder(stagingPath)
+        if let publication = StepPublication.current {
+            publication.stage(publish: { try self.moveIntoPlace() }, discard: { self.discard() })
+        } else {
+            try moveIntoPlace()
+        }
+    }
+
+    /// Removes the staging folder (nothing becomes visible).
+    func discard() {
+        writer.sync {}
+        if !committed { try? FileManager.default.removeItem(atPath: stagingPath) }
+    }
+
+    /// Replaces the folder at `path` with the staged one.
+    private func moveIntoPlace() throws {
         let old = path + ".old-\(ProcessInfo.processInfo.processIdentifier)"
         let manager = FileManager.default
         do {
@@ -100,7 +122,23 @@ public final class ArtifactDirectory {
             try? manager.removeItem(atPath: old)
             committed = true
         } catch {
-            throw PipelineError.writeFailed(path: path, reason: error.localizedDescription)
+            throw PipelineError.writeFailed(path: path, reason: OutputLocation.reason(error))
+        }
+    }
+
+    /// Removes the artifact folder at `path` (one a step no longer produces, such as a stale block from another
+    /// input folder) — at once, or when the open `StepPublication` publishes.
+    public static func remove(at path: String) throws {
+        let remove = {
+            guard FileManager.default.fileExists(atPath: path) else { return }
+            do { try FileManager.default.removeItem(atPath: path) } catch {
+                throw PipelineError.writeFailed(path: path, reason: OutputLocation.reason(error))
+            }
+        }
+        if let publication = StepPublication.current {
+            publication.stage(publish: remove, discard: {})
+        } else {
+            try remove()
         }
     }
 }

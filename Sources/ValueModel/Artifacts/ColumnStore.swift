@@ -10,6 +10,11 @@ public struct ColumnStore {
     /// The step that writes this folder (for messages).
     public let producer: String
 
+    /// Opens the artifact folder of `step` under `processed`.
+    public init(_ step: PipelineStep, processed: String) throws {
+        try self.init(folder: step.folder(in: processed), producer: step.producer)
+    }
+
     /// Opens `folder`, written by the step `producer`.
     public init(folder: String, producer: String) throws {
         self.folder = folder
@@ -25,14 +30,15 @@ public struct ColumnStore {
                 reason: "was written by `\(manifest.producer)`, not `\(producer)`; point the option at \(producer)'s output or re-run it")
         }
         for input in manifest.inputs {
+            let path = input.location(from: folder)
             let current: String
             do {
-                current = try ContentHash.ofFile(input.path)
+                current = try ContentHash.ofFile(path)
             } catch {
-                throw PipelineError.invalidData("\(folder) is stale: its input \(input.path) is gone. Re-run `\(producer)`.")
+                throw PipelineError.invalidData("\(folder) is stale: its input \(path) is gone. Re-run `\(producer)`.")
             }
             guard current == input.hash else {
-                throw PipelineError.invalidData("\(folder) is stale: \(input.path) changed after `\(producer)` read it (content hash \(input.hash) then, \(current) now). Re-run `\(producer)`.")
+                throw PipelineError.invalidData("\(folder) is stale: \(path) changed after `\(producer)` read it (content hash \(input.hash) then, \(current) now). Re-run `\(producer)`.")
             }
         }
     }

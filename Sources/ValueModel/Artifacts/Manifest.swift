@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The description every artifact folder carries in `manifest.json`: who made it, from what, with which
 /// options, and what it holds, so a later step can refuse stale or mismatched inputs.
@@ -15,6 +18,12 @@ public struct Manifest: Codable {
             self.path = path
             self.bytes = bytes
             self.hash = hash
+        }
+
+        /// Where the input is for the artifact folder `folder` whose manifest lists it: a `../` path relative to that
+        /// folder (see `Manifest.portable`), any other path as written.
+        public func location(from folder: String) -> String {
+            path.hasPrefix("../") ? (folder as NSString).deletingLastPathComponent + "/" + path.dropFirst(3) : path
         }
     }
 
@@ -45,12 +54,37 @@ public struct Manifest: Codable {
         self.rows = rows
     }
 
-    /// Describes the input files at `paths` (size and content hash).
+    /// Describes the input files at `paths` (size and content hash, through symbolic links).
     public static func describeInputs(_ paths: [String]) throws -> [Input] {
-        try paths.map { path in
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            return Input(path: path, bytes: size, hash: try ContentHash.ofFile(path))
+        try paths.map { path in Input(path: path, bytes: fileSize(path) ?? 0, hash: try ContentHash.ofFile(path)) }
+    }
+
+    /// The size of the file at `path`, following symbolic links (nil when there is none).
+    public static func fileSize(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int(info.st_size)
+    }
+
+    /// The same manifest with its inputs' paths made independent of the working directory, for the artifact folder
+    /// `folder`: an input inside the folder's parent (another step's artifacts under the same processed folder) as a
+    /// path relative to `folder` (`../step1/manifest.json`), so a copied or moved processed folder checks its own
+    /// steps; any other input (the raw files) as an absolute path.
+    public func portable(for folder: String) -> Manifest {
+        let root = Self.absolute((folder as NSString).deletingLastPathComponent)
+        var copy = self
+        copy.inputs = inputs.map { input in
+            var moved = input
+            let path = Self.absolute(input.path)
+            moved.path = path.hasPrefix(root + "/") ? "../" + path.dropFirst(root.count + 1) : path
+            return moved
         }
+        return copy
+    }
+
+    /// `path` made absolute against the working directory, with `.` and `..` resolved (links are kept).
+    public static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path.isEmpty ? "." : path).standardizedFileURL.path
     }
 
     /// Pretty, key-sorted JSON.
@@ -75,14 +109,23 @@ public struct Manifest: Codable {
 }
 
 extension Manifest {
+    /// The raw folder step 1 read, as its manifest under `processed` records it: the default `--raw` of the later
+    /// steps, so they read the same files step 1 did.
+    public static func rawFolder(processed: String) throws -> String {
+        let manifest = try read(folder: PipelineStep.dataPreparation.folder(in: processed))
+        guard let raw = manifest.options["raw"] else {
+            throw PipelineError.invalidOption(name: "--raw", reason: "\(PipelineStep.dataPreparation.folder(in: processed))/\(fileName) does not record the raw folder step 1 read; pass --raw")
+        }
+        return raw
+    }
+
     /// Checks that `raw` (the `--raw` option) holds the files step 1 read: every recorded input whose file
     /// name exists in `raw` must have the recorded size, and `big_matrix.csv` must be there.
     public static func checkRawFolder(_ raw: String, against step1Inputs: [Input], option: String = "--raw") throws {
         for input in step1Inputs {
             let name = URL(fileURLWithPath: input.path).lastPathComponent
             let path = raw + "/" + name
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            let bytes = (attributes?[.size] as? NSNumber)?.intValue
+            let bytes = fileSize(path)
             if bytes == nil && name != "big_matrix.csv" { continue }
             guard bytes == input.bytes else {
                 throw PipelineError.invalidOption(name: option, reason: "\(raw) is not the folder step 1 read: \(path) " + (bytes.map { "has \($0) bytes" } ?? "is missing")

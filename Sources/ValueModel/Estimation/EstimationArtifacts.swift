@@ -82,10 +82,10 @@ public enum EstimationArtifacts {
             }
         }
         try output.writeFile("estimate.json", data: try estimateJSON(results))
-        try output.commit(manifest: Manifest(producer: "4-head-weight-estimation", version: 1, options: [
+        try output.commit(manifest: Manifest(producer: PipelineStep.headWeightEstimation.producer, version: 1, options: [
             "seed": "\(options.seed)", "bootstrap": "\(options.bootstrap)", "starts": "\(options.starts)",
             "min-session-length": "\(options.minSessionLength)", "max-sessions": "\(options.maxSessions)",
-            "step3": options.step3 ?? options.processed + "/step3",
+            "step3": options.step3 ?? PipelineStep.training.folder(in: options.processed),
             "seed-members": "\(options.seedMembers)", "ensemble": options.ensemble.joined(separator: ","),
         ], inputs: try Manifest.describeInputs(inputs.inputFiles), rows: inputs.sessions.count))
     }

@@ -29,7 +29,7 @@ public struct EstimationInputs {
         public var embeddingsPath: String { files[3] }
 
         public init(step3Folder: String, nodes: Int, member: String? = nil) throws {
-            let step3 = try ColumnStore(folder: step3Folder, producer: "3-training")
+            let step3 = try ColumnStore(folder: step3Folder, producer: PipelineStep.training.producer)
             let best = try ScoringModelChoice.read(step3: step3Folder)
             let name = member ?? best.model
             let embeddingsPath = step3Folder + "/node_embeddings_\(name).npy"
@@ -37,6 +37,11 @@ public struct EstimationInputs {
             guard stored.descr == "<f4", stored.shape == [nodes, best.hidden] else {
                 throw PipelineError.malformedInput(SourceLocation(file: embeddingsPath),
                                                   reason: "holds \(stored.descr) \(stored.shape), expected <f4 [\(nodes), \(best.hidden)]; re-run `3-training`")
+            }
+            let embeddings = stored.values(as: Float.self)
+            if let bad = embeddings.firstIndex(where: { !$0.isFinite }) {
+                throw PipelineError.malformedInput(SourceLocation(file: embeddingsPath),
+                    reason: "holds NaN or infinite values (the first at node \(bad / best.hidden), dimension \(bad % best.hidden)); re-run `3-training`")
             }
             // Node embeddings come from step 3, so the model needs no message-passing graph here.
             let adjacency = try GCNNormalizedAdjacency(nodeCount: nodes, sources: [], targets: [])
@@ -48,7 +53,7 @@ public struct EstimationInputs {
             }
             try model.parameters.loadSafetensors(from: URL(fileURLWithPath: weightsPath))
             choice = best
-            nodeEmbeddings = stored.values(as: Float.self)
+            nodeEmbeddings = embeddings
             step3Manifest = step3.manifest
             files = [step3.folder + "/" + Manifest.fileName, step3Folder + "/" + ScoringModelChoice.fileName, weightsPath, embeddingsPath]
         }

@@ -102,11 +102,9 @@ public struct HeadWeightEstimationStep {
 
     public init(options: Options) { self.options = options }
 
-    public var step3Folder: String { options.step3 ?? options.processed + "/step3" }
-    public var stateFolder: String { options.processed + "/step4-state" }
-
-    /// Deletes the resumable scoring state: call once the run's outputs (artifacts and notebook) are written.
-    public func removeState() { ResumableScoring.remove(folder: stateFolder) }
+    public var step3Folder: String { options.step3 ?? PipelineStep.training.folder(in: options.processed) }
+    /// The resumable scoring state; delete it once the run's outputs (artifacts and notebook) are published.
+    public var stateFolder: String { PipelineStep.headWeightEstimation.stateFolder(in: options.processed) }
 
     public func run() throws -> EstimationResults {
         let start = ResourceUsage.now()
@@ -200,7 +198,7 @@ public struct HeadWeightEstimationStep {
 
         // 5. Residuals and artifacts.
         results.residuals = ResidualRow.table(sessions: sessions, data: data, lists: lists, fit: results.gnn.likelihood)
-        results.artifacts = options.processed + "/step4"
+        results.artifacts = PipelineStep.headWeightEstimation.folder(in: options.processed)
         try EstimationArtifacts.write(results: results, heads: heads, inputs: inputs, options: options)
         results.seconds = ResourceUsage.now() - start
         results.peakMiB = ResourceUsage.peakResidentMiB()

@@ -20,8 +20,8 @@ public struct CounterfactualInputs {
     /// Reads `<processed>/step1` and `<processed>/step2`; keeps test-split sessions with `sess_len >= minimumLength`,
     /// at most `maximumSessions` of them (0 = all) drawn with `seed`.
     public static func load(processed: String, minimumLength: Int, maximumSessions: Int, seed: UInt64) throws -> CounterfactualInputs {
-        let step1 = try ColumnStore(folder: processed + "/step1", producer: "1-data-preparation")
-        let step2 = try ColumnStore(folder: processed + "/step2", producer: "2-graph-construction")
+        let step1 = try ColumnStore(.dataPreparation, processed: processed)
+        let step2 = try ColumnStore(.graphConstruction, processed: processed)
         let graph = try GraphConstruction.Summary.read(step2: step2)
         guard step1.rows == step2.rows else {
             throw PipelineError.invalidData("step 1 has \(step1.rows) rows but step 2 has \(step2.rows) edges; re-run `2-graph-construction`")

@@ -47,8 +47,8 @@ public struct PolicyInputs {
     /// Reads `<processed>/step4/` (and `step1-small/`, `step3/` for the small matrix) and `<raw>/ground_truth.json`.
     /// `steps`: logged rows per session in the off-policy estimates (the first ones).
     public static func load(processed: String, raw: String, steps: Int) throws -> PolicyInputs {
-        let folder = processed + "/step4"
-        let step4 = try ColumnStore(folder: folder, producer: "4-head-weight-estimation")
+        let step4 = try ColumnStore(.headWeightEstimation, processed: processed)
+        let folder = step4.folder
         let headsPath = folder + "/candidate_heads.npy"
         guard FileManager.default.fileExists(atPath: headsPath) else {
             throw PipelineError.missingFile(path: headsPath, hint: "Step 4 stores the candidate heads only under 1 GiB: re-run `4-head-weight-estimation` with --max-sessions.")
@@ -57,7 +57,7 @@ public struct PolicyInputs {
                      "session_observed_offsets", "observed_candidate", "observed_watch_ratio"] where !FileManager.default.fileExists(atPath: folder + "/\(name).npy") {
             throw PipelineError.missingFile(path: folder + "/\(name).npy", hint: "Step 4 predates step 5: re-run `4-head-weight-estimation` (or `make notebooks`).")
         }
-        let step1Inputs = try Manifest.read(folder: processed + "/step1").inputs
+        let step1Inputs = try Manifest.read(folder: PipelineStep.dataPreparation.folder(in: processed)).inputs
         let groundTruth = try SyntheticGroundTruth.forStep(raw: raw, step1Inputs: step1Inputs)
         var files = [folder + "/" + Manifest.fileName]
         let users = try step4.int32("session_user"), videos = try step4.int32("candidate_video_ids")
@@ -141,7 +141,7 @@ public struct PolicyInputs {
             inputs.loggedUnavailable = "real data: the logging platform's propensities are not known (see the estimated ones)"
         }
         if let small = try OffPathPairs.store(processed: processed, step1Inputs: step1Inputs) {
-            let (world, report, used) = try smallMatrixWorld(small: small, step3: processed + "/step3", indexOfVideo: indexOfVideo,
+            let (world, report, used) = try smallMatrixWorld(small: small, step3: PipelineStep.training.folder(in: processed), indexOfVideo: indexOfVideo,
                                                              tags: tags, exposure: exposure)
             inputs.smallMatrix = world
             inputs.smallMatrixReport = report

@@ -41,7 +41,10 @@ public enum ResourceCheck {
         throw PipelineError.writeFailed(path: folder, reason: "\(what) needs about \(gib(bytes)) of disk, only \(gib(free)) is free there. Free some space or choose another output folder.")
     }
 
+    /// A size for a message: GiB with one decimal from 1 GiB on, else MiB, else bytes (so no size reads "0.0 GiB").
     static func gib(_ bytes: Int) -> String {
-        String(format: "%.1f GiB", Double(bytes) / 1_073_741_824)
+        if bytes >= 1 << 30 { return String(format: "%.1f GiB", Double(bytes) / 1_073_741_824) }
+        if bytes >= 1 << 20 { return String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        return "\(bytes) bytes"
     }
 }

@@ -73,7 +73,7 @@ public struct OffPathPairs {
     public static func store(processed: String, step1Inputs: [Manifest.Input]) throws -> ColumnStore? {
         let folder = processed + "/" + SmallMatrixPreparation.folderName
         guard FileManager.default.fileExists(atPath: folder + "/" + Manifest.fileName) else { return nil }
-        let store = try ColumnStore(folder: folder, producer: "1-data-preparation")
+        let store = try ColumnStore(folder: folder, producer: PipelineStep.dataPreparation.producer)
         for input in step1Inputs where !store.manifest.inputs.contains(input) {
             throw PipelineError.invalidData("\(folder) was prepared from other files than step 1's table (\(input.path) differs); re-run `1-data-preparation`")
         }

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+@testable import ValueModel
+
+/// A step that fails leaves every earlier output — artifacts, figures, notebook — byte for byte as it was; what a
+/// killed run staged is removed by the next run; bad output places are named by their option before any work.
+@Suite(.serialized) struct FailedStepTests {
+    /// Every file under `folder` (relative path → bytes); hidden entries included, so leftovers show.
+    static func snapshot(_ folder: String) -> [String: Data] {
+        var files: [String: Data] = [:]
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return files }
+        while let relative = walker.nextObject() as? String {
+            var isFolder: ObjCBool = false
+            let path = folder + "/" + relative
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+                files[relative] = FileManager.default.contents(atPath: path)
+            }
+        }
+        return files
+    }
+
+    static func temporaryFolder(_ label: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// Writes an artifact folder with one column and commits it.
+    static func commitColumn(_ values: [Float], to path: String) throws {
+        let output = try ArtifactDirectory(path: path)
+        try output.write("x", .float32(values))
+        try output.commit(manifest: Manifest(producer: "test", version: 1, options: [:], inputs: [], rows: values.count))
+    }
+
+    @Test func abandonedPublicationLeavesEverythingAsItWas() throws {
+        let root = try Self.temporaryFolder("publication")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let artifacts = root + "/out/step9", figures = root + "/figures", notebook = root + "/notebook.md"
+        try Self.commitColumn([1, 2, 3], to: artifacts)
+        try FileManager.default.createDirectory(atPath: figures, withIntermediateDirectories: true)
+        try Data("old figure".utf8).write(to: URL(fileURLWithPath: figures + "/f.png"))
+        try Data("old notebook".utf8).write(to: URL(fileURLWithPath: notebook))
+        let before = Self.snapshot(root)
+
+        let publication = try StepPublication.open(notebook: notebook, figures: figures)
+        try Self.commitColumn([4, 5], to: artifacts)
+        let figure = Figure(title: "new", series: [Series(name: "line", style: .line, x: [0, 1], y: [0, 1])])
+        _ = try StepOutput.render(figure, folder: figures, name: "f.png")
+        #expect(Self.snapshot(artifacts) == before.filter { $0.key.hasPrefix("out/step9/") }.reduce(into: [:]) { $0[String($1.key.dropFirst(10))] = $1.value },
+                "a staged folder must not replace the old one before publishing")
+        publication.abandon()
+        #expect(Self.snapshot(root) == before)
+        #expect(StepPublication.current == nil)
+    }
+
+    @Test func publishedOutputsAppearTogether() throws {
+        let root = try Self.temporaryFolder("publication")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let artifacts = root + "/out/step9", figures = root + "/figures", notebook = root + "/notes/notebook.md"
+        try Self.commitColumn([1, 2, 3], to: artifacts)
+        let publication = try StepPublication.open(notebook: notebook, figures: figures)
+        try Self.commitColumn([4, 5], to: artifacts)
+        let figure = Figure(title: "new", series: [Series(name: "line", style: .line, x: [0, 1], y: [0, 1])])
+        let link = try StepOutput.render(figure, folder: figures, name: "f.png")
+        #expect(!FileManager.default.fileExists(atPath: figures + "/f.png"))
+        var page = Notebook(title: "T")
+        page.paragraph("![f](\(link))")
+        try publication.publish(page)
+        #expect(try NumpyFile.read(path: artifacts + "/x.npy").values(as: Float.self) == [4, 5])
+        #expect(FileManager.default.fileExists(atPath: figures + "/f.png"))
+        #expect(try String(contentsOfFile: notebook, encoding: .utf8).contains("../figures/f.png"))
+        // nothing hidden left behind: no staging folder, no temporary figure or notebook
+        #expect(Self.snapshot(root).keys.filter { $0.split(separator: "/").contains { $0.hasPrefix(".") } }.isEmpty)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: root + "/out")) ?? []) == ["step9"])
+    }
+
+    @Test func outputPlacesAreNamedByTheirOption() throws {
+        let root = try Self.temporaryFolder("places")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let file = root + "/a-file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(throws: PipelineError.invalidOption(name: "--notebook", reason: "\(root) is a folder; name a file")) {
+            _ = try StepPublication.open(notebook: root, figures: root + "/figures")
+        }
+        #expect(throws: PipelineError.invalidOption(name: "--figures", reason: "\(file) is a file, not a folder")) {
+            _ = try StepPublication.open(notebook: root + "/n.md", figures: file)
+        }
+        do {
+            _ = try StepPublication.open(notebook: file + "/n.md", figures: root + "/figures")
+            Issue.record("a notebook under a file was accepted")
+        } catch let PipelineError.invalidOption(name, _) {
+            #expect(name == "--notebook")
+        }
+        #expect(StepPublication.current == nil)
+    }
+
+    @Test func whatAKilledRunStagedIsRemovedByTheNextRun() throws {
+        let root = try Self.temporaryFolder("abandoned")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // 2^31 - 2: a process id no Linux system hands out by default (pid_max is at most 2^22)
+        let gone = Int32.max - 1
+        for leftover in [".step9.partial-\(gone)", "step9.old-\(gone)"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + leftover, withIntermediateDirectories: true)
+        }
+        let running = ".step9.partial-1"   // pid 1 is always running: its staging may still be in use
+        try FileManager.default.createDirectory(atPath: root + "/" + running, withIntermediateDirectories: true)
+        let figures = root + "/figures"
+        try FileManager.default.createDirectory(atPath: figures, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: figures + "/.f.png.pending-\(gone).png"))
+        try Self.commitColumn([1], to: root + "/step9")
+        let publication = try StepPublication.open(notebook: root + "/n.md", figures: figures)
+        publication.abandon()
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: root))
+        #expect(names == ["step9", running, "figures"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: figures).isEmpty)
+    }
+
+    /// Steps 1-5 on a small world; then each step again with an unusable notebook path, and step 4 again with NaN
+    /// node embeddings: each fails, naming the cause, and nothing changed.
+    @Test func everyFailedStepLeavesThePreviousOutput() throws {
+        let world = try PipelineEndToEndTests.preparedWorld("failed-steps", users: 40, videos: 80, seed: 11)
+        defer { try? FileManager.default.removeItem(atPath: world.root) }
+        let common = ["--figures", world.figures]
+        let steps: [(String, [String])] = [
+            ("1-data-preparation", ["--raw", world.raw, "--out", world.processed]),
+            ("2-graph-construction", ["--processed", world.processed]),
+            ("3-training", ["--processed", world.processed, "--raw", world.raw, "--max-steps", "10", "--sweep-steps", "0", "--head-seeds", "1"]),
+            ("4-head-weight-estimation", ["--processed", world.processed, "--raw", world.raw, "--bootstrap", "2", "--starts", "1",
+                                          "--benchmark-sessions", "5", "--skip-original"]),
+            ("5-policy-evaluation", ["--processed", world.processed, "--raw", world.raw, "--episodes", "20"]),
+        ]
+        for (index, (product, arguments)) in steps.enumerated() where index >= 2 {
+            let result = try ExecutableOptionsTests.run(product, arguments + common + ["--notebook", world.root + "/\(index + 1).md"])
+            #expect(result.status == 0, "\(product): \(result.stderr)")
+        }
+        let before = Self.snapshot(world.root)
+        for (product, arguments) in steps {
+            let result = try ExecutableOptionsTests.run(product, arguments + common + ["--notebook", world.figures])
+            #expect(result.status == 1, "\(product) must fail with a folder as its notebook")
+            #expect(result.stderr.contains("option --notebook: \(world.figures) is a folder"), "\(product): \(result.stderr)")
+            #expect(Self.snapshot(world.root) == before, "\(product) changed its output although it failed")
+        }
+        // Step 4 with NaN node embeddings (they used to reach gnuplot): refused, naming the file; step4/, the figures
+        // and the notebook are left alone.
+        let step3 = world.processed + "/step3"
+        let embeddings = try FileManager.default.contentsOfDirectory(atPath: step3).filter { $0.hasPrefix("node_embeddings_") }
+        #expect(!embeddings.isEmpty)
+        for name in embeddings {
+            let array = try NumpyFile.read(path: step3 + "/" + name)
+            let values = [Float](repeating: .nan, count: array.values(as: Float.self).count)
+            try NumpyFile.writeMatrix(values, rows: array.shape[0], columns: array.shape[1], to: step3 + "/" + name)
+        }
+        let corrupted = Self.snapshot(world.root)
+        let (product, arguments) = steps[3]
+        let result = try ExecutableOptionsTests.run(product, arguments + common + ["--notebook", world.root + "/4.md"])
+        #expect(result.status == 1, "step 4 on NaN embeddings must fail")
+        #expect(result.stderr.contains("node_embeddings_") && result.stderr.contains("NaN"), "\(result.stderr)")
+        #expect(Self.snapshot(world.root) == corrupted, "step 4 changed its output although it failed: \(result.stderr)")
+    }
+}
