@@ -107,7 +107,7 @@ public final class ActorCritic: @unchecked Sendable {
 
     /// The weights as a safetensors file with PyTorch-style names and the configuration in the metadata.
     public func safetensors() -> SafetensorsFile {
-        let json = (try? JSONEncoder().encode(configuration)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let json = (try? TrainingState.encoder().encode(configuration)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return parameters.safetensors(metadata: ["configuration": json, "format": "actor-critic (Reinforcement/ActorCritic.swift)"])
     }
 
