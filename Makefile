@@ -14,10 +14,10 @@ SYNTH_OPTIONS ?= --users 600 --videos 1200
 # the heads' training randomness. HEAD_SEEDS=1 trains the main run alone (about 45 s less at the default scale: the other seeds take about 30 s of step 3, their ensemble about 14 s of step 4).
 HEAD_SEEDS ?= 5
 
-.PHONY: notebooks test deps build data step1 step2 step3 step4 step5 coverage heads-study head-seeds kernel-check bench fuzz clean-data
+.PHONY: notebooks test deps build data step1 step2 step3 step4 step5 step6 coverage heads-study head-seeds kernel-check bench fuzz clean-data
 
 ## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
-notebooks: deps build data step1 step2 step3 step4 step5
+notebooks: deps build data step1 step2 step3 step4 step5 step6
 
 ## make test: install, build, run the test suite
 test: deps
@@ -60,6 +60,9 @@ step4: step3
 
 step5: step4
 	$(BIN)/5-policy-evaluation --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/5-policy-evaluation.md --figures figures
+
+step6: step5
+	$(BIN)/6-policy-learning --processed "$(OUT)" --raw "$(RAW)" --notebook notebooks/6-policy-learning.md --figures figures
 
 ## coverage: do step 4's 95% intervals cover w*? 20 seeded in-memory worlds per candidate mechanism, the pool-free estimators compared and where their floor comes from (about 30-40 minutes on 2 cores, most of it the pool-sampling fits; writes notebooks/4-coverage.md)
 coverage: build

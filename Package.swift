@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "3-training", targets: ["Training"]),
         .executable(name: "4-head-weight-estimation", targets: ["HeadWeightEstimation"]),
         .executable(name: "5-policy-evaluation", targets: ["PolicyEvaluation"]),
+        .executable(name: "6-policy-learning", targets: ["PolicyLearning"]),
         .executable(name: "bench", targets: ["Bench"]),
         .library(name: "ValueModel", targets: ["ValueModel"]),
     ],
@@ -64,6 +65,11 @@ let package = Package(
             name: "PolicyEvaluation",
             dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/PolicyEvaluation"
+        ),
+        .executableTarget(
+            name: "PolicyLearning",
+            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/PolicyLearning"
         ),
         .executableTarget(
             name: "Bench",

@@ -8,6 +8,7 @@ public enum PipelineStep: Int, CaseIterable, Codable, Sendable {
     case training = 3
     case headWeightEstimation = 4
     case policyEvaluation = 5
+    case policyLearning = 6
 
     /// The executable's name, which is also the producer recorded in its manifests (`3-training`).
     public var producer: String {
@@ -18,6 +19,7 @@ public enum PipelineStep: Int, CaseIterable, Codable, Sendable {
         case .training: return "3-training"
         case .headWeightEstimation: return "4-head-weight-estimation"
         case .policyEvaluation: return "5-policy-evaluation"
+        case .policyLearning: return "6-policy-learning"
         }
     }
 

@@ -21,12 +21,19 @@ public protocol RankingPolicy: Sendable {
     var name: String { get }
     /// A candidate index with `shown[index] == false`.
     func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int
+    /// The same for a policy that reads the session so far: `history` the candidates shown, in order, and `rewards`
+    /// what the user gave for each (a policy that needs neither chooses as above: the default).
+    func choose(_ episode: PolicyEpisode, history: [Int32], rewards: [Float], shown: [Bool], generator: inout SeededGenerator) -> Int
     /// The probability of each candidate `[candidates]` at a turn where `shown` were shown before (all false at the
     /// first turn): what an off-policy estimate weighs a logged video by.
     func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double]
 }
 
 extension RankingPolicy {
+    public func choose(_ episode: PolicyEpisode, history: [Int32], rewards: [Float], shown: [Bool], generator: inout SeededGenerator) -> Int {
+        choose(episode, shown: shown, generator: &generator)
+    }
+
     /// All mass on the choice after `shown` (a deterministic policy).
     func deterministic(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] {
         var generator = SeededGenerator(seed: 0)

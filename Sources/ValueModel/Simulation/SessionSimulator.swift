@@ -136,11 +136,11 @@ public struct SessionSimulator: Sendable {
         let context = world.episode(session: session, truth: (trueHeads, reward))
         var generator = SeededGenerator(seed: seed ^ (UInt64(e) &* 0x9E37_79B9_7F4A_7C15))
         var shown = [Bool](repeating: false, count: n)
-        var history: [Int32] = []
+        var history: [Int32] = [], rewards: [Float] = []
         var result = Episode(session: session, shown: [], reward: 0, headSums: [0, 0, 0, 0], dominantSteps: 0)
         var satisfied = 0.0
         for turn in 0..<(satisfaction?.maxTurn ?? rule.maxTurn) {
-            let j = policy.choose(context, shown: shown, generator: &generator)
+            let j = policy.choose(context, history: history, rewards: rewards, shown: shown, generator: &generator)
             guard j >= 0 else { break }
             let leaves: Bool
             if let satisfaction {
@@ -150,6 +150,7 @@ public struct SessionSimulator: Sendable {
             }
             shown[j] = true
             history.append(Int32(j))
+            rewards.append(reward[j])
             result.reward += Double(reward[j])
             for h in 0..<4 { result.headSums[h] += Double(trueHeads[j * 4 + h]) }
             if world.candidateTags[j].contains(where: dominant.contains) { result.dominantSteps += 1 }

@@ -1,0 +1,156 @@
+import Foundation
+import ValueModel
+
+/// The text, tables and figure of notebooks/6-policy-learning.md: it words step 6's results and findings.
+struct PolicyLearningNotebook {
+    let results: PolicyLearningStep.Results
+    let artifacts: String
+    let figures: String
+    let seconds: Double
+    let peakMiB: Double
+
+    func build() throws -> Notebook {
+        var page = Notebook(title: "Step 6 — ranking policies learned offline (DORL's protocol)")
+        findings(&page)
+        page.heading("What this step does")
+        let o = results.options
+        page.paragraph("""
+            A user model is learned from the training split of the logs alone (step 2's time split; \(o.userModel.members) DeepFM-style \
+            members predicting the capped watch ratio and the four heads for every (user, video) pair). Ranking policies are then \
+            trained by A2C inside it, each on its own reward, as in DORL (Gao et al., SIGIR 2023, `chongminggao/DORL-codes`): \
+            **MBPO** the user model's reward; **MOPO** the reward minus λ_U = \(Format.fixed(o.uncertaintyWeight, 3)) times the members' \
+            uncertainty; **DORL** that plus λ_E = \(Format.fixed(o.entropyWeight, 2)) times the entropy of what the logs show after the \
+            last one or two videos; **IPS** the reward of a second user model fitted with inverse-popularity row weights. Each policy is \
+            then put in front of step 5's simulated users beside step 5's fixed policies, on the same users: the synthetic world's truth \
+            (`model`) and the fully observed small matrix (`small matrix`, KuaiEnv's own). Nothing the policies train on reads the truth \
+            or the small matrix.
+            """)
+        page.paragraph("""
+            **Metrics.** R_tra is the summed reward (the capped watch ratio) of a session, R_each the reward per video, length the videos \
+            before the user leaves, MCD (majority category domination) the share of shown videos whose category is one of the logs' \
+            dominant categories: a measure of the Matthew effect DORL's entropy term is meant to curb. Exit rule: KuaiEnv's, window \
+            \(o.rule.window), threshold \(o.rule.threshold), at most \(o.rule.maxTurn) videos (DORL's published KuaiRec runs record \
+            `num_leave_compute 4, leave_threshold 0` in their log headers, while `script/run_main.sh` passes 1).
+            """)
+        userModel(&page)
+        try training(&page)
+        tables(&page)
+        orderings(&page)
+        deviations(&page)
+        page.heading("Timing and memory (this run)")
+        page.table(["part", "seconds"],
+                   results.userModels.map { ["user model (\($0.weighting.rawValue) weights)", Format.fixed($0.seconds, 1)] }
+                   + results.arms.map { ["A2C \($0.arm.label) (\(o.a2c.epochs) × \(Format.count(o.a2c.stepsPerEpoch)) steps, with its training curve)", Format.fixed($0.seconds, 1)] }
+                   + [["total (including writing artifacts and the notebook)", Format.fixed(seconds, 1)]], alignRight: [1])
+        page.paragraph("Peak resident memory \(Format.fixed(peakMiB, 0)) MiB; \(LearningThreads.count) thread(s). \(BLASKernel.description). Artifacts in `\(artifacts)`: `results.json` (everything above, with every episode's session, length and reward), each policy's weights as `policy_<arm>.safetensors`, the user model's reward and uncertainty for every (user, video) pair as `user_model_reward.npy` and `user_model_uncertainty.npy` `[users, videos]` (`_ips` for the IPS model).")
+        return page
+    }
+
+    private func findings(_ page: inout Notebook) {
+        page.heading("Findings")
+        var lines: [String] = []
+        for table in results.simulators {
+            guard let comparisons = results.findings?.orderings[table.simulator] else { continue }
+            let counts = Dictionary(grouping: comparisons, by: \.verdict).mapValues(\.count)
+            lines.append("**\(table.simulator) simulator:** of \(comparisons.count) published orderings checked (first policy ahead of the second), \(counts[.ahead] ?? 0) hold, \(counts[.behind] ?? 0) are reversed and \(counts[.indistinguishable] ?? 0) cannot be told apart (paired differences over \(Format.count(results.options.episodes)) sessions, \(Format.fixed(PolicyLearningThresholds.standardErrors, 2)) standard errors).")
+        }
+        for gap in results.findings?.gaps ?? [] where gap.simulator == results.simulators.first?.simulator {
+            lines.append("\(gap.policy): the user model promised a return of \(Format.fixed(gap.promised, 2)) per session in its last training epoch; the \(gap.simulator) simulator paid \(Format.fixed(gap.paid, 2)).")
+        }
+        lines.append("One training seed per arm: the uncertainty above is over simulated sessions only, not over training runs.")
+        page.bullets(lines)
+    }
+
+    private func userModel(_ page: inout Notebook) {
+        page.heading("The learned user model")
+        let rows = results.userModels.flatMap { report -> [[String]] in
+            func row(_ name: String, _ fit: UserModelAccuracy.Fit) -> [String] {
+                ["\(report.weighting.rawValue) · \(name)", Format.count(fit.rows), Format.fixed(fit.meanReward, 3), Format.fixed(fit.rewardRMSE, 3), Format.fixed(fit.rewardMAE, 3)]
+                    + fit.headAUC.map { $0.map { Format.fixed($0, 3) } ?? "–" }
+            }
+            return [row("test split", report.accuracy.test)] + (report.accuracy.smallMatrix.map { [row("small matrix", $0)] } ?? [])
+        }
+        page.table(["weights · rows", "pairs", "mean reward", "RMSE", "MAE"] + Head.displayNames.map { "AUC \($0)" }, rows, alignRight: Set(1...8))
+        for report in results.userModels {
+            if let u = report.accuracy.uncertaintyVersusError, let d = report.accuracy.disagreementVersusError {
+                page.paragraph("\(report.weighting.rawValue) weights, off the logged path (small matrix): the uncertainty's correlation with the absolute error of the reward is \(Format.fixed(u.pearson, 3)) (Pearson), \(Format.fixed(u.spearman, 3)) (Spearman); the members' disagreement's \(Format.fixed(d.pearson, 3)) / \(Format.fixed(d.spearman, 3)).")
+            }
+        }
+    }
+
+    private func training(_ page: inout Notebook) throws {
+        page.heading("Training")
+        page.table(["arm", "λ_U", "λ_E", "epochs", "return in the user model (last epoch)", "length (last epoch)", "R_tra on the truth after each epoch"],
+                   results.arms.map { arm in
+                       [arm.arm.label, Format.fixed(arm.penalty.uncertaintyWeight, 3), Format.fixed(arm.penalty.entropyWeight, 2), "\(arm.history.count)",
+                        arm.history.last.map { Format.fixed($0.meanWatchRatioReturn, 2) } ?? "–",
+                        arm.history.last.map { Format.fixed($0.meanLength, 2) } ?? "–",
+                        arm.truthCurve.map { Format.fixed($0, 2) }.joined(separator: ", ")]
+                   })
+        guard let simulator = results.arms.first?.curveSimulator else { return }
+        let figure = Figure(title: "R_tra in the \(simulator) simulator after each A2C epoch", xLabel: "epoch", yLabel: "R_tra (mean over \(results.options.curveEpisodes) sessions)",
+                            series: results.arms.map { arm in .linePoints(arm.arm.label, x: arm.truthCurve.indices.map { Double($0 + 1) }, y: arm.truthCurve) })
+        page.figure(try StepOutput.render(figure, folder: figures, name: "policy-learning-curves.png"),
+                    caption: "Each arm's return on the truth (the \(simulator) simulator) after each epoch of training in the user model.")
+    }
+
+    private func tables(_ page: inout Notebook) {
+        for table in results.simulators {
+            page.heading("Results in the \(table.simulator) simulator")
+            let learned = Set(table.learned)
+            page.table(["policy", "R_tra", "R_each", "length", "MCD"],
+                       table.outcomes.map { outcome in
+                           [learned.contains(outcome.policy) ? "**\(outcome.policy)** (learned)" : outcome.policy,
+                            "\(Format.fixed(outcome.totalReward.mean, 2)) ± \(Format.fixed(outcome.totalReward.sd, 2))",
+                            "\(Format.fixed(outcome.rewardPerStep.mean, 3)) ± \(Format.fixed(outcome.rewardPerStep.sd, 3))",
+                            "\(Format.fixed(outcome.length.mean, 2)) ± \(Format.fixed(outcome.length.sd, 2))",
+                            Format.fixed(outcome.dominantShare, 3)]
+                       }, alignRight: [1, 2, 3, 4])
+            page.paragraph("Mean ± sd over \(Format.count(results.options.episodes)) simulated sessions of the same users for every policy.")
+        }
+        page.heading("DORL's published KuaiRec table, for comparison")
+        func cell(_ value: [Double], _ digits: Int) -> String { "\(Format.fixed(value[0], digits)) ± \(Format.fixed(value[1], digits))" }
+        page.table(["method", "R_tra", "R_each", "length", "MCD"],
+                   results.published.map { [$0.method, cell($0.returnPerSession, 2), cell($0.rewardPerStep, 3), cell($0.length, 2), cell($0.majorityCategoryDomination, 3)] },
+                   alignRight: [1, 2, 3, 4])
+        page.paragraph("From `results_for_paper/figures/main_result_table.tex` of DORL-codes: mean ± sd over the evaluation epochs of one training run each, in KuaiEnv on the real small matrix. Ours are over simulated sessions, on the run's data; the orders of magnitude are comparable only where the data are the real KuaiRec.")
+    }
+
+    private func orderings(_ page: inout Notebook) {
+        page.heading("DORL's orderings, checked")
+        for table in results.simulators {
+            guard let comparisons = results.findings?.orderings[table.simulator], !comparisons.isEmpty else { continue }
+            page.paragraph("**\(table.simulator) simulator.** Paired over the same simulated users: the first policy minus the second.")
+            page.table(["first", "second", "metric", "difference", "standard error", "verdict"],
+                       comparisons.map { c in
+                           [c.first, c.second, c.metric.rawValue, Format.fixed(c.difference, 3), Format.fixed(c.standardError, 3), verdictText(c.verdict)]
+                       }, alignRight: [3, 4])
+        }
+        if let gaps = results.findings?.gaps, !gaps.isEmpty {
+            page.heading("What the user model promised, what the simulators paid", level: 3)
+            page.table(["policy", "simulator", "promised (return in the user model, last epoch)", "paid (R_tra)", "paid − promised"],
+                       gaps.map { [$0.policy, $0.simulator, Format.fixed($0.promised, 2), Format.fixed($0.paid, 2), Format.fixed($0.paid - $0.promised, 2)] },
+                       alignRight: [2, 3, 4])
+            page.paragraph("The promise is the training run's last epoch, with actions sampled from the policy; the payment is the same policy, sampled, in the simulator. A policy that exploits the user model's errors is paid less than it was promised: DORL's uncertainty penalty exists to curb that.")
+        }
+    }
+
+    private func verdictText(_ verdict: PolicyLearningFindings.Verdict) -> String {
+        switch verdict {
+        case .ahead: return "holds"
+        case .behind: return "reversed"
+        case .indistinguishable: return "not told apart"
+        }
+    }
+
+    private func deviations(_ page: inout Notebook) {
+        page.heading("Where this differs from DORL-codes")
+        page.bullets([
+            "The actor scores each video from its side features and the state (`f(state) · g(item)`), where DORL's actor ends in a table of logits over all items; sessions never repeat a video (DORL's KuaiEnv allows repeats).",
+            "The policy acts over the whole catalogue of the logs; in each simulator its softmax is restricted to that simulator's candidates.",
+            "The user model's members are DeepFM-style networks trained with early stopping on the validation split (DORL trains a fixed 5 epochs on all of big_matrix); the reward is the watch ratio capped at 5.",
+            "λ_U and λ_E are used at DORL's published values without rescaling; DORL normalises its reward, so the penalty's relative weight may differ here.",
+            "A reduced budget (\(results.options.a2c.epochs) epochs of \(Format.count(results.options.a2c.stepsPerEpoch)) steps, one training seed) instead of DORL's 200 epochs of 100,000 steps; no offline RL baselines (SQN, CRR, CQL, BCQ) are trained here.",
+        ])
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+
+/// Step 6 as a library call (DORL's protocol): a user model learned from the training split of the logs, ranking
+/// policies trained by A2C inside it with MBPO's, MOPO's, DORL's and the IPS model's rewards, then every learned
+/// policy beside step 5's fixed policies in step 5's simulators (the synthetic world's truth; the small matrix).
+///
+/// Training reads only the logs (steps 1-2 through `UserModelData`) and step 4's candidates' caption categories
+/// (the exit rule's tags, which KuaiEnv's training environment reads from the item table too); the truth and the
+/// small matrix are read by the evaluation alone.
+public enum PolicyLearningStep {
+    /// One learned arm: the reward it trains on and the user model it trains in.
+    public enum Arm: String, Codable, CaseIterable, Sendable {
+        case mbpo, mopo, dorl, ips
+
+        /// The name in tables (DORL's).
+        public var label: String { self == .ips ? "IPS" : rawValue.uppercased() }
+    }
+
+    /// The options of a run; every knob is spelled here once.
+    public struct Options: Codable, Sendable, Equatable {
+        public var arms: [Arm] = Arm.allCases
+        /// λ_U of MOPO and DORL and λ_E of DORL (DORL's published KuaiRec runs: 0.05 and 5, on the same reward scale,
+        /// the watch ratio capped at 5 here and normalised in theirs; used as published).
+        public var uncertaintyWeight = 0.05
+        public var entropyWeight = 5.0
+        public var a2c = A2COptions()
+        public var userModel = UserModelSettings()
+        /// The exit rule of training and evaluation (DORL's published runs: window 4, threshold 0, 30 turns).
+        public var rule = KuaiEnvExitRule(window: 4, threshold: 0, maxTurn: 30)
+        /// Simulated sessions per policy in each simulator, and per epoch for the training curve on the truth.
+        public var episodes = 1000
+        public var curveEpisodes = 200
+        /// Seed of the evaluation's users and the policies' sampling.
+        public var evaluationSeed: UInt64 = 2026
+        /// Step 5's ε-greedy rate and UCB bonus for the fixed policies beside.
+        public var epsilon = 0.1
+        public var ucbBonus = 0.1
+
+        public init() {
+            a2c.epochs = 10
+            a2c.stepsPerEpoch = 20_000
+        }
+
+        /// The penalty of `arm`.
+        public func penalty(_ arm: Arm) -> PenalisedReward {
+            switch arm {
+            case .mbpo, .ips: return .mbpo
+            case .mopo: return PenalisedReward(uncertaintyWeight: uncertaintyWeight, entropyWeight: 0)
+            case .dorl: return PenalisedReward(uncertaintyWeight: uncertaintyWeight, entropyWeight: entropyWeight)
+            }
+        }
+    }
+
+    /// What the user model learned, for one weighting of the training rows.
+    public struct UserModelReport: Codable, Sendable {
+        public var weighting: UserModelSettings.Weighting
+        public var accuracy: UserModelAccuracy
+        public var runs: [UserModelTrainingRun]
+        public var seconds: Double
+    }
+
+    /// One arm's training: its epochs, the return it reached in the user model, and its return on the truth after
+    /// each epoch.
+    public struct ArmTraining: Codable, Sendable {
+        public var arm: Arm
+        public var penalty: PenalisedReward
+        public var history: [A2CEpochSummary]
+        /// `[epochs]`: mean R_tra over `curveEpisodes` sessions of the first simulator after each epoch.
+        public var truthCurve: [Double]
+        public var curveSimulator: String
+        public var seconds: Double
+    }
+
+    /// Every policy in one simulator, learned and fixed, on the same users.
+    public struct SimulatorTable: Codable, Sendable {
+        public var simulator: String
+        public var outcomes: [SessionSimulator.Outcome]
+        /// The names of the learned policies among `outcomes`.
+        public var learned: [String]
+    }
+
+    public struct Results: Codable, Sendable {
+        public var options: Options
+        public var users: Int
+        public var videos: Int
+        public var userModels: [UserModelReport]
+        public var arms: [ArmTraining]
+        public var simulators: [SimulatorTable]
+        public var published = DORLPublishedTable.rows
+        /// The greedy rankers among the fixed policies (step 5's toy recommender and its ε-greedy and UCB versions).
+        public var greedyRankers: [String]
+        public var findings: PolicyLearningFindings?
+        public var seconds: Double
+    }
+
+    /// Runs step 6 on `processed` (steps 1-4) and `raw`, writing the user model's tables, each policy's weights and
+    /// `results.json` into `output` (staged; the caller commits it).
+    public static func run(processed: String, raw: String, options: Options, output: ArtifactDirectory,
+                           progress: (String) -> Void = { _ in }) throws -> Results {
+        let start = ResourceUsage.now()
+        let step1 = try ColumnStore(.dataPreparation, processed: processed)
+        let step2 = try ColumnStore(.graphConstruction, processed: processed)
+        let data = try UserModelData(step1: step1, step2: step2)
+        let inputs = try PolicyInputs.load(processed: processed, raw: raw, steps: 1)
+        let worlds = [("model", inputs.model), ("small matrix", inputs.smallMatrix)].compactMap { name, world in world.map { (name, $0) } }
+        guard let first = worlds.first else { throw PipelineError.invalidData("step 4's output gives no simulator to evaluate in") }
+        let tags = itemTags(worlds: worlds.map(\.1), videos: data.videos)
+        let entropy = try EntropyBonus(sequences: loggedSequences(data), items: data.videos)
+        let smallMatrix = try OffPathPairs.store(processed: processed, step1Inputs: step1.manifest.inputs)
+
+        var reports: [UserModelReport] = [], tablesByWeighting: [UserModelSettings.Weighting: RewardTables] = [:]
+        for weighting in Set(options.arms.map { $0 == .ips ? UserModelSettings.Weighting.inversePopularity : .none }).sorted(by: { $0.rawValue > $1.rawValue }) {
+            progress("user model (\(weighting.rawValue) weights): \(options.userModel.members) members")
+            let t = ResourceUsage.now()
+            var settings = options.userModel
+            settings.weighting = weighting
+            let ensemble = try UserModelEnsemble.fit(data, settings: settings)
+            let predictions = try ensemble.predictions()
+            let accuracy = try UserModelAccuracy.evaluate(predictions, data: data, smallMatrix: smallMatrix)
+            reports.append(UserModelReport(weighting: weighting, accuracy: accuracy, runs: ensemble.runs, seconds: ResourceUsage.now() - t))
+            tablesByWeighting[weighting] = try RewardTables(users: predictions.users, items: predictions.videos, reward: predictions.reward,
+                                                            heads: predictions.heads, uncertainty: predictions.uncertainty)
+            let suffix = weighting == .none ? "" : "_ips"
+            try output.write("user_model_reward" + suffix, matrix: predictions.reward, columns: predictions.videos)
+            try output.write("user_model_uncertainty" + suffix, matrix: predictions.uncertainty, columns: predictions.videos)
+        }
+
+        let simulators = worlds.map { name, world in (name, SessionSimulator(world: world, rule: options.rule, episodes: options.episodes, seed: options.evaluationSeed)) }
+        let curveSimulator = SessionSimulator(world: first.1, rule: options.rule, episodes: options.curveEpisodes, seed: options.evaluationSeed)
+        var arms: [ArmTraining] = [], learned: [(Arm, ActorCritic, RewardNormalisation)] = []
+        for arm in options.arms {
+            guard let tables = tablesByWeighting[arm == .ips ? .inversePopularity : .none] else { continue }
+            progress("A2C \(arm.label): \(options.a2c.epochs) epochs x \(options.a2c.stepsPerEpoch) steps")
+            let t = ResourceUsage.now()
+            let reward = try BoundPenalisedReward(options.penalty(arm), tables: tables, entropy: entropy)
+            let environment = try BatchedSessionEnvironment(tables: tables, itemTags: tags, rule: options.rule, reward: reward,
+                                                            environments: options.a2c.environments)
+            let trainer = try A2CTrainer(options: options.a2c, environment: environment, itemFeatures: data.videoSide,
+                                         featureWidth: UserModelData.videoSideNames.count)
+            var curve: [Double] = []
+            try trainer.train { summary in
+                let policy = LearnedRankingPolicy(name: arm.label, model: trainer.model, normalisation: trainer.normalisation,
+                                                  candidateVideos: first.1.candidateVideos)
+                curve.append(curveSimulator.run(policy).totalReward.mean)
+                progress("  \(arm.label) epoch \(summary.epoch + 1): return in the user model \(Format.fixed(summary.meanWatchRatioReturn, 2)), on the truth \(Format.fixed(curve.last ?? .nan, 2))")
+            }
+            try output.writeFile("policy_\(arm.rawValue).safetensors", data: try trainer.model.safetensors().serialized())
+            arms.append(ArmTraining(arm: arm, penalty: options.penalty(arm), history: trainer.history, truthCurve: curve,
+                                    curveSimulator: first.0, seconds: ResourceUsage.now() - t))
+            learned.append((arm, trainer.model, trainer.normalisation))
+        }
+
+        let greedy = PolicyEvaluation.learnedPolicies(estimated: inputs.estimatedWeights, epsilon: options.epsilon, ucbBonus: options.ucbBonus)
+            .filter { $0 is GreedyValuePolicy || $0 is EpsilonGreedyPolicy || $0 is UCBPolicy }.map(\.name)
+        var tables: [SimulatorTable] = []
+        for (name, simulator) in simulators {
+            progress("evaluation in the \(name) simulator")
+            let world = simulator.world
+            let fixed = PolicyEvaluation.policies(estimated: inputs.estimatedWeights, planted: world.plantedWeights,
+                                                  epsilon: options.epsilon, ucbBonus: options.ucbBonus)
+            let ours: [RankingPolicy] = learned.map { arm, model, normalisation in
+                LearnedRankingPolicy(name: arm.label, model: model, normalisation: normalisation, candidateVideos: world.candidateVideos)
+            }
+            tables.append(SimulatorTable(simulator: name, outcomes: (fixed + ours).map { simulator.run($0) }, learned: ours.map(\.name)))
+        }
+        var results = Results(options: options, users: data.users, videos: data.videos, userModels: reports, arms: arms,
+                              simulators: tables, greedyRankers: greedy, seconds: ResourceUsage.now() - start)
+        results.findings = PolicyLearningFindings.make(results, greedy: greedy)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try output.writeFile("results.json", data: try encoder.encode(results))
+        return results
+    }
+
+    /// `[videos]`: each video's tags for the exit rule (its caption category, as step 5's simulators read it), from
+    /// the simulators' candidates; a video no simulator has gets none.
+    static func itemTags(worlds: [PolicyWorld], videos: Int) -> [[Int32]] {
+        var tags = [[Int32]](repeating: [], count: videos)
+        for world in worlds.reversed() {
+            for (j, video) in world.candidateVideos.enumerated() where video >= 0 && Int(video) < videos {
+                tags[Int(video)] = world.candidateTags[j]
+            }
+        }
+        return tags
+    }
+
+    /// Each user's training rows' videos in log order (the sequences DORL counts its entropy from).
+    static func loggedSequences(_ data: UserModelData) -> [[Int32]] {
+        var sequences = [[Int32]](repeating: [], count: data.users)
+        for row in data.train.sorted() {
+            sequences[Int(data.rowUser[Int(row)])].append(data.rowVideo[Int(row)])
+        }
+        return sequences.filter { !$0.isEmpty }
+    }
+}

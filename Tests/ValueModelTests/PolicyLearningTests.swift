@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import ValueModel
+
+/// Step 6's verdicts by hand, its manifest options, and the step as a user runs it on a small world.
+@Suite struct PolicyLearningTests {
+    static func episode(reward: Double, length: Int, dominant: Int) -> SessionSimulator.Episode {
+        SessionSimulator.Episode(session: 0, shown: (0..<length).map(Int32.init), reward: reward, headSums: [0, 0, 0, 0], dominantSteps: dominant)
+    }
+
+    @Test func verdictsAtTheirThreshold() {
+        // 1.96 standard errors of 0.5 is 0.98
+        #expect(PolicyLearningFindings.verdict(difference: 0.99, standardError: 0.5) == .ahead)
+        #expect(PolicyLearningFindings.verdict(difference: 0.97, standardError: 0.5) == .indistinguishable)
+        #expect(PolicyLearningFindings.verdict(difference: -0.97, standardError: 0.5) == .indistinguishable)
+        #expect(PolicyLearningFindings.verdict(difference: -0.99, standardError: 0.5) == .behind)
+    }
+
+    @Test func pairedComparisonByHand() {
+        // a: rewards 4, 6, 8 over lengths 2, 3, 4; b: rewards 1, 2, 3 over lengths 1, 1, 1.
+        let a = SessionSimulator.Outcome(policy: "a", episodes: [Self.episode(reward: 4, length: 2, dominant: 1), Self.episode(reward: 6, length: 3, dominant: 3),
+                                                                Self.episode(reward: 8, length: 4, dominant: 2)])
+        let b = SessionSimulator.Outcome(policy: "b", episodes: [Self.episode(reward: 1, length: 1, dominant: 1), Self.episode(reward: 2, length: 1, dominant: 0),
+                                                                Self.episode(reward: 3, length: 1, dominant: 1)])
+        // R_tra differences 3, 4, 5: mean 4, sample sd 1, standard error 1/√3.
+        let r = PolicyLearningFindings.comparison(a, b, .returnPerSession)
+        #expect(abs(r.difference - 4) < 1e-12 && abs(r.standardError - 1 / 3.0.squareRoot()) < 1e-12 && r.verdict == .ahead)
+        // R_each differences 2−1, 2−2, 2−3 = 1, 0, −1: mean 0.
+        let each = PolicyLearningFindings.comparison(a, b, .rewardPerStep)
+        #expect(abs(each.difference) < 1e-12 && each.verdict == .indistinguishable)
+        // MCD differences 1/2 − 1, 1 − 0, 1/2 − 1 = −1/2, 1, −1/2: mean 0.
+        #expect(abs(PolicyLearningFindings.comparison(a, b, .majorityCategoryDomination).difference) < 1e-12)
+        #expect(abs(PolicyLearningFindings.comparison(b, a, .length).difference + 2) < 1e-12)
+    }
+
+    @Test func manifestOptionsAreDerivedFromTheOptionsValue() throws {
+        struct Options: Codable {
+            var stepsPerEpoch = 20
+            var name = "dorl"
+            var rule = KuaiEnvExitRule(window: 4, threshold: 0, maxTurn: 30)
+            var weights = [0.5, 1.0]
+        }
+        let flat = try ManifestOptions.flatten(Options())
+        #expect(flat == ["steps-per-epoch": "20", "name": "dorl", "rule": #"{"maxTurn":30,"threshold":0,"window":4}"#, "weights": "[0.5,1]"])
+    }
+
+    /// Steps 1-5 then step 6 with a tiny budget on a small synthetic world: every arm trains, is evaluated in both
+    /// simulators beside step 5's policies, and its weights and the user model's tables are written.
+    @Test func stepSixRunsAfterStepFive() throws {
+        let world = try PipelineEndToEndTests.preparedWorld("policy-learning", users: 40, videos: 80, seed: 12)
+        defer { try? FileManager.default.removeItem(atPath: world.root) }
+        let common = ["--processed", world.processed, "--figures", world.figures]
+        for (product, arguments) in [
+            ("3-training", ["--max-steps", "10", "--sweep-steps", "0", "--head-seeds", "1"]),
+            ("4-head-weight-estimation", ["--bootstrap", "2", "--starts", "1", "--benchmark-sessions", "5", "--skip-original"]),
+            ("6-policy-learning", ["--epochs", "2", "--steps-per-epoch", "300", "--environments", "10", "--members", "2", "--episodes", "20", "--curve-episodes", "5"]),
+        ] {
+            let result = try ExecutableOptionsTests.run(product, arguments + common + ["--notebook", world.root + "/\(product).md"])
+            #expect(result.status == 0, "\(product): \(result.stderr)")
+        }
+        let step6 = world.processed + "/step6"
+        for arm in PolicyLearningStep.Arm.allCases {
+            let weights = try SafetensorsFile(contentsOf: URL(fileURLWithPath: step6 + "/policy_\(arm.rawValue).safetensors"))
+            #expect(!weights.tensors.isEmpty)
+        }
+        let reward = try NumpyFile.read(path: step6 + "/user_model_reward.npy")
+        #expect(reward.shape == [40, 80])
+        let results = try JSONDecoder().decode(PolicyLearningStep.Results.self, from: Data(contentsOf: URL(fileURLWithPath: step6 + "/results.json")))
+        #expect(results.simulators.map(\.simulator) == ["model", "small matrix"])
+        #expect(results.simulators.allSatisfy { Set($0.learned) == Set(PolicyLearningStep.Arm.allCases.map(\.label)) })
+        #expect(results.arms.allSatisfy { $0.history.count == 2 && $0.truthCurve.count == 2 })
+        let page = try String(contentsOfFile: world.root + "/6-policy-learning.md", encoding: .utf8)
+        #expect(page.contains("## Findings") && page.contains("DORL's orderings, checked"))
+    }
+}
