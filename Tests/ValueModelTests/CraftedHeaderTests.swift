@@ -150,6 +150,22 @@ import Testing
         #expect(run.resumedFromStep == saved.step)
     }
 
+    @Test("a checkpoint of another model, or a training state without its tensors, names its file")
+    func checkpointMismatchNamesTheFile() throws {
+        let path = try Self.folder() + "/edge_mlp.safetensors"
+        var generator = SeededGenerator(seed: 3)
+        try EdgeMLP(inputDim: 8, generator: &generator).parameters.saveSafetensors(to: URL(fileURLWithPath: path))
+        let error = Self.error { try EdgeMLP(inputDim: 3, generator: &generator).parameters.loadSafetensors(from: URL(fileURLWithPath: path)) }
+        #expect(error?.description.contains(path) == true, "\(String(describing: error))")
+        // a safetensors file with the state's metadata but no tensors
+        let state = try Self.folder() + "/state.safetensors"
+        let (saved, _) = try #require(try TrainingState.read(from: try Self.savedTrainingState().path))
+        let json = String(decoding: try TrainingState.encoder().encode(saved), as: UTF8.self)
+        try SafetensorsFile(metadata: ["state": json]).write(to: URL(fileURLWithPath: state))
+        let missing = Self.error { _ = try TrainingState.read(from: state) }
+        #expect(missing?.description.contains(state) == true, "\(String(describing: missing))")
+    }
+
     @Test("a manifest with negative row counts or widths is refused, naming the file")
     func manifestFields() throws {
         let folder = try Self.folder()

@@ -5,21 +5,9 @@ import Testing
 /// What a user learns from a message: labels that are not 0 or 1 name their file, blank lines in big_matrix.csv
 /// are counted, and a caption file that is not UTF-8 is noticed with its lines.
 @Suite struct HelpfulMessageTests {
-    /// Steps 1 and 2 on the reference fixture's raw folder (its bursts are long enough to split); returns step 2's folder.
-    static func stepTwoFolder() throws -> String {
-        let processed = FileManager.default.temporaryDirectory.appendingPathComponent("messages-\(UUID().uuidString)").path
-        let step1 = try ArtifactDirectory(path: processed + "/step1")
-        let report = try DataPreparation.run(folder: ReferenceAgreementTests.folder + "/raw") { try step1.write($0, $1) }
-        try step1.commit(manifest: Manifest(producer: "1-data-preparation", version: 1, options: [:], inputs: [], rows: report.keptRows))
-        let output = try ArtifactDirectory(path: processed + "/step2")
-        let summary = try GraphConstruction.run(step1: try ColumnStore(folder: processed + "/step1", producer: "1-data-preparation"),
-                                                output: output, messagePassing: .all, seed: 1)
-        try output.commit(manifest: Manifest(producer: "2-graph-construction", version: 1, options: [:], inputs: [], rows: summary.edges))
-        return processed + "/step2"
-    }
-
     @Test func labelsThatAreNotZeroOrOneNameTheirFile() throws {
-        let step2 = try Self.stepTwoFolder()
+        // the reference fixture's bursts are long enough for step 2's split
+        let step2 = try HandWrittenWorld.prepareGraph(ReferenceAgreementTests.folder + "/raw").processed + "/step2"
         let path = step2 + "/labels.npy"
         let stored = try NumpyFile.read(path: path)
         var labels = stored.values(as: Float.self)

@@ -25,16 +25,27 @@ import Testing
         return ValueModel.SourceLocation(file: path, line: line, column: index + 1, columnName: name)
     }
 
+    /// One edit of a hand-written file and where its error must point.
+    struct BadCell {
+        var file: String, line: Int, old: String, new: String
+        var column: String, text: String, expected: String
+    }
+
+    /// Applies `cell`'s edit and expects `read` to refuse the file with the error located at that cell.
+    static func expectLocated(_ cell: BadCell, read: (String) throws -> Void) throws {
+        let path = try edited(cell.file, line: cell.line, cell.old, cell.new)
+        let location = try location(path, line: cell.line, column: cell.column)
+        #expect(throws: PipelineError.unparsableValue(location, text: cell.text, expected: cell.expected)) { try read(path) }
+    }
+
     @Test func userFeatureNumbersAreLocated() throws {
-        // user 1 is on line 3: "1,UNKNOWN,1,0,,600,500+,…"
-        let count = try Self.edited("user_features.csv", line: 3, ",600,", ",4x0,")
-        #expect(throws: PipelineError.unparsableValue(try Self.location(count, line: 3, column: "follow_user_num"), text: "4x0", expected: "a number")) {
-            try UserFeatureTable(path: count)
-        }
-        // user 0 is on line 2: "0,high_active,0,1,0,5,…"; its is_video_author is the 0 before ",5,"
-        let flag = try Self.edited("user_features.csv", line: 2, "0,1,0,5,", "0,1,yes,5,")
-        #expect(throws: PipelineError.unparsableValue(try Self.location(flag, line: 2, column: "is_video_author"), text: "yes", expected: "a number")) {
-            try UserFeatureTable(path: flag)
+        for cell in [
+            // user 1 is on line 3: "1,UNKNOWN,1,0,,600,500+,…"
+            BadCell(file: "user_features.csv", line: 3, old: ",600,", new: ",4x0,", column: "follow_user_num", text: "4x0", expected: "a number"),
+            // user 0 is on line 2: "0,high_active,0,1,0,5,…"; its is_video_author is the 0 before ",5,"
+            BadCell(file: "user_features.csv", line: 2, old: "0,1,0,5,", new: "0,1,yes,5,", column: "is_video_author", text: "yes", expected: "a number"),
+        ] {
+            try Self.expectLocated(cell) { _ = try UserFeatureTable(path: $0) }
         }
     }
 
@@ -50,33 +61,25 @@ import Testing
     }
 
     @Test func itemDatesAndNumbersAreLocated() throws {
-        // video 10 on line 2: "10,20200705,100,NORMAL,2020-07-01,…,720,1280,…"
-        let date = try Self.edited("item_daily_features.csv", line: 2, "2020-07-01", "2020-99-03")
-        #expect(throws: PipelineError.unparsableValue(try Self.location(date, line: 2, column: "upload_dt"), text: "2020-99-03", expected: "a date YYYY-MM-DD")) {
-            try ItemFeatureTable(path: date)
-        }
-        // a later daily row of video 11 (line 4): not the first non-missing value, read all the same by pandas
-        let later = try Self.edited("item_daily_features.csv", line: 4, "2020-06-01", "June")
-        #expect(throws: PipelineError.unparsableValue(try Self.location(later, line: 4, column: "upload_dt"), text: "June", expected: "a date YYYY-MM-DD")) {
-            try ItemFeatureTable(path: later)
-        }
-        // a day the month does not have (the parser used to roll it over to 2020-03-01)
-        let february = try Self.edited("item_daily_features.csv", line: 2, "2020-07-01", "2020-02-30")
-        #expect(throws: PipelineError.unparsableValue(try Self.location(february, line: 2, column: "upload_dt"), text: "2020-02-30", expected: "a date YYYY-MM-DD")) {
-            try ItemFeatureTable(path: february)
-        }
-        let width = try Self.edited("item_daily_features.csv", line: 2, ",720,1280,", ",72x0,1280,")
-        #expect(throws: PipelineError.unparsableValue(try Self.location(width, line: 2, column: "video_width"), text: "72x0", expected: "a number")) {
-            try ItemFeatureTable(path: width)
+        let date = "a date YYYY-MM-DD"
+        for cell in [
+            // video 10 on line 2: "10,20200705,100,NORMAL,2020-07-01,…,720,1280,…"
+            BadCell(file: "item_daily_features.csv", line: 2, old: "2020-07-01", new: "2020-99-03", column: "upload_dt", text: "2020-99-03", expected: date),
+            // a later daily row of video 11 (line 4): not the first non-missing value, read all the same by pandas
+            BadCell(file: "item_daily_features.csv", line: 4, old: "2020-06-01", new: "June", column: "upload_dt", text: "June", expected: date),
+            // a day the month does not have (the parser used to roll it over to 2020-03-01)
+            BadCell(file: "item_daily_features.csv", line: 2, old: "2020-07-01", new: "2020-02-30", column: "upload_dt", text: "2020-02-30", expected: date),
+            BadCell(file: "item_daily_features.csv", line: 2, old: ",720,1280,", new: ",72x0,1280,", column: "video_width", text: "72x0", expected: "a number"),
+        ] {
+            try Self.expectLocated(cell) { _ = try ItemFeatureTable(path: $0) }
         }
     }
 
     @Test func captionCategoryIdsOfOrdinaryLinesAreLocated() throws {
         // video 10 on line 2: "10,UNKNOWN,\"a caption, with comma\",[],1,美食,11,…"
-        let path = try Self.edited("kuairec_caption_category.csv", line: 2, "[],1,", "[],1x,")
-        #expect(throws: PipelineError.unparsableValue(try Self.location(path, line: 2, column: "first_level_category_id"), text: "1x", expected: "a number")) {
-            try CaptionCategoryTable(path: path)
-        }
+        let cell = BadCell(file: "kuairec_caption_category.csv", line: 2, old: "[],1,", new: "[],1x,",
+                           column: "first_level_category_id", text: "1x", expected: "a number")
+        try Self.expectLocated(cell) { _ = try CaptionCategoryTable(path: $0) }
     }
 
     @Test func captionTextThatIsNotUTF8IsLocated() throws {

@@ -85,8 +85,12 @@ struct TrainingState: Codable {
         guard state.version == version else {
             throw PipelineError.malformedInput(SourceLocation(file: path), reason: "training state version \(state.version), this program writes \(version); run without --resume")
         }
-        return (state, Tensors(values: try file.tensor("values").floats(), kept: try file.tensor("kept").floats(),
-                               firstMoment: try file.tensor("adam.m").floats(), secondMoment: try file.tensor("adam.v").floats()))
+        do {
+            return (state, Tensors(values: try file.tensor("values").floats(), kept: try file.tensor("kept").floats(),
+                                   firstMoment: try file.tensor("adam.m").floats(), secondMoment: try file.tensor("adam.v").floats()))
+        } catch let PipelineError.invalidData(reason) {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "\(reason); delete it or run without --resume")
+        }
     }
 
     /// Throws unless the state was saved with `identity`, naming the first option (in name order) that differs.
