@@ -17,6 +17,8 @@ public struct PreparationReport: Codable {
     }
 
     public var bigMatrixRows = 0
+    /// Blank lines of big_matrix.csv, skipped (as pandas does) and counted.
+    public var bigMatrixBlankLines = 0
     public var rowsWithoutFractionalSeconds = 0
     public var anomalies = InteractionLog.Anomalies()
     /// Exact duplicates and same-time rows of different videos among the kept interactions.
@@ -30,6 +32,9 @@ public struct PreparationReport: Codable {
     public var captionShortLines: [Int] = []
     public var captionSkippedLines: [Int] = []
     public var captionDuplicateLines: [Int] = []
+    /// Caption lines kept by position whose category id is not a number (read as missing); each is also in
+    /// `captionExtraFieldLines` or `captionShortLines`.
+    public var captionMisreadCategoryLines: [Int] = []
     public var droppedOutsideBursts = 0
     public var keptRows = 0
     public var users = 0
@@ -72,8 +77,8 @@ public struct PreparationReport: Codable {
 
     /// The JSON form keeps the counts and rates, not the per-session and per-row distributions.
     enum CodingKeys: String, CodingKey {
-        case bigMatrixRows, rowsWithoutFractionalSeconds, anomalies, ties, userFeatureRows, itemVideos, captionVideos
-        case captionExtraFieldLines, captionShortLines, captionSkippedLines, captionDuplicateLines
+        case bigMatrixRows, bigMatrixBlankLines, rowsWithoutFractionalSeconds, anomalies, ties, userFeatureRows, itemVideos, captionVideos
+        case captionExtraFieldLines, captionShortLines, captionSkippedLines, captionDuplicateLines, captionMisreadCategoryLines
         case droppedOutsideBursts, keptRows, users, videos
         case interactionsWithoutUserFeatures, interactionsWithoutItemFeatures, interactionsWithoutCategory
         case dailyCounts, bursts, overallLabelRates, stageSeconds, smallMatrix, columnSummaries
