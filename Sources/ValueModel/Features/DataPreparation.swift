@@ -161,6 +161,7 @@ public enum DataPreparation {
             report.smallMatrix = prepared.report
             clock.mark("small_matrix.csv prepared", into: &report)
         }
+        report.findings = PreparationFindings.make(report)
         return report
     }
 

@@ -74,6 +74,8 @@ public struct PreparationReport: Codable {
     public var stageSeconds: [StageTime] = []
     /// What step 1 made of `small_matrix.csv` (nil when the folder has none).
     public var smallMatrix: SmallMatrixPreparation.Report?
+    /// What notebook 1 concludes from the complete report (`PreparationFindings.make`, set by `DataPreparation.run`).
+    public var findings = PreparationFindings()
 
     /// The JSON form keeps the counts and rates, not the per-session and per-row distributions.
     enum CodingKeys: String, CodingKey {
@@ -81,7 +83,7 @@ public struct PreparationReport: Codable {
         case captionExtraFieldLines, captionShortLines, captionSkippedLines, captionDuplicateLines, captionMisreadCategoryLines
         case droppedOutsideBursts, keptRows, users, videos
         case interactionsWithoutUserFeatures, interactionsWithoutItemFeatures, interactionsWithoutCategory
-        case dailyCounts, bursts, overallLabelRates, stageSeconds, smallMatrix, columnSummaries
+        case dailyCounts, bursts, overallLabelRates, stageSeconds, smallMatrix, columnSummaries, findings
     }
 
     /// The user the original plots the running entropy of.
@@ -89,6 +91,11 @@ public struct PreparationReport: Codable {
 
     /// Distributions keep at most this many interactions (an evenly spaced sample) to stay small.
     public static let sampleLimit = 1_000_000
+
+    /// Days from `startMs` to `endMs` (milliseconds).
+    public static func days(from startMs: Int64, to endMs: Int64) -> Double {
+        Double(endMs - startMs) / 86_400_000
+    }
 
     /// Interactions per calendar day, stray days outside the bursts included.
     mutating func recordDays(timeMs: [Int64]) {

@@ -32,6 +32,8 @@ public enum GraphConstruction {
         /// Degree (edges, with repeats) of every user and every video node that has one.
         public var userDegrees: [Int] = []
         public var videoDegrees: [Int] = []
+        /// What notebook 2 concludes from this summary (`GraphFindings`).
+        public var findings = GraphFindings()
     }
 
     /// Builds everything from `step1` and writes it into `output`.
@@ -86,6 +88,7 @@ public enum GraphConstruction {
         }
         summary.userDegrees = userDegree.filter { $0 > 0 }
         summary.videoDegrees = videoDegree.filter { $0 > 0 }
+        summary.findings = GraphFindings.make(summary)
 
         try output.write("edge_features", matrix: features, columns: EdgeFeatures.count)
         try output.write("labels", matrix: labels, columns: Head.allCases.count)
