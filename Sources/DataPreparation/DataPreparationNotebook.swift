@@ -11,8 +11,8 @@ struct DataPreparationNotebook {
     let seconds: Double
     let peakMiB: Double
 
-    /// Label rates the paper reports on real KuaiRec (complete, long, rewatch, neg).
-    static let realLabelRates = [0.34, 0.215, 0.075, 0.125]
+    /// What the report's numbers say (`PreparationFindings`).
+    var findings: PreparationFindings { report.findings }
 
     func build() throws -> Notebook {
         var page = Notebook(title: "Step 1 — data preparation")
@@ -77,8 +77,8 @@ struct DataPreparationNotebook {
         var rows = report.bursts.map { burst -> [String] in
             ["burst \(burst.burst)", "\(burst.days)", Format.count(burst.rows)] + burst.labelRates.map { Format.percent($0) }
         }
-        rows.append(["all", "\(report.bursts.reduce(0) { $0 + $1.days })", Format.count(report.keptRows)] + report.overallLabelRates.map { Format.percent($0) })
-        rows.append(["real KuaiRec (paper)", "28", "12,527,912"] + Self.realLabelRates.map { Format.percent($0) })
+        rows.append(["all", "\(findings.burstDays)", Format.count(report.keptRows)] + report.overallLabelRates.map { Format.percent($0) })
+        rows.append(["real KuaiRec (paper)", "28", "12,527,912"] + PreparationFindings.paperLabelRates.map { Format.percent($0) })
         page.table(["", "days with data", "interactions"] + Head.displayNames, rows, alignRight: [1, 2, 3, 4, 5, 6])
         let firstDay = report.dailyCounts.first.map { $0.day } ?? ""
         let series = (0...3).compactMap { burst -> Series? in
@@ -99,14 +99,12 @@ struct DataPreparationNotebook {
         page.paragraph("A session is a user's run of interactions with no gap above one hour. `session` counts a user's sessions across bursts; `sess_rank` is the 1-based position, `sess_len` the session's size.")
         let lengths = report.sessionLengths.map(Double.init)
         let perUser = report.sessionsPerUser.map(Double.init)
-        func describe(_ values: [Double]) -> [String] {
-            [Format.count(values.count), Format.fixed(StepOutput.quantile(values, 0.5), 1),
-             Format.fixed(values.reduce(0, +) / Double(max(values.count, 1)), 1),
-             Format.fixed(StepOutput.quantile(values, 0.9), 1), Format.fixed(values.max() ?? 0, 0)]
+        func describe(_ d: DistributionSummary) -> [String] {
+            [Format.count(d.count), Format.fixed(d.median, 1), Format.fixed(d.mean, 1), Format.fixed(d.percentile90, 1), Format.fixed(d.max, 0)]
         }
         page.table(["", "count", "median", "mean", "90th percentile", "max"], [
-            ["session length (interactions)"] + describe(lengths),
-            ["sessions per user"] + describe(perUser),
+            ["session length (interactions)"] + describe(findings.sessionLength),
+            ["sessions per user"] + describe(findings.sessionsPerUser),
             ["real KuaiRec session length", "", "7", "22.5", "", ""],
         ], alignRight: [1, 2, 3, 4, 5])
         let lengthHistogram = try Histogram(binning: lengths, bins: 40, spacing: .logarithmic)
@@ -123,14 +121,14 @@ struct DataPreparationNotebook {
     private func gaps(_ page: inout Notebook) throws {
         let d = report.gapFeatureSummary
         guard d.count == 8 else { return }
-        page.paragraph("`hist_intersess_gap_h`, the hours from the previous session's last row (0 for a user's first session in a burst), over rows as the original's `describe()`" + (Int(d[0]) >= 2 * PreparationReport.sampleLimit ? " (quartiles from an evenly spaced sample of rows)" : "") + ":")
+        page.paragraph("`hist_intersess_gap_h`, the hours from the previous session's last row (0 for a user's first session in a burst), over rows as the original's `describe()`" + sampleNote(findings.gapQuartiles, " (quartiles from an evenly spaced sample of rows)") + ":")
         page.table(["count", "mean", "std", "min", "25%", "50%", "75%", "max"],
                    [[Format.count(Int(d[0]))] + d[1...].map { Format.fixed($0, 2) }], alignRight: Set(0..<8))
-        let positive = report.positiveSessionGapHours
-        guard !positive.isEmpty else { return }
-        let shown = positive.filter { $0 <= 50 }
-        page.paragraph("Once per session, the \(Format.count(positive.count)) positive gaps: median \(Format.fixed(StepOutput.quantile(positive, 0.5), 1)) h; \(Format.percent(Double(shown.count) / Double(positive.count), 1)) are at most 50 h, the range the original's histogram shows. By construction every positive gap exceeds the one-hour session threshold.")
-        var figure = Figure.histogram(try Histogram(binning: shown, bins: 100, range: 0...50), title: "Inter-session gaps (gap > 0, at most 50 h)",
+        guard let gaps = findings.positiveGaps else { return }
+        let limit = PreparationThresholds.gapHistogramHours
+        page.paragraph("Once per session, the \(Format.count(gaps.count)) positive gaps: median \(Format.fixed(gaps.medianHours, 1)) h; \(Format.percent(gaps.shareInHistogram, 1)) are at most \(Format.fixed(limit, 0)) h, the range the original's histogram shows. By construction every positive gap exceeds the one-hour session threshold.")
+        let shown = report.positiveSessionGapHours.filter { $0 <= limit }
+        var figure = Figure.histogram(try Histogram(binning: shown, bins: 100, range: 0...limit), title: "Inter-session gaps (gap > 0, at most \(Format.fixed(limit, 0)) h)",
                                       xLabel: "hours", yLabel: "sessions")
         figure.legend = .hidden
         page.figure(try StepOutput.render(figure, folder: figures, name: "session-gaps.png"),
@@ -139,18 +137,21 @@ struct DataPreparationNotebook {
 
     private func distributions(_ page: inout Notebook) throws {
         page.heading("Durations and watch ratio")
-        let items: [(String, [Double], String, String, Histogram.Spacing)] = [
-            ("video duration (s), per video", report.videoDurationSeconds, "video-duration.png", "seconds", .logarithmic),
-            ("play duration (s), per interaction", report.playSecondsSample, "play-duration.png", "seconds", .logarithmic),
-            ("watch ratio, per interaction", report.watchRatioSample, "watch-ratio.png", "play / video duration", .logarithmic),
+        let items: [(String, [Double], PreparationFindings.Quantiles, String, String, Histogram.Spacing)] = [
+            ("video duration (s), per video", report.videoDurationSeconds, findings.videoDuration, "video-duration.png", "seconds", .logarithmic),
+            ("play duration (s), per interaction", report.playSecondsSample, findings.playDuration, "play-duration.png", "seconds", .logarithmic),
+            ("watch ratio, per interaction", report.watchRatioSample, findings.watchRatio, "watch-ratio.png", "play / video duration", .logarithmic),
         ]
-        page.table(["quantity", "values", "10%", "median", "90%", "99%"], items.map { name, values, _, _, _ in
-            [name, Format.count(values.count)] + [0.1, 0.5, 0.9, 0.99].map { Format.fixed(StepOutput.quantile(values, $0), 2) }
+        page.table(["quantity", "values", "10%", "median", "90%", "99%"], items.map { name, _, quantiles, _, _, _ in
+            [name, Format.count(quantiles.count)] + quantiles.values.map { Format.fixed($0, 2) }
         }, alignRight: [1, 2, 3, 4, 5])
-        if report.playSecondsSample.count < report.keptRows {
-            page.paragraph("Per-interaction distributions use an evenly spaced sample of \(Format.count(report.playSecondsSample.count)) interactions.")
+        switch findings.interactionCoverage {
+        case .evenlySpacedSample:
+            page.paragraph("Per-interaction distributions use an evenly spaced sample of \(Format.count(findings.playDuration.count)) interactions.")
+        case .everyInteraction:
+            break
         }
-        for (name, values, file, unit, spacing) in items {
+        for (name, values, _, file, unit, spacing) in items {
             var figure = Figure.histogram(try Histogram(binning: values, bins: 50, spacing: spacing), title: name.capitalized, xLabel: unit + " (log scale; zeros left out)", logX: true)
             figure.legend = .hidden
             page.figure(try StepOutput.render(figure, folder: figures, name: file), caption: name.prefix(1).uppercased() + name.dropFirst() + ".")
@@ -161,13 +162,11 @@ struct DataPreparationNotebook {
         page.heading("How varied are users' categories?")
         page.paragraph("Per user, the Shannon entropy (nats) of the categories of everything they watched, at each level of the category tree (a missing category counts as one category). `hist_cat_entropy_l2` is the running version of the level-2 entropy, computed from earlier rows only.")
         let levels = report.userCategoryEntropy
-        page.table(["level", "users", "median", "mean", "90%"], levels.enumerated().map { level, values in
-            ["\(level + 1)", Format.count(values.count), Format.fixed(StepOutput.quantile(values, 0.5), 2),
-             Format.fixed(values.reduce(0, +) / Double(max(values.count, 1)), 2), Format.fixed(StepOutput.quantile(values, 0.9), 2)]
+        page.table(["level", "users", "median", "mean", "90%"], findings.categoryEntropy.enumerated().map { level, d in
+            ["\(level + 1)", Format.count(d.count), Format.fixed(d.median, 2), Format.fixed(d.mean, 2), Format.fixed(d.percentile90, 2)]
         }, alignRight: [1, 2, 3, 4])
-        let top = levels.flatMap { $0 }.max() ?? 1
         let series = try levels.enumerated().map { level, values -> Series in
-            let histogram = try Histogram(binning: values, bins: 40, range: 0...max(top, 0.01))
+            let histogram = try Histogram(binning: values, bins: 40, range: 0...findings.entropyRange)
             let centers = zip(histogram.edges, histogram.edges.dropFirst()).map { ($0 + $1) / 2 }
             return .line("level \(level + 1)", x: centers, y: histogram.counts)
         }
@@ -181,7 +180,7 @@ struct DataPreparationNotebook {
     /// Every output column as the original's `describe(include="all")`.
     private func columnSummaries(_ page: inout Notebook) {
         guard !report.columnSummaries.isEmpty else { return }
-        page.paragraph("Every column written, as the original's `describe(include=\"all\")` sanity table: numeric columns (missing values excluded from the count) with count, mean, std, min, quartiles and max" + (report.keptRows >= 2 * PreparationReport.sampleLimit ? " (quartiles from an evenly spaced sample of rows)" : "") + "; `time` as dates; categorical columns with count, distinct values, the most frequent value and its count.")
+        page.paragraph("Every column written, as the original's `describe(include=\"all\")` sanity table: numeric columns (missing values excluded from the count) with count, mean, std, min, quartiles and max" + sampleNote(findings.columnQuartiles, " (quartiles from an evenly spaced sample of rows)") + "; `time` as dates; categorical columns with count, distinct values, the most frequent value and its count.")
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")   // `time` is a naive Beijing clock reading
@@ -207,7 +206,7 @@ struct DataPreparationNotebook {
     private func authorHistory(_ page: inout Notebook) {
         let names = ["hist_author_recency_days", "hist_last_complete_author", "hist_has_author_history"]
         guard report.authorHistorySummary.count == names.count else { return }
-        page.paragraph("The author-history features, as the original's sanity checks: `describe()` over rows (count is the non-missing rows; a row with no earlier row of the same author in the same burst has no recency and no last completion)" + (report.keptRows >= 2 * PreparationReport.sampleLimit ? ", quartiles from an evenly spaced sample of rows" : "") + ".")
+        page.paragraph("The author-history features, as the original's sanity checks: `describe()` over rows (count is the non-missing rows; a row with no earlier row of the same author in the same burst has no recency and no last completion)" + sampleNote(findings.columnQuartiles, ", quartiles from an evenly spaced sample of rows") + ".")
         page.table(["column", "count", "mean", "std", "min", "25%", "50%", "75%", "max"], zip(names, report.authorHistorySummary).map { name, d in
             [name] + (d.count == 8 ? [Format.count(Int(d[0]))] + d[1...].map { Format.fixed($0, 3) } : ["0"] + [String](repeating: "—", count: 7))
         }, alignRight: Set(1..<9))
@@ -228,12 +227,15 @@ struct DataPreparationNotebook {
 
     /// The original's plot of one user's running category entropy over time (its cell 39), for the user with the most rows.
     private func entropyTrajectory(_ page: inout Notebook) throws {
-        guard let user = report.entropyTrajectoryUser, let first = report.entropyTrajectory.first else { return }
-        let days = report.entropyTrajectory.map { Double($0.timeMs - first.timeMs) / 86_400_000 }
+        guard let trajectory = findings.entropyTrajectory, let first = report.entropyTrajectory.first else { return }
+        let user = trajectory.user
+        let days = report.entropyTrajectory.map { PreparationReport.days(from: first.timeMs, to: $0.timeMs) }
         let entropy = report.entropyTrajectory.map { Double($0.entropy) }
-        let last = entropy.last ?? 0
-        let who = user == PreparationReport.originalEntropyUser ? "the user the original plots" : "the user with the most rows (the original's user 5 is not in this log)"
-        page.paragraph("One user over time: `hist_cat_entropy_l2` of user \(user), \(who), over \(Format.count(entropy.count)) rows, from \(Format.fixed(entropy.first ?? 0, 2)) at the first row to \(Format.fixed(last, 2)) nats at the last, \(Format.fixed(days.last ?? 0, 0)) days later; its largest value is \(Format.fixed(entropy.max() ?? 0, 2)).")
+        let who = switch trajectory.choice {
+        case .originalUser: "the user the original plots"
+        case .mostRows: "the user with the most rows (the original's user \(PreparationReport.originalEntropyUser) is not in this log)"
+        }
+        page.paragraph("One user over time: `hist_cat_entropy_l2` of user \(user), \(who), over \(Format.count(trajectory.rows)) rows, from \(Format.fixed(trajectory.first, 2)) at the first row to \(Format.fixed(trajectory.last, 2)) nats at the last, \(Format.fixed(trajectory.days, 0)) days later; its largest value is \(Format.fixed(trajectory.largest, 2)).")
         var figure = Figure(title: "Running level-2 category entropy of user \(user)", xLabel: "days since the user's first row",
                             yLabel: "hist_cat_entropy_l2 (nats)", series: [.line("user \(user)", x: days, y: entropy)])
         figure.legend = .hidden
@@ -299,6 +301,14 @@ struct DataPreparationNotebook {
             "**Kept on purpose:** the context hour is the *UTC* hour of `timestamp` (the original's behaviour, although `time` is Beijing time); categorical codes and the session counter are later used as numbers; `hist_cat_ema_complete` groups by the level-1 category (the original's prose says level 2, its code level 1); every missing level-2 category counts as a new category in the entropy history.",
             "**Leakage kept from the original and named here:** exact duplicate rows and equal timestamps let `hist_*` features of one row see its twin's label — in this run, \(Format.count(report.ties.exactDuplicates)) kept interaction(s) repeat an earlier one in every column and \(Format.count(report.ties.differentVideos)) share their user and `time` with an earlier interaction of a different video; validation and test days of an earlier burst precede the training days of a later one (the EMAs and the entropy run across bursts).",
         ])
+    }
+
+    /// `note` when quartiles came from a sample, else nothing.
+    private func sampleNote(_ source: PreparationFindings.QuartileSource, _ note: String) -> String {
+        switch source {
+        case .evenlySpacedSample: note
+        case .everyValue: ""
+        }
     }
 
     /// Up to the first ten line numbers of `lines`, or "none".

@@ -23,7 +23,7 @@ struct GraphConstructionNotebook {
         features(&page)
         notes(&page)
         page.heading("Timing and memory (this run)")
-        page.paragraph("Step 2 took \(Format.fixed(seconds, 2)) s (including writing \(Format.fixed(Double(summary.edges * (64 + 4) * 4) / 1e6, 0)) MB of matrices) with a peak resident memory of \(Format.fixed(peakMiB, 0)) MiB. \(BLASKernel.description).")
+        page.paragraph("Step 2 took \(Format.fixed(seconds, 2)) s (including writing \(Format.fixed(Double(summary.findings.matrixBytes) / 1e6, 0)) MB of matrices) with a peak resident memory of \(Format.fixed(peakMiB, 0)) MiB. \(BLASKernel.description).")
         return page
     }
 
@@ -51,8 +51,11 @@ struct GraphConstructionNotebook {
                     edges.map(Format.count).joined(separator: " / ")]
         }
         page.table(["burst", "calendar range", "# days", "train days (earliest)", "validation days", "test days (latest)", "split rule", "edges train / val / test"], rows)
-        if summary.bursts.contains(where: { !$0.followsOriginalRule }) {
+        switch summary.findings.splitRule {
+        case .proportionalSomewhere:
             page.paragraph("**Note:** a burst with a number of days other than 8 or 10 (the only lengths the original handles) is split with the same proportions: validation = test = max(1, round(days / 5)) days, the rest for training.")
+        case .originalEverywhere:
+            break
         }
         page.paragraph("Days are calendar days of `time` (Beijing) that hold interactions. The real data give 8,016,340 / 2,382,507 / 2,129,065 edges.")
         page.table(["split", "edges"] + Head.displayNames,
@@ -65,14 +68,12 @@ struct GraphConstructionNotebook {
 
     private func degrees(_ page: inout Notebook) throws {
         page.heading("Degree distributions")
-        func describe(_ values: [Int]) -> [String] {
-            let doubles = values.map(Double.init)
-            return [Format.count(values.count), Format.fixed(StepOutput.quantile(doubles, 0.5), 0),
-                    Format.fixed(doubles.reduce(0, +) / Double(max(doubles.count, 1)), 1), Format.count(values.max() ?? 0)]
+        func describe(_ d: DistributionSummary) -> [String] {
+            [Format.count(d.count), Format.fixed(d.median, 0), Format.fixed(d.mean, 1), Format.count(Int(d.max))]
         }
         page.table(["nodes", "count", "median degree", "mean degree", "max degree"], [
-            ["users (out-degree)"] + describe(summary.userDegrees),
-            ["videos (in-degree)"] + describe(summary.videoDegrees),
+            ["users (out-degree)"] + describe(summary.findings.userDegrees),
+            ["videos (in-degree)"] + describe(summary.findings.videoDegrees),
         ], alignRight: [1, 2, 3, 4])
         let series = try [("users", summary.userDegrees), ("videos", summary.videoDegrees)].map { name, degrees -> Series in
             let histogram = try Histogram(binning: degrees.map(Double.init), bins: 30, spacing: .logarithmic)

@@ -18,7 +18,7 @@ struct GraphConstructionCommand: ParsableCommand {
     @Option(help: "Edges used for message passing: all (as the original, test edges included) or train-only (leak-free).")
     var messagePassing = GraphConstruction.MessagePassing.all
 
-    @Option(help: "Seed of the tiny graph's 5% sample and its 80/10/10 split.")
+    @Option(parsing: .unconditional, help: "Seed of the tiny graph's 5% sample and its 80/10/10 split.")
     var seed: UInt64 = 2026
 
     @OptionGroup var notebookOptions: NotebookOptions

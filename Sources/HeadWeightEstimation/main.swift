@@ -37,42 +37,42 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     /// The folder of the notebook's figures.
     var figures: String { notebookOptions.figures }
 
-    @Option(help: "Seed of the session sample, the start points, the bootstrap and the simulated lists.")
+    @Option(parsing: .unconditional, help: "Seed of the session sample, the start points, the bootstrap and the simulated lists.")
     var seed: UInt64 = 2026
 
     @OptionGroup var threading: ThreadOptions
 
-    @Option(help: "Bootstrap replicates over sessions for the likelihood estimate (0 = none).")
+    @Option(parsing: .unconditional, help: "Bootstrap replicates over sessions for the likelihood estimate (0 = none).")
     var bootstrap = 100
 
-    @Option(help: "Start points of the improved list-matching estimator.")
+    @Option(parsing: .unconditional, help: "Start points of the improved list-matching estimator.")
     var starts = 2
 
-    @Option(help: "Shortest session evaluated (sess_len; the original: 5).")
+    @Option(parsing: .unconditional, help: "Shortest session evaluated (sess_len; the original: 5).")
     var minSessionLength = 5
 
-    @Option(help: "Evaluate at most this many sessions, a seeded random sample (0 = all).")
+    @Option(parsing: .unconditional, help: "Evaluate at most this many sessions, a seeded random sample (0 = all).")
     var maxSessions = 0
 
-    @Option(help: "Largest in-memory store of candidate heads, in GiB (sessions x candidates x 16 bytes).")
+    @Option(parsing: .unconditional, help: "Largest in-memory store of candidate heads, in GiB (sessions x candidates x 16 bytes).")
     var memoryBudgetGib = 14.0
 
-    @Option(help: "Sessions per checkpoint chunk of the scoring (0 = about 4M pairs per chunk).")
+    @Option(parsing: .unconditional, help: "Sessions per checkpoint chunk of the scoring (0 = about 4M pairs per chunk).")
     var chunkSessions = 0
 
     @Flag(help: "Continue an interrupted run: reuse the scored chunks in <processed>/step4-state/ when they were computed from the same inputs and options.")
     var resume = false
 
-    @Option(help: "Sessions scored by both paths (decomposed and plain MLP) for the throughput comparison.")
+    @Option(parsing: .unconditional, help: "Sessions scored by both paths (decomposed and plain MLP) for the throughput comparison.")
     var benchmarkSessions = 200
 
-    @Option(help: "Observed rows per session (the first ones) used by the candidate-pool likelihoods: early choices are made from a nearly full retrieved pool, later ones from a pool the earlier choices depleted (0 = all rows).")
+    @Option(parsing: .unconditional, help: "Observed rows per session (the first ones) used by the candidate-pool likelihoods: early choices are made from a nearly full retrieved pool, later ones from a pool the earlier choices depleted (0 = all rows).")
     var listPrefix = 10
 
-    @Option(help: "Sessions (a seeded sample) in the synthetic identification table's re-drawn lists.")
+    @Option(parsing: .unconditional, help: "Sessions (a seeded sample) in the synthetic identification table's re-drawn lists.")
     var identificationSessions = 1000
 
-    @Option(help: "Fit the pool-sampling likelihood too (the slowest assumption, about a minute per 500 sessions and heads) on a seeded sample of this many sessions; 0 = not fitted (make coverage compares it on synthetic worlds).")
+    @Option(parsing: .unconditional, help: "Fit the pool-sampling likelihood too (the slowest assumption, about a minute per 500 sessions and heads) on a seeded sample of this many sessions; 0 = not fitted (make coverage compares it on synthetic worlds).")
     var poolSamplingSessions = 0
 
     @Flag(inversion: .prefixedNo, help: "Average the heads of the other seeds step 3 trained of its chosen GNN (`3-training --head-seeds`) with the main one's, and report each member's headline alone, so the heads' training randomness enters the headline interval.")

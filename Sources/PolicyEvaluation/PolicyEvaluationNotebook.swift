@@ -101,7 +101,7 @@ struct PolicyEvaluationNotebook {
     /// The same policies and users leaving by accumulated satisfaction: does the order of the policies hold?
     private func satisfactionCheck(_ page: inout Notebook, _ e: PolicyEvaluation) {
         guard let rule = e.satisfactionRule, let outcomes = e.satisfactionOutcomes, let baseline = e.satisfactionBaseline,
-              outcomes.count == e.outcomes.count else { return }
+              let robustness = e.findings.exitRobustness else { return }
         page.heading("Robustness: the same users leaving by accumulated satisfaction", level: 3)
         page.paragraph("""
             A second exit model in place of KuaiEnv's tag rule: after each video the satisfaction becomes \
@@ -112,57 +112,53 @@ struct PolicyEvaluationNotebook {
         page.table(["policy", "R_tra", "R_each", "length"], outcomes.map { o in
             [o.policy, meanSD(o.totalReward, 2), meanSD(o.rewardPerStep, 3), meanSD(o.length, 1)]
         }, alignRight: [1, 2, 3])
-        // Kendall's τ between the policies' mean R_tra under the two exits (ties count 0).
-        let a = e.outcomes.map(\.totalReward.mean), b = outcomes.map(\.totalReward.mean)
-        var concordant = 0, discordant = 0
-        for i in a.indices { for j in a.indices where j > i {
-            let s = (a[i] - a[j]) * (b[i] - b[j])
-            if s > 0 { concordant += 1 } else if s < 0 { discordant += 1 }
-        } }
-        let pairs = a.count * (a.count - 1) / 2
-        let tau = pairs > 0 ? Double(concordant - discordant) / Double(pairs) : .nan
-        let bestTag = e.outcomes.indices.dropLast().max { a[$0] < a[$1] }, bestSatisfied = outcomes.indices.dropLast().max { b[$0] < b[$1] }
-        var lines = ["Kendall's τ between the policies' mean R_tra under the two exits: \(Format.fixed(tau, 2)) (\(concordant) of \(pairs) pairs in the same order, \(discordant) reversed)."]
-        if let bestTag, let bestSatisfied {
-            lines.append("Highest R_tra apart from the true-reward bound: \(e.outcomes[bestTag].policy) with KuaiEnv's exit, \(outcomes[bestSatisfied].policy) with the satisfaction exit" + (bestTag == bestSatisfied ? " (the same policy)." : " (a different policy: the ranking depends on the exit model)."))
+        var lines = ["Kendall's τ between the policies' mean R_tra under the two exits: \(Format.fixed(robustness.kendallTau, 2)) (\(robustness.concordant) of \(robustness.pairs) pairs in the same order, \(robustness.discordant) reversed)."]
+        if let bestTag = robustness.bestWithTagExit, let bestSatisfied = robustness.bestWithSatisfactionExit, let verdict = robustness.verdict {
+            let order = switch verdict {
+            case .samePolicy: " (the same policy)."
+            case .differentPolicy: " (a different policy: the ranking depends on the exit model)."
+            }
+            lines.append("Highest R_tra apart from the true-reward bound: \(bestTag) with KuaiEnv's exit, \(bestSatisfied) with the satisfaction exit" + order)
         }
         page.bullets(lines)
     }
 
-    /// Sentences computed from this run's table.
+    /// Sentences from this run's findings.
     private func conclusions(_ page: inout Notebook, _ e: PolicyEvaluation) {
-        let random = e.outcomes.first { $0.policy == RandomPolicy().name }
-        let bound = e.outcomes.last!
-        let ranked = e.outcomes.dropLast()   // without the upper bound
-        guard let best = ranked.max(by: { $0.rewardPerStep.mean < $1.rewardPerStep.mean }),
-              let toy = e.outcomes.first(where: { $0.policy.hasPrefix("greedy ŵ·p̂") }) else { return }
-        let oracle = e.outcomes.first { $0.policy == PolicyEvaluation.oracleName } ?? bound
+        let findings = e.findings
+        guard let best = findings.best else { return }
         var lines: [String] = []
-        if oracle.policy == bound.policy {
-            lines.append("The highest R_each short of the upper bound (\(Format.fixed(bound.rewardPerStep.mean, 3))) is **\(best.policy)**'s, \(Format.fixed(best.rewardPerStep.mean, 3)).")
-        } else if best.policy == oracle.policy {
-            lines.append("The oracle (w*·p_true) has the highest R_each short of the upper bound, \(Format.fixed(oracle.rewardPerStep.mean, 3)) (greedy by the true reward: \(Format.fixed(bound.rewardPerStep.mean, 3))).")
-        } else {
+        let oracle = best.oracleRewardPerStep.map { Format.fixed($0, 3) } ?? "—"
+        switch best.verdict {
+        case .noOracle:
+            lines.append("The highest R_each short of the upper bound (\(Format.fixed(best.boundRewardPerStep, 3))) is **\(best.policy)**'s, \(Format.fixed(best.rewardPerStep, 3)).")
+        case .oracleHighest:
+            lines.append("The oracle (w*·p_true) has the highest R_each short of the upper bound, \(oracle) (greedy by the true reward: \(Format.fixed(best.boundRewardPerStep, 3))).")
+        case .apartFromOracle, .notToldApartFromOracle:
             // Paired over episodes: every policy meets the same users.
-            let gap = SessionSimulator.pairedDifference(best, oracle)
-            let clear = abs(gap.mean) > 2 * gap.standardError
-            lines.append("The highest R_each is **\(best.policy)**'s (\(Format.fixed(best.rewardPerStep.mean, 3))), against the oracle's \(Format.fixed(oracle.rewardPerStep.mean, 3)); the paired difference over the same users is \(Format.fixed(gap.mean, 3)) (s.e. \(Format.fixed(gap.standardError, 3))), "
-                + (clear ? "more than two standard errors: the oracle maximises the platform's value w*·p_true, and the reward here is the watch ratio, which that value weighs only through its heads."
-                         : "within two standard errors, so at \(Format.count(e.episodes)) episodes the two are not told apart."))
+            let gap = best.differenceToOracle.map { "\(Format.fixed($0.mean, 3)) (s.e. \(Format.fixed($0.standardError, 3)))" } ?? "—"
+            lines.append("The highest R_each is **\(best.policy)**'s (\(Format.fixed(best.rewardPerStep, 3))), against the oracle's \(oracle); the paired difference over the same users is \(gap), "
+                + (best.verdict == .apartFromOracle
+                    ? "more than two standard errors: the oracle maximises the platform's value w*·p_true, and the reward here is the watch ratio, which that value weighs only through its heads."
+                    : "within two standard errors, so at \(Format.count(e.episodes)) episodes the two are not told apart."))
         }
-        if let random {
-            let span = oracle.rewardPerStep.mean - random.rewardPerStep.mean
-            if abs(span) > 1e-12 {
-                let share = (toy.rewardPerStep.mean - random.rewardPerStep.mean) / span
-                lines.append("The paper's toy recommender (greedy ŵ·p̂) gets R_each \(Format.fixed(toy.rewardPerStep.mean, 3)): \(Format.fixed(100 * share, 0))% of the way from random (\(Format.fixed(random.rewardPerStep.mean, 3))) to \(oracle.policy == bound.policy ? "greedy by the true reward" : "the oracle").")
-                if let headsOnly = e.outcomes.first(where: { $0.policy.hasPrefix("greedy w*·p̂") }),
-                   let weightsOnly = e.outcomes.first(where: { $0.policy.hasPrefix("greedy ŵ·p_true") }) {
-                    lines.append("Split of its gap to the oracle: with the planted w* on the same learned heads it gets \(Format.fixed(headsOnly.rewardPerStep.mean, 3)), with step 4's ŵ on the true heads \(Format.fixed(weightsOnly.rewardPerStep.mean, 3)); so \(abs(oracle.rewardPerStep.mean - headsOnly.rewardPerStep.mean) > abs(oracle.rewardPerStep.mean - weightsOnly.rewardPerStep.mean) ? "the heads cost more than the weights" : "the weights cost at least as much as the heads") in R_each.")
-                }
+        if let share = findings.toyShare {
+            let reference = switch share.reference {
+            case .trueRewardBound: "greedy by the true reward"
+            case .oracle: "the oracle"
             }
+            lines.append("The paper's toy recommender (greedy ŵ·p̂) gets R_each \(Format.fixed(share.toyRewardPerStep, 3)): \(Format.percent(share.share, 0)) of the way from random (\(Format.fixed(share.randomRewardPerStep, 3))) to \(reference).")
         }
-        let longest = e.outcomes.max { $0.length.mean < $1.length.mean }!
-        lines.append("The longest sessions are \(longest.policy)'s (\(Format.fixed(longest.length.mean, 1)) videos on average, of at most \(e.rule.maxTurn)); R_tra = R_each × length, so a policy that keeps users longer can win on R_tra while losing on R_each.")
+        if let split = findings.gapSplit {
+            let costlier = switch split.verdict {
+            case .headsCostMore: "the heads cost more than the weights"
+            case .weightsCostAtLeastAsMuch: "the weights cost at least as much as the heads"
+            }
+            lines.append("Split of its gap to the oracle: with the planted w* on the same learned heads it gets \(Format.fixed(split.plantedWeightsRewardPerStep, 3)), with step 4's ŵ on the true heads \(Format.fixed(split.trueHeadsRewardPerStep, 3)); so \(costlier) in R_each.")
+        }
+        if let longest = findings.longest {
+            lines.append("The longest sessions are \(longest.policy)'s (\(Format.fixed(longest.meanLength, 1)) videos on average, of at most \(e.rule.maxTurn)); R_tra = R_each × length, so a policy that keeps users longer can win on R_tra while losing on R_each.")
+        }
         page.bullets(lines)
     }
 
@@ -193,7 +189,7 @@ struct PolicyEvaluationNotebook {
                 probability inside the pool minus the history, averaged over rows: IPS is unbiased only at support 1, since \
                 a video outside the pool could never have been logged.
                 """)
-            estimateTable(&page, o, platform: "the logging platform (on-policy: every weight 1)",
+            estimateTable(&page, o, e.findings.offPolicyExact, platform: "the logging platform (on-policy: every weight 1)",
                           check: ("the logged rewards agree with the engagement model the truth comes from",
                                   "the logged rewards do not follow the engagement model the truth comes from"))
         } else {
@@ -213,17 +209,17 @@ struct PolicyEvaluationNotebook {
             \(rowsUsed(o.logged, outside: "shown before its upload day")) The truth is the same simulator's as above; \
             "support" is now the policy's mass on that estimated support.
             """)
-        estimateTable(&page, o, platform: "the estimated platform model (every weight 1; truth: the reward expected under π̂₀)",
+        estimateTable(&page, o, e.findings.offPolicyEstimated, platform: "the estimated platform model (every weight 1; truth: the reward expected under π̂₀)",
                       check: ("the estimated platform model's expected reward agrees with the logs",
                               "the estimated platform model's expected reward does not match the logs"))
-        if let exact = e.offPolicy {
-            var lines: [String] = []
-            for (name, key) in [("IPS", \OffPolicyEvaluation.Estimate.ips), ("SNIPS", \.snips), ("NCIS", \.ncis)] {
-                let a = meanError(exact, key), b = meanError(o, key)
-                guard let a, let b else { continue }
-                lines.append("\(name): mean |estimate − truth| \(Format.fixed(b, 3)) with estimated propensities against \(Format.fixed(a, 3)) with the exact ones (" + (b <= a ? "no worse" : "worse by \(Format.fixed(b - a, 3))") + ").")
-            }
-            page.bullets(lines)
+        if e.offPolicy != nil {
+            page.bullets(e.findings.propensityComparison.map { c in
+                let verdict = switch c.verdict {
+                case .noWorse: "no worse"
+                case .worse: "worse by \(Format.fixed(c.excess, 3))"
+                }
+                return "\(c.estimator.title): mean |estimate − truth| \(Format.fixed(c.estimatedError, 3)) with estimated propensities against \(Format.fixed(c.exactError, 3)) with the exact ones (\(verdict))."
+            })
         }
     }
 
@@ -238,61 +234,50 @@ struct PolicyEvaluationNotebook {
             the history h). \(rowsUsed(l, outside: "shown before its upload day")) No simulator knows these users' responses, so nothing here is checked against a truth: on a synthetic world \
             this step measures how far the same estimates land from it.
             """)
-        func cell(_ x: Double) -> String { x.isNaN ? "—" : Format.fixed(x, 3) }
+        func row(_ name: String, _ e: OffPolicyEvaluation.Estimate) -> [String] {
+            [name, cell(e.ips), cell(e.snips), cell(e.ncis), Format.count(e.matches), Format.fixed(e.effectiveSampleSize, 1), Format.fixed(e.support, 3)]
+        }
         page.table(["policy", "IPS", "SNIPS", "NCIS", "rows with weight > 0", "effective sample size", "support"],
-                   o.estimates.enumerated().map { i, e in
-                       [i == 0 ? "the logging platform (every weight 1: the mean logged reward)" : e.policy, cell(e.ips), cell(e.snips), cell(e.ncis),
-                        Format.count(e.matches), Format.fixed(e.effectiveSampleSize, 1), Format.fixed(e.support, 3)]
-                   }, alignRight: [1, 2, 3, 4, 5, 6])
+                   (o.loggingPlatform.map { [row("the logging platform (every weight 1: the mean logged reward)", $0)] } ?? []) + o.targets.map { row($0.policy, $0) },
+                   alignRight: [1, 2, 3, 4, 5, 6])
         page.paragraph("`\(artifacts)/off_policy_logs.json` holds these estimates.")
     }
 
-    /// Mean |estimate − truth| of one estimator over the target policies (nil when undefined for all).
-    private func meanError(_ o: OffPolicyEvaluation, _ key: KeyPath<OffPolicyEvaluation.Estimate, Double>) -> Double? {
-        let errors = o.estimates.dropFirst().map { abs($0[keyPath: key] - $0.truth) }.filter { !$0.isNaN }
-        return errors.isEmpty ? nil : errors.reduce(0, +) / Double(errors.count)
-    }
-
-    /// The estimates table and what it says: the on-policy row checked against its expected value (`check`: the
-    /// sentence for agreement, then for disagreement), each estimator's mean error, the policies with thin support.
-    private func estimateTable(_ page: inout Notebook, _ o: OffPolicyEvaluation, platform: String, check: (String, String)) {
-        let l = o.logged
-        func cell(_ x: Double) -> String { x.isNaN ? "—" : Format.fixed(x, 3) }
-        page.table(["policy", "truth", "IPS", "SNIPS", "NCIS", "rows with weight > 0", "effective sample size", "support"],
-                   o.estimates.enumerated().map { i, e in
-                       [i == 0 ? platform : e.policy, cell(e.truth), cell(e.ips), cell(e.snips), cell(e.ncis), Format.count(e.matches),
-                        Format.fixed(e.effectiveSampleSize, 1), Format.fixed(e.support, 3)]
-                   }, alignRight: [1, 2, 3, 4, 5, 6, 7])
-        var lines: [String] = []
-        let targets = Array(o.estimates.dropFirst())
-        let own = o.estimates[0]
-        let rewardSE = l.meanRewardStandardError
-        lines.append("On-policy the mean observed reward is \(cell(own.ips)) against its expected \(cell(own.truth)) (standard error of the mean, rows of a session taken together: \(cell(rewardSE))): "
-                     + (abs(own.ips - own.truth) <= 2 * rewardSE ? "within two standard errors, so \(check.0)." : "more than two standard errors apart, so \(check.1)."))
-        for (name, key) in [("IPS", \OffPolicyEvaluation.Estimate.ips), ("SNIPS", \.snips), ("NCIS", \.ncis)] {
-            let defined = targets.filter { !$0[keyPath: key].isNaN }.count
-            let undefined = targets.count - defined
-            lines.append("\(name): mean |estimate − truth| over the \(targets.count) policies \(meanError(o, key).map { Format.fixed($0, 3) } ?? "undefined")"
-                         + (undefined > 0 ? " (undefined for \(undefined): no logged row has weight > 0)" : "") + ".")
+    /// The estimates table and what `check` (its findings) says: the on-policy row against its expected value
+    /// (`sentences`: for agreement, then for disagreement), each estimator's mean error, the policies with thin support.
+    private func estimateTable(_ page: inout Notebook, _ o: OffPolicyEvaluation, _ check: PolicyFindings.OffPolicyCheck?, platform: String,
+                               check sentences: (String, String)) {
+        func row(_ name: String, _ e: OffPolicyEvaluation.Estimate) -> [String] {
+            [name, cell(e.truth), cell(e.ips), cell(e.snips), cell(e.ncis), Format.count(e.matches), Format.fixed(e.effectiveSampleSize, 1), Format.fixed(e.support, 3)]
         }
-        let thin = targets.filter { $0.support < 0.5 }
-        if !thin.isEmpty {
-            lines.append("Support below 0.5 for \(thin.map(\.policy).joined(separator: "; ")): what these policies would show was rarely where the logging policy could show it, so no reweighting of the logs can estimate them without bias.")
+        page.table(["policy", "truth", "IPS", "SNIPS", "NCIS", "rows with weight > 0", "effective sample size", "support"],
+                   (o.loggingPlatform.map { [row(platform, $0)] } ?? []) + o.targets.map { row($0.policy, $0) },
+                   alignRight: [1, 2, 3, 4, 5, 6, 7])
+        guard let check else { return }
+        let agreement = switch check.agreement {
+        case .agrees: "within two standard errors, so \(sentences.0)."
+        case .disagrees: "more than two standard errors apart, so \(sentences.1)."
+        }
+        var lines = ["On-policy the mean observed reward is \(cell(check.onPolicyReward)) against its expected \(cell(check.onPolicyExpected)) (standard error of the mean, rows of a session taken together: \(cell(check.rewardStandardError))): " + agreement]
+        for error in check.errors {
+            lines.append("\(error.estimator.title): mean |estimate − truth| over the \(check.policies) policies \(error.meanAbsoluteError.map { Format.fixed($0, 3) } ?? "undefined")"
+                         + (error.undefined > 0 ? " (undefined for \(error.undefined): no logged row has weight > 0)" : "") + ".")
+        }
+        if !check.thinSupport.isEmpty {
+            lines.append("Support below \(Format.fixed(PolicyThresholds.thinSupport, 1)) for \(check.thinSupport.joined(separator: "; ")): what these policies would show was rarely where the logging policy could show it, so no reweighting of the logs can estimate them without bias.")
         }
         page.bullets(lines)
     }
 
+    /// An estimate for a table: "—" when undefined.
+    private func cell(_ x: Double) -> String { x.isNaN ? "—" : Format.fixed(x, 3) }
+
     /// Mean R_tra by session length, one line per policy.
     private func figure(_ page: inout Notebook, _ e: PolicyEvaluation) throws {
-        let series: [Series] = e.outcomes.map { o in
-            let lengths = Set(o.episodes.map(\.length)).sorted()
-            let means = lengths.map { L -> Double in
-                let rewards = o.episodes.filter { $0.length == L }.map(\.reward)
-                return rewards.reduce(0, +) / Double(rewards.count)
-            }
+        let series: [Series] = e.findings.rewardByLength.map { curve in
             // The toy recommender's variants without its long parenthesis, so that the legend fits the plot.
-            let label = o.policy.replacingOccurrences(of: "greedy ŵ·p̂ (step 4's weights, step 3's heads), ", with: "greedy ŵ·p̂, ")
-            return .linePoints(label, x: lengths.map(Double.init), y: means)
+            let label = curve.policy.replacingOccurrences(of: "greedy ŵ·p̂ (step 4's weights, step 3's heads), ", with: "greedy ŵ·p̂, ")
+            return .linePoints(label, x: curve.lengths.map(Double.init), y: curve.meanReward)
         }
         var figure = Figure(title: "R_tra against session length (\(e.simulator) simulator)", xLabel: "session length (videos)", yLabel: "mean R_tra of the sessions that long", series: series)
         figure.legend = .topLeft

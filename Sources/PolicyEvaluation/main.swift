@@ -25,40 +25,40 @@ struct PolicyEvaluationCommand: ParsableCommand {
     /// The folder of the notebook's figures.
     var figures: String { notebookOptions.figures }
 
-    @Option(help: "Simulated sessions per policy (the same users for every policy).")
+    @Option(parsing: .unconditional, help: "Simulated sessions per policy (the same users for every policy).")
     var episodes = 1000
 
-    @Option(help: "Seed of the users drawn and of the policies' randomness.")
+    @Option(parsing: .unconditional, help: "Seed of the users drawn and of the policies' randomness.")
     var seed: UInt64 = 2026
 
-    @Option(help: "KuaiEnv's num_leave_compute: the exit rule's window of earlier videos (DORL's runs: 1).")
+    @Option(parsing: .unconditional, help: "KuaiEnv's num_leave_compute: the exit rule's window of earlier videos (DORL's runs: 1).")
     var window = 1
 
-    @Option(help: "KuaiEnv's leave_threshold: a tag may occur this often in the window; once more and the user leaves (DORL's runs: 0).")
+    @Option(parsing: .unconditional, help: "KuaiEnv's leave_threshold: a tag may occur this often in the window; once more and the user leaves (DORL's runs: 0).")
     var threshold = 0
 
-    @Option(help: "KuaiEnv's max_turn: the most videos in a session.")
+    @Option(parsing: .unconditional, help: "KuaiEnv's max_turn: the most videos in a session.")
     var maxTurn = 30
 
-    @Option(help: "Robustness check: the accumulated-satisfaction exit's decay λ in s_t = λ s_{t-1} + (r_t − r̄) (0...1).")
+    @Option(parsing: .unconditional, help: "Robustness check: the accumulated-satisfaction exit's decay λ in s_t = λ s_{t-1} + (r_t − r̄) (0...1).")
     var satisfactionDecay = 0.9
 
-    @Option(help: "Robustness check: the user leaves once the accumulated satisfaction s_t falls below minus this value (0 or more).")
+    @Option(parsing: .unconditional, help: "Robustness check: the user leaves once the accumulated satisfaction s_t falls below minus this value (0 or more).")
     var satisfactionThreshold = 1.0
 
-    @Option(help: "Exploration rate of the ε-greedy policy.")
+    @Option(parsing: .unconditional, help: "Exploration rate of the ε-greedy policy.")
     var epsilon = 0.1
 
-    @Option(help: "UCB policy: the bonus c of c √(ln(1 + N) / (1 + n_video)), in units of the value ŵ·p̂ (N: logged rows; n_video: the video's).")
+    @Option(parsing: .unconditional, help: "UCB policy: the bonus c of c √(ln(1 + N) / (1 + n_video)), in units of the value ŵ·p̂ (N: logged rows; n_video: the video's).")
     var ucbBonus = 0.1
 
-    @Option(help: "UCB on the seeds' spread: the bonus c of c σ, σ the standard deviation of ŵ·p̂ over step 3's seed members (heads taken as independent); the policy runs when step 4 averaged members.")
+    @Option(parsing: .unconditional, help: "UCB on the seeds' spread: the bonus c of c σ, σ the standard deviation of ŵ·p̂ over step 3's seed members (heads taken as independent); the policy runs when step 4 averaged members.")
     var spreadBonus = 1.0
 
-    @Option(help: "Off-policy estimates: logged rows per session used as decisions (the first ones; 1 = the first-turn bandit).")
+    @Option(parsing: .unconditional, help: "Off-policy estimates: logged rows per session used as decisions (the first ones; 1 = the first-turn bandit).")
     var loggedSteps = 10
 
-    @Option(help: "NCIS: importance weights are capped at this value before normalising.")
+    @Option(parsing: .unconditional, help: "NCIS: importance weights are capped at this value before normalising.")
     var ncisCap = 100.0
 
     @OptionGroup var threading: ThreadOptions
@@ -101,7 +101,7 @@ struct PolicyEvaluationCommand: ParsableCommand {
             ], inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
             let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, loggedSteps: loggedSteps, logEstimates: logEstimates, artifacts: output.path, figures: figures,
                                                     seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
-            let toy = runs.map { run in "\(run.simulator): greedy ŵ·p̂ R_each \(Format.fixed(run.outcomes[2].rewardPerStep.mean, 3))" }
+            let toy = runs.map { run in "\(run.simulator): greedy ŵ·p̂ R_each \(run.outcome(.greedyEstimated).map { Format.fixed($0.rewardPerStep.mean, 3) } ?? "—")" }
             return StepOutcome(page: page, summary: "step 5: \(runs.map(\.simulator).joined(separator: " and ")) simulator(s) x \(episodes) sessions per policy, \(toy.joined(separator: ", ")) in \(Format.fixed(ResourceUsage.now() - start, 1)) s -> \(output.path), \(notebook)")
         }
     }

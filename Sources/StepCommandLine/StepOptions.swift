@@ -22,7 +22,7 @@ public struct NotebookOptions: ParsableArguments {
 
 /// `--threads`: BLAS and the parallel loops use this many threads; all cores when not given.
 public struct ThreadOptions: ParsableArguments {
-    @Option(help: "Threads for BLAS and the parallel loops (default: all cores).")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and the parallel loops (default: all cores).")
     public var threads: Int?
 
     public init() {}

@@ -21,13 +21,13 @@ struct SyntheticData: ParsableCommand {
     @Option(help: "Output folder (created if missing).")
     var out = "data/raw"
 
-    @Option(help: "Number of users.")
+    @Option(parsing: .unconditional, help: "Number of users.")
     var users = 600
 
-    @Option(help: "Number of videos.")
+    @Option(parsing: .unconditional, help: "Number of videos.")
     var videos = 1200
 
-    @Option(help: "Seed of the whole world.")
+    @Option(parsing: .unconditional, help: "Seed of the whole world.")
     var seed: UInt64 = 2026
 
     @Option(help: ArgumentHelp(
@@ -46,25 +46,25 @@ struct SyntheticData: ParsableCommand {
     @Option(help: ArgumentHelp("Pool size range per session, as min-max (uniform in between).", valueName: "min-max"))
     var poolSize = "150-300"
 
-    @Option(help: "How strongly a retrieval pool follows the user's affinity (0 = popularity alone).")
+    @Option(parsing: .unconditional, help: "How strongly a retrieval pool follows the user's affinity (0 = popularity alone).")
     var retrievalAffinity = 1.0
 
-    @Option(help: "Standard deviation of the retrieval model's per-(user, video) error on the affinity.")
+    @Option(parsing: .unconditional, help: "Standard deviation of the retrieval model's per-(user, video) error on the affinity.")
     var retrievalNoise = 0.7
 
     @Option(help: "Planted head weights w* as four comma-separated numbers (complete,long,rewatch,neg).")
     var weights = SyntheticWorldConfiguration.paperWeights.map { String($0) }.joined(separator: ",")
 
-    @Option(help: "Mean sessions per burst day of a user with activity 1 (fewer = a smaller big_matrix).")
+    @Option(parsing: .unconditional, help: "Mean sessions per burst day of a user with activity 1 (fewer = a smaller big_matrix).")
     var sessionsPerDay = 2.7
 
-    @Option(help: "Median session length in rows (before the per-user shift).")
+    @Option(parsing: .unconditional, help: "Median session length in rows (before the per-user shift).")
     var sessionLengthMedian = 7.5
 
-    @Option(help: "Mean number of sessions per user on stray days outside the bursts.")
+    @Option(parsing: .unconditional, help: "Mean number of sessions per user on stray days outside the bursts.")
     var straySessions = 0.1
 
-    @Option(help: "Dimension of the latent user and video factors.")
+    @Option(parsing: .unconditional, help: "Dimension of the latent user and video factors.")
     var latentDimension = 8
 
     @Option(help: ArgumentHelp(
@@ -72,7 +72,7 @@ struct SyntheticData: ParsableCommand {
         valueName: "file"))
     var engagement: String?
 
-    @Option(help: "Worker threads (0 = all cores). The files do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (0 = all cores). The files do not depend on it.")
     var threads = 0
 
     @Flag(help: "Score every candidate with explicit noise even where the exact Plackett-Luce shortcut applies (slow).")
@@ -152,9 +152,16 @@ struct SyntheticData: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let generator = try SyntheticWorldGenerator(configuration: try makeConfiguration())
-        let truth = try generator.write(to: out, threads: threads) { line in
-            FileHandle.standardError.write(Data(("  " + line + "\n").utf8))
+        let truth: SyntheticGroundTruth
+        do {
+            try OutputLocation.checkFolder(out, option: "--out")
+            let generator = try SyntheticWorldGenerator(configuration: try makeConfiguration())
+            truth = try generator.write(to: out, threads: threads) { line in
+                FileHandle.standardError.write(Data(("  " + line + "\n").utf8))
+            }
+        } catch {
+            StepOutput.report(error)
+            throw ExitCode.failure
         }
         let s = truth.summary
         let seconds = Date().timeIntervalSince(started)

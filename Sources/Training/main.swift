@@ -33,7 +33,7 @@ struct TrainingCommand: ParsableCommand {
     /// The folder of the notebook's figures.
     var figures: String { notebookOptions.figures }
 
-    @Option(help: "Seed of weight initialisation, batch draws and the monitored training sample.")
+    @Option(parsing: .unconditional, help: "Seed of weight initialisation, batch draws and the monitored training sample.")
     var seed: UInt64 = 2026
 
     @OptionGroup var threading: ThreadOptions
@@ -41,22 +41,22 @@ struct TrainingCommand: ParsableCommand {
     @Flag(help: "The original's full protocol: up to 2000 steps per model, 500-step sweeps, full training split monitored.")
     var paper = false
 
-    @Option(help: "Largest number of steps per model (reduced default: \(Budget.reduced.maxSteps); --paper: \(Budget.paper.maxSteps)).")
+    @Option(parsing: .unconditional, help: "Largest number of steps per model (reduced default: \(Budget.reduced.maxSteps); --paper: \(Budget.paper.maxSteps)).")
     var maxSteps: Int?
 
-    @Option(help: "Steps per sweep run on the tiny graph, 0 to skip the sweeps (reduced default: \(Budget.reduced.sweepSteps); --paper: \(Budget.paper.sweepSteps)).")
+    @Option(parsing: .unconditional, help: "Steps per sweep run on the tiny graph, 0 to skip the sweeps (reduced default: \(Budget.reduced.sweepSteps); --paper: \(Budget.paper.sweepSteps)).")
     var sweepSteps: Int?
 
-    @Option(help: "Early stopping: stop when every head has gone this many steps without a better validation AUC.")
+    @Option(parsing: .unconditional, help: "Early stopping: stop when every head has gone this many steps without a better validation AUC.")
     var patience = 20
 
-    @Option(help: "Training edges (a fixed seeded sample) whose AUC is monitored; 0 = the whole training split (reduced default: \(Budget.reduced.monitorSample); --paper: 0).")
+    @Option(parsing: .unconditional, help: "Training edges (a fixed seeded sample) whose AUC is monitored; 0 = the whole training split (reduced default: \(Budget.reduced.monitorSample); --paper: 0).")
     var monitorSample: Int?
 
-    @Option(help: "Steps between two evaluations of the monitored training edges (also after the first step); they feed only the curves, never a decision (reduced default: \(Budget.reduced.monitorEvery); --paper: 1, every step).")
+    @Option(parsing: .unconditional, help: "Steps between two evaluations of the monitored training edges (also after the first step); they feed only the curves, never a decision (reduced default: \(Budget.reduced.monitorEvery); --paper: 1, every step).")
     var monitorEvery: Int?
 
-    @Option(help: "Validation edges (a fixed seeded sample) scored after every step for early stopping; 0 = the whole validation split. Final AUCs always use whole splits (reduced default: \(Budget.reduced.validationSample); --paper: 0).")
+    @Option(parsing: .unconditional, help: "Validation edges (a fixed seeded sample) scored after every step for early stopping; 0 = the whole validation split. Final AUCs always use whole splits (reduced default: \(Budget.reduced.validationSample); --paper: 0).")
     var validationSample: Int?
 
     @Option(help: "Which way the GNNs pass messages: user-to-video (the original; a user sees only itself) or both (users also aggregate the videos they watched) (default: \(TrainingStep.Options().flow.rawValue); --paper: user-to-video).")
@@ -68,22 +68,22 @@ struct TrainingCommand: ParsableCommand {
     @Option(help: "Graph of the main runs: full (every interaction, split by time; the paper's Table 1) or tiny (step 2's 5% sweep graph with its random 80/10/10 split, on which the original notebook's printed main run trained).")
     var graph = TrainingStep.MainGraph.full
 
-    @Option(help: "Runs of the GNN step 4 scores with, counting the main one: the others use other seeds of initial weights and batch draws, train for exactly the steps whose weights the main run kept (no per-step evaluation) and give step 4 the heads' own uncertainty; 1 trains none (default: \(TrainingStep.Options().headSeeds); --paper: 1).")
+    @Option(parsing: .unconditional, help: "Runs of the GNN step 4 scores with, counting the main one: the others use other seeds of initial weights and batch draws, train for exactly the steps whose weights the main run kept (no per-step evaluation) and give step 4 the heads' own uncertainty; 1 trains none (default: \(TrainingStep.Options().headSeeds); --paper: 1).")
     var headSeeds: Int?
 
-    @Option(help: "Adam learning rate of the main runs (the paper's choice after the sweep: 1e-3).")
+    @Option(parsing: .unconditional, help: "Adam learning rate of the main runs (the paper's choice after the sweep: 1e-3).")
     var learningRate: Float = 1e-3
 
-    @Option(help: "Training edges per step of the main runs, drawn with replacement (the paper: 4096).")
+    @Option(parsing: .unconditional, help: "Training edges per step of the main runs, drawn with replacement (the paper: 4096).")
     var batchSize = 4096
 
-    @Option(help: "Steps between checkpoints of each neural model's training state (weights, best weights, Adam's moments, batch generator, early-stopping counters, curves) in <processed>/step3-state/<model>/; 0 = only when a model finishes. The folder is removed when the step completes.")
+    @Option(parsing: .unconditional, help: "Steps between checkpoints of each neural model's training state (weights, best weights, Adam's moments, batch generator, early-stopping counters, curves) in <processed>/step3-state/<model>/; 0 = only when a model finishes. The folder is removed when the step completes.")
     var checkpointEvery = 50
 
     @Flag(help: "Continue an interrupted run from <processed>/step3-state/: each neural model with a saved state continues from it (finished ones are not retrained) and ends with the same weights as an uninterrupted run; a state saved with different options is refused, naming the option. The sweeps and the logistic regression are redone. Without --resume any saved state is discarded.")
     var resume = false
 
-    @Option(help: "Seconds between plain progress lines when standard error is not a terminal.")
+    @Option(parsing: .unconditional, help: "Seconds between plain progress lines when standard error is not a terminal.")
     var progressInterval: Double = 10
 
     func validate() throws {

@@ -66,4 +66,22 @@ import Testing
         #expect(names(table.categoryNames(level: 1, rows: rows, missingName: "UNKNOWN")) == ["颜值", "美食", "游戏", "搞笑", "UNKNOWN", "UNKNOWN"])
         #expect(names(table.categoryNames(level: 2, rows: rows)) == ["颜值合集", "美食教程", "游戏合集", nil, nil, nil])
     }
+
+    @Test func aShiftedLinesNonNumericIdIsMissingAndListed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("captions-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/kuairec_caption_category.csv"
+        try Data([
+            Self.text.components(separatedBy: "\n")[0],
+            "1,c,\"a, b\",[],5,颜值,112,颜值合集,-124,UNKNOWN",   // line 2: ordinary
+            "2,c,a, b,[],6,美食,128,美食教程,-124,UNKNOWN",        // line 3: an unquoted comma shifts every field by one
+        ].joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        let table = try CaptionCategoryTable(path: path)
+        #expect(table.extraFieldLines == [3])
+        #expect(table.misreadCategoryLines == [3])
+        // by position, video 2's level-1 id is "[]" and its level-2 id "美食": both missing
+        let rows = table.rows(for: [1, 2])
+        #expect(same(table.categoryIds(level: 1, rows: rows, missingId: -124), [5, -124]))
+        #expect(same(table.categoryIds(level: 2, rows: rows), [112, .nan]))
+    }
 }

@@ -56,6 +56,25 @@ import StepCommandLine
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))
     }
 
+    /// A negative number is a value, not an option: the range check names the option (it used to answer "Missing
+    /// value for '--max-steps'"); absurd sizes are refused before anything is allocated.
+    @Test func negativeAndAbsurdNumbersGetTheirRange() throws {
+        let cases: [(String, [String], String)] = [
+            ("3-training", ["--max-steps", "-5"], "--max-steps must be positive, got -5"),
+            ("3-training", ["--batch-size", "100000000"], "--batch-size must be in 1...16777216, got 100000000"),
+            ("3-training", ["--head-seeds", "1000"], "--head-seeds must be in 1...50"),
+            ("4-head-weight-estimation", ["--bootstrap", "-1"], "--bootstrap must be in 0...10000, got -1"),
+            ("5-policy-evaluation", ["--episodes", "2000000000"], "--episodes must be in 1...1000000, got 2000000000"),
+            ("5-policy-evaluation", ["--max-turn", "-3"], "--max-turn must be in 1...10000, got -3"),
+            ("5-policy-evaluation", ["--window", "40"], "--window must be at most --max-turn (30), got 40"),
+        ]
+        for (product, arguments, message) in cases {
+            let result = try Self.run(product, arguments + ["--processed", "/tmp/never-written"])
+            #expect(result.status == 64 && result.stderr.contains(message), "\(product) \(arguments): \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))
+    }
+
     @Test func helpExplainsEachOption() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.products + "/2-graph-construction")

@@ -72,4 +72,18 @@ enum HandWrittenWorld {
         }
         return (columns, order, report)
     }
+
+    /// Runs steps 1 and 2 on the raw folder `raw` into a new temporary folder; returns that folder (holding `step1/`
+    /// and `step2/`, committed with empty input lists) and step 2's summary.
+    static func prepareGraph(_ raw: String) throws -> (processed: String, summary: GraphConstruction.Summary) {
+        let processed = FileManager.default.temporaryDirectory.appendingPathComponent("graph-\(UUID().uuidString)").path
+        let step1 = try ArtifactDirectory(path: processed + "/step1")
+        let report = try DataPreparation.run(folder: raw) { try step1.write($0, $1) }
+        try step1.commit(manifest: Manifest(producer: "1-data-preparation", version: 1, options: [:], inputs: [], rows: report.keptRows))
+        let output = try ArtifactDirectory(path: processed + "/step2")
+        let summary = try GraphConstruction.run(step1: try ColumnStore(folder: processed + "/step1", producer: "1-data-preparation"),
+                                                output: output, messagePassing: .all, seed: 1)
+        try output.commit(manifest: Manifest(producer: "2-graph-construction", version: 1, options: [:], inputs: [], rows: summary.edges))
+        return (processed, summary)
+    }
 }

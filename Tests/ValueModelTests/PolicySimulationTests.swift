@@ -75,7 +75,7 @@ import Testing
     func episodesByHand() throws {
         let world = try Self.world()
         let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30), episodes: 20, seed: 3)
-        let greedy = simulator.run(GreedyValuePolicy(name: "greedy", weights: [1, 0, 0, 0], heads: .predicted))
+        let greedy = simulator.run(GreedyValuePolicy(name: "greedy", identifier: .greedyEstimated, weights: [1, 0, 0, 0], heads: .predicted))
         let model = Self.model()
         for e in greedy.episodes {
             // 3 (no tag), 0 (tag 1), 1 (tag 1 again: leaves after it is watched).
@@ -92,7 +92,7 @@ import Testing
         #expect(world.dominantTags() == [1])
         // The oracle ranks by w*·p_true, computed here directly.
         let planted = try #require(world.plantedWeights)
-        let oracle = simulator.run(GreedyValuePolicy(name: "oracle", weights: planted, heads: .truth))
+        let oracle = simulator.run(GreedyValuePolicy(name: "oracle", identifier: .oracle, weights: planted, heads: .truth))
         for e in oracle.episodes {
             let user = Int(world.sessionUsers[e.session]), context = SyntheticContext(daypart: Int(world.sessionDayparts[e.session]))
             let values: [Double] = (0..<4).map { model.headProbabilities(user: user, video: $0, context: context).value(weights: planted) }
@@ -105,7 +105,7 @@ import Testing
     func ucbBonus() throws {
         let world = try Self.world()
         let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30), episodes: 5, seed: 2)
-        let greedy = GreedyValuePolicy(name: "greedy", weights: [1, 0, 0, 0], heads: .predicted)
+        let greedy = GreedyValuePolicy(name: "greedy", identifier: .greedyEstimated, weights: [1, 0, 0, 0], heads: .predicted)
         #expect(simulator.run(UCBPolicy(base: greedy, bonus: 0)).episodes.map(\.shown) == simulator.run(greedy).episodes.map(\.shown))
         // Exposure (5, 50, 20, 1): the bonus dominates, so 3 (1 row), 0 (5), 2 (20), 1 (50): tags none, 1, 2, 1, no exit.
         #expect(simulator.run(UCBPolicy(base: greedy, bonus: 100)).episodes.allSatisfy { $0.shown == [3, 0, 2, 1] })
@@ -118,7 +118,7 @@ import Testing
     @Test("UCB on the seeds' spread: ŵ·p̂ + c √(Σ ŵ_h² sd_h²) by hand; without a spread it is the greedy order")
     func spreadBonus() throws {
         var world = try Self.world()
-        let greedy = GreedyValuePolicy(name: "greedy", weights: [0.5, 0, 0, -0.5], heads: .predicted)
+        let greedy = GreedyValuePolicy(name: "greedy", identifier: .greedyEstimated, weights: [0.5, 0, 0, -0.5], heads: .predicted)
         // p̂ complete (0.6, 0.4, 0.2, 0.9), other heads 0: values 0.3, 0.2, 0.1, 0.45. Spread of complete 0.1, 0.4, 0,
         // 0 and of neg 0, 0, 0.8, 0: σ = 0.5 · (0.1, 0.4, 0.8, 0) = 0.05, 0.2, 0.4, 0.
         let sd: [Float] = [0.1, 0, 0, 0, 0.4, 0, 0, 0, 0, 0, 0, 0.8, 0, 0, 0, 0]
@@ -146,7 +146,7 @@ import Testing
         let world = try PolicyWorld(sessionUsers: [7], sessionDayparts: [0], candidateVideos: [0, 1, 2, 3], candidateTags: [[1], [1], [1], [1]],
                                     candidateExposure: [1, 1, 1, 1], predicted: CandidateHeads(sessions: 1, videos: 4, values: predicted),
                                     responses: .table(rewards: rewards, heads: [Float](repeating: 0, count: 16)), plantedWeights: nil)
-        let greedy = GreedyValuePolicy(name: "greedy", weights: [1, 0, 0, 0], heads: .predicted)
+        let greedy = GreedyValuePolicy(name: "greedy", identifier: .greedyEstimated, weights: [1, 0, 0, 0], heads: .predicted)
         func lengths(_ rule: SatisfactionExitRule) -> [Int] {
             let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(), episodes: 3, seed: 2).leaving(by: rule)
             #expect(abs(simulator.randomReward - 0.575) < 1e-6)
@@ -185,7 +185,7 @@ import Testing
     func seededRunReproduces() throws {
         let world = try Self.world()
         let rule = KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30)
-        let policy = EpsilonGreedyPolicy(base: GreedyValuePolicy(name: "greedy", weights: [1, 0, 0, 0], heads: .predicted), epsilon: 0.5)
+        let policy = EpsilonGreedyPolicy(base: GreedyValuePolicy(name: "greedy", identifier: .greedyEstimated, weights: [1, 0, 0, 0], heads: .predicted), epsilon: 0.5)
         let before = LearningThreads.count
         defer { LearningThreads.configure(threads: before) }
         LearningThreads.configure(threads: 1)

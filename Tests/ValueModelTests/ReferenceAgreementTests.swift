@@ -89,14 +89,7 @@ import Testing
     }
 
     @Test func splitMatches() throws {
-        let processed = FileManager.default.temporaryDirectory.appendingPathComponent("agreement-\(UUID().uuidString)").path
-        let step1 = try ArtifactDirectory(path: processed + "/step1")
-        let report = try DataPreparation.run(folder: Self.folder + "/raw") { try step1.write($0, $1) }
-        try step1.commit(manifest: Manifest(producer: "1-data-preparation", version: 1, options: [:], inputs: [], rows: report.keptRows))
-        let output = try ArtifactDirectory(path: processed + "/step2")
-        let summary = try GraphConstruction.run(step1: try ColumnStore(folder: processed + "/step1", producer: "1-data-preparation"),
-                                                output: output, messagePassing: .all, seed: 1)
-        try output.commit(manifest: Manifest(producer: "2-graph-construction", version: 1, options: [:], inputs: [], rows: summary.edges))
+        let (processed, _) = try HandWrittenWorld.prepareGraph(Self.folder + "/raw")
         for (part, file) in [("train_idx", "split_train_idx.txt"), ("val_idx", "split_valid_idx.txt"), ("test_idx", "split_test_idx.txt")] {
             let expected = try String(contentsOfFile: Self.folder + "/" + file, encoding: .utf8).split(separator: "\n").compactMap { Int64($0) }
             let ours = try NumpyFile.read(path: processed + "/step2/" + part + ".npy").values(as: Int64.self)

@@ -82,6 +82,18 @@ public struct ColumnStore {
         }
     }
 
+    /// Column (or matrix) `name` as Float32 labels, each 0 or 1; any other value (NaN, 2, −1) is an error naming
+    /// the file, the row (and a matrix's column) and the value.
+    public func labels(_ name: String) throws -> [Float] {
+        let values = try float32(name)
+        guard let bad = values.firstIndex(where: { $0 != 0 && $0 != 1 }) else { return values }
+        let entry = try entry(name)
+        let width = max(entry.width ?? 1, 1)
+        let position = entry.width == nil ? "row \(bad)" : "row \(bad / width), column \(bad % width)"
+        throw PipelineError.malformedInput(SourceLocation(file: folder + "/" + entry.file),
+                                          reason: "holds \(values[bad]) at \(position), a label must be 0 or 1; re-run `\(producer)`")
+    }
+
     /// Column `name` as Int64 values (datetime, int64 or int32 columns).
     public func int64(_ name: String) throws -> [Int64] {
         let array = try array(name)

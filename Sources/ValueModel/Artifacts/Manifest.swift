@@ -100,11 +100,28 @@ public struct Manifest: Codable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineError.missingFile(path: path, hint: "Run the step that writes \(folder) first.")
         }
+        let manifest: Manifest
         do {
-            return try JSONDecoder().decode(Manifest.self, from: data)
+            manifest = try JSONDecoder().decode(Manifest.self, from: data)
         } catch {
             throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not a valid manifest: \(error)")
         }
+        try manifest.checkCounts(path: path)
+        return manifest
+    }
+
+    /// Throws, naming `path` and the field, when a count a reader sizes arrays by is negative (an edited or corrupt
+    /// manifest): `rows`, a column's `rows` or `width`, an input's `bytes`.
+    func checkCounts(path: String) throws {
+        func refuse(_ field: String, _ value: Int) -> PipelineError {
+            .malformedInput(SourceLocation(file: path), reason: "\(field) is \(value), a count cannot be negative (edited or corrupt manifest); re-run `\(producer)`")
+        }
+        guard rows >= 0 else { throw refuse("rows", rows) }
+        for column in columns {
+            guard column.rows >= 0 else { throw refuse("column \"\(column.name)\" rows", column.rows) }
+            if let width = column.width, width < 0 { throw refuse("column \"\(column.name)\" width", width) }
+        }
+        for input in inputs where input.bytes < 0 { throw refuse("input \(input.path) bytes", input.bytes) }
     }
 }
 

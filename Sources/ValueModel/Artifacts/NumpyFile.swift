@@ -79,14 +79,33 @@ public enum NumpyFile {
               let shapeText = capture(text, after: "'shape': (", until: ")"),
               !text.contains("'fortran_order': True")
         else { throw PipelineError.malformedInput(location, reason: "unsupported npy header \(text)") }
-        let shape = shapeText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let itemSize = Int(descr.drop { !$0.isNumber }.prefix { $0.isNumber }) ?? 1
-        let expected = shape.reduce(1, *) * (descr.hasPrefix("<M8") ? 8 : itemSize)
-        let payload = data.subdata(in: (data.startIndex + headerStart + headerLength)..<data.endIndex)
-        guard payload.count == expected else {
-            throw PipelineError.malformedInput(location, reason: "holds \(payload.count) data bytes, its header promises \(expected) (truncated or corrupt file)")
+        let shape = try dimensions(shapeText, location: location)
+        guard let itemSize = descr.hasPrefix("<M8") ? 8 : Int(descr.drop { !$0.isNumber }.prefix { $0.isNumber }), itemSize > 0 else {
+            throw PipelineError.malformedInput(location, reason: "unsupported npy dtype \(descr)")
         }
+        guard let expected = DeclaredSize.bytes(shape: shape, itemSize: itemSize) else {
+            throw PipelineError.malformedInput(location, reason: "its header's shape \(shape) of \(descr) needs more bytes than any file holds (corrupt header)")
+        }
+        // Compared before the data are copied: a header cannot make this allocate more than the file holds.
+        let payloadBytes = data.count - headerStart - headerLength
+        guard payloadBytes == expected else {
+            throw PipelineError.malformedInput(location, reason: "holds \(payloadBytes) data bytes, its header promises \(expected) (truncated or corrupt file)")
+        }
+        let payload = data.subdata(in: (data.startIndex + headerStart + headerLength)..<data.endIndex)
         return StoredArray(descr: descr, shape: shape, data: payload)
+    }
+
+    /// The dimensions of a header's shape tuple (the text between its parentheses: `3, 4`, `12,` or empty): each
+    /// must be a non-negative integer; anything else is an error naming the text, never a dropped dimension.
+    private static func dimensions(_ shapeText: String, location: SourceLocation) throws -> [Int] {
+        var pieces = shapeText.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        if pieces.last == "" { pieces.removeLast() }  // "12," (a 1-tuple) and "" (a scalar)
+        return try pieces.map { piece in
+            guard let dimension = Int(piece), dimension >= 0 else {
+                throw PipelineError.malformedInput(location, reason: "npy header shape (\(shapeText)): dimension \"\(piece)\" is not a non-negative integer")
+            }
+            return dimension
+        }
     }
 
     private static func capture(_ text: String, after prefix: String, until terminator: Character) -> String? {

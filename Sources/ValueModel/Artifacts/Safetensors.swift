@@ -25,11 +25,11 @@ public struct SafetensorsTensor: Sendable, Equatable {
     public var bytes: [UInt8]
 
     /// Number of elements.
-    public var count: Int { shape.reduce(1, *) }
+    public var count: Int { bytes.count / dtype.byteSize }
 
-    /// A tensor from raw bytes; the byte count must match shape and dtype.
+    /// A tensor from raw bytes; the byte count must match shape and dtype (checked without overflow).
     public init(dtype: SafetensorsDType, shape: [Int], bytes: [UInt8]) throws {
-        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) * dtype.byteSize == bytes.count else {
+        guard DeclaredSize.bytes(shape: shape, itemSize: dtype.byteSize) == bytes.count else {
             throw PipelineError.invalidData("safetensors: \(bytes.count) bytes do not fit dtype \(dtype.rawValue) shape \(shape)")
         }
         self.dtype = dtype
@@ -195,17 +195,17 @@ public struct SafetensorsFile: Sendable, Equatable {
             else { throw fail("tensor \(name): entry needs dtype, shape and two data_offsets") }
             guard let dtype = SafetensorsDType(rawValue: dtypeName) else { throw fail("tensor \(name): unsupported dtype \(dtypeName)") }
             let shape = try shapeAny.map { (v: Any) -> Int in
-                guard let n = (v as? NSNumber)?.intValue, n >= 0 else { throw fail("tensor \(name): bad shape \(shapeAny)") }
+                guard let n = DeclaredSize.nonNegativeInteger(v) else { throw fail("tensor \(name): shape \(shapeAny) holds \(v), not a non-negative integer") }
                 return n
             }
             let offsets = try offsetsAny.map { (v: Any) -> Int in
-                guard let n = (v as? NSNumber)?.intValue, n >= 0 else { throw fail("tensor \(name): bad data_offsets") }
+                guard let n = DeclaredSize.nonNegativeInteger(v) else { throw fail("tensor \(name): data_offsets hold \(v), not a non-negative integer") }
                 return n
             }
             guard offsets[0] <= offsets[1], offsets[1] <= dataSize else {
                 throw fail("tensor \(name): data_offsets \(offsets) outside the \(dataSize)-byte data section")
             }
-            guard offsets[1] - offsets[0] == shape.reduce(1, *) * dtype.byteSize else {
+            guard offsets[1] - offsets[0] == DeclaredSize.bytes(shape: shape, itemSize: dtype.byteSize) else {
                 throw fail("tensor \(name): \(offsets[1] - offsets[0]) bytes do not match dtype \(dtypeName) and shape \(shape)")
             }
             let bytes = [UInt8](data[(headerEnd + offsets[0])..<(headerEnd + offsets[1])])

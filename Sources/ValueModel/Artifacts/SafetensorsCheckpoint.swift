@@ -33,8 +33,12 @@ extension ParameterStore {
         }
     }
 
-    /// Reads a checkpoint file and loads it (see `load(from:allowExtra:)`).
+    /// Reads a checkpoint file and loads it (see `load(from:allowExtra:)`); a tensor that is missing, extra or of
+    /// another shape is an error naming the file.
     public func loadSafetensors(from url: URL, allowExtra: Bool = false) throws {
-        try load(from: SafetensorsFile(contentsOf: url), allowExtra: allowExtra)
+        let file = try SafetensorsFile(contentsOf: url)
+        do { try load(from: file, allowExtra: allowExtra) } catch let PipelineError.invalidData(reason) {
+            throw PipelineError.malformedInput(SourceLocation(file: url.path), reason: reason)
+        }
     }
 }

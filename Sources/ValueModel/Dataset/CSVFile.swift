@@ -45,14 +45,17 @@ public final class CSVFile {
         return SourceLocation(file: path, line: line, column: column + 1, columnName: name)
     }
 
-    /// Calls `body` for every data record, in file order.
-    public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws {
+    /// Calls `body` for every data record, in file order; returns the number of blank lines skipped.
+    @discardableResult
+    public func forEachRecord(_ body: (CSVRecord) throws -> Void) throws -> Int {
         try forEachRecord(in: dataStart..<mapped.bytes.count, firstLine: dataStartLine, body)
     }
 
-    /// Calls `body` for every record in a byte range that starts at a record boundary.
-    func forEachRecord(in range: Range<Int>, firstLine: Int, _ body: (CSVRecord) throws -> Void) throws {
-        guard let base = mapped.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+    /// Calls `body` for every record in a byte range that starts at a record boundary; returns the number of blank
+    /// lines skipped in the range.
+    @discardableResult
+    func forEachRecord(in range: Range<Int>, firstLine: Int, _ body: (CSVRecord) throws -> Void) throws -> Int {
+        guard let base = mapped.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
         var scanner = CSVScanner(bytes: mapped.bytes, range: range, firstLine: firstLine)
         var fields: [CSVFieldSpan] = []
         fields.reserveCapacity(header.count + 4)
@@ -62,6 +65,7 @@ public final class CSVFile {
                 try body(CSVRecord(file: self, base: base, fields: spans, line: line, status: status))
             }
         }
+        return scanner.blankLines
     }
 
     /// The text of a field, with `""` unescaped in quoted fields. Invalid UTF-8 is repaired with U+FFFD.
@@ -105,8 +109,16 @@ public struct CSVRecord {
         }
     }
 
-    /// The raw text of field `column` (0-based).
+    /// The raw text of field `column` (0-based); invalid UTF-8 is repaired with U+FFFD.
     public func text(_ column: Int) -> String { CSVFile.text(base, fields[column]) }
+
+    /// The text of field `column` (0-based), or nil when its bytes are not valid UTF-8.
+    public func validText(_ column: Int) -> String? {
+        let span = fields[column]
+        let bytes = UnsafeBufferPointer(start: base + span.start, count: span.end - span.start)
+        guard bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil else { return nil }
+        return text(column)
+    }
 
     /// Whether field `column` is empty.
     public func isEmpty(_ column: Int) -> Bool { fields[column].end == fields[column].start }

@@ -27,6 +27,8 @@ public struct CSVScanner {
     private var position: Int
     /// The 1-based physical line on which the next record starts.
     public private(set) var line: Int
+    /// Blank lines skipped so far (a file's final line break does not make one).
+    public private(set) var blankLines = 0
 
     /// Scans `bytes[range]`. `firstLine` is the physical line number of `range.lowerBound`.
     public init(bytes: UnsafeRawBufferPointer, range: Range<Int>? = nil, firstLine: Int = 1) {
@@ -51,6 +53,7 @@ public struct CSVScanner {
         // Skip blank lines.
         while position < end, base[position] == UInt8(ascii: "\n") || base[position] == UInt8(ascii: "\r") {
             consumeLineBreak(base)
+            blankLines += 1
         }
         guard position < end else { return nil }
         recordLine = line

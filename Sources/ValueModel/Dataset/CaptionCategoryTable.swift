@@ -6,6 +6,11 @@
 /// missing. A line with broken quoting, or whose `video_id` is not an integer, is skipped. A video listed twice
 /// keeps its first line. Every line that is not an ordinary record is listed in exactly one of
 /// `extraFieldLines`, `shortLines`, `skippedLines` and `duplicateLines`.
+///
+/// A category id that is not a number is an error naming its line and column on an ordinary line (as a bad number
+/// is in the other files); on a line kept by position its fields may have shifted, so such an id is read as
+/// missing, as the original's later coercion leaves it, and the line is also listed in `misreadCategoryLines`.
+/// A field read that is not valid UTF-8 is an error naming its line and column (pandas stops on such a file too).
 public struct CaptionCategoryTable {
     static let readNames = ["video_id", "first_level_category_id", "first_level_category_name",
                             "second_level_category_id", "second_level_category_name",
@@ -23,6 +28,9 @@ public struct CaptionCategoryTable {
     public let skippedLines: [Int]
     /// Lines skipped because their video was already listed.
     public let duplicateLines: [Int]
+    /// Lines kept by position (each also in `extraFieldLines` or `shortLines`) with a category id that is not a
+    /// number, read as missing.
+    public let misreadCategoryLines: [Int]
     /// Number of videos with a category row.
     public var videoCount: Int { levelIds[0].count }
 
@@ -58,14 +66,20 @@ public struct CaptionCategoryTable {
         shortLines = short
         skippedLines = skipped.sorted()
         duplicateLines = duplicates
-        let idColumn = try file.columnIndices(["video_id"])[0]
-        index = try IdIndex(ids: keptIds, file: file, lines: keptRows.map { raw.lines[$0] }, idColumn: idColumn, allowDuplicates: false)
-        levelIds = (0..<3).map { level in
-            keptRows.map { row in
-                let cell = raw.columns[1 + 2 * level][row]
-                return PandasText.isMissing(cell) ? .nan : (PandasText.floatValue(cell) ?? .nan)
+        index = try IdIndex(ids: keptIds, file: file, lines: keptRows.map { raw.lines[$0] }, idColumn: raw.columnIndices[0], allowDuplicates: false)
+        var misread = Set<Int>()
+        levelIds = try (0..<3).map { level in
+            let slot = 1 + 2 * level
+            return try keptRows.map { row in
+                let cell = raw.columns[slot][row]
+                if PandasText.isMissing(cell) { return .nan }
+                if let id = PandasText.floatValue(cell) { return id }
+                guard raw.fieldCounts[row] != file.header.count else { throw raw.error(slot, row: row, file: file, expected: "a number") }
+                misread.insert(raw.lines[row])
+                return .nan
             }
         }
+        misreadCategoryLines = misread.sorted()
         levelNames = (0..<3).map { level in
             keptRows.map { row in
                 let cell = raw.columns[2 + 2 * level][row]

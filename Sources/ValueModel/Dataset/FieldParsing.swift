@@ -119,13 +119,25 @@ public enum FieldParsing {
         return value
     }
 
-    /// A calendar date `YYYY-MM-DD` as days since 1970-01-01.
+    /// A calendar date `YYYY-MM-DD` as days since 1970-01-01; nil for a day the month does not have (`2020-02-30`).
     public static func parseDate(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
         guard end - start == 10, base[start + 4] == UInt8(ascii: "-"), base[start + 7] == UInt8(ascii: "-"),
               let year = digits(base, start, 4), let month = digits(base, start + 5, 2),
               let day = digits(base, start + 8, 2), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        return daysFromCivil(year: year, month: month, day: day)
+        let days = daysFromCivil(year: year, month: month, day: day)
+        return civilFromDays(days).month == month ? days : nil
+    }
+
+    /// The day (days since 1970-01-01) of a text holding a date `YYYY-MM-DD`, alone or followed by a time of day as
+    /// `parseDateTime` reads it; nil for anything else.
+    public static func day(of text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard let base = buffer.baseAddress, bytes.count >= 10,
+                  bytes.count == 10 || parseDateTime(base, 0, bytes.count) != nil else { return nil }
+            return parseDate(base, 0, 10)
+        }
     }
 
     /// The result of reading a `time` field.

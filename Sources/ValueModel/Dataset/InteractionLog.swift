@@ -30,6 +30,8 @@ public struct InteractionLog {
     /// Rows whose `time` has no fractional seconds (the original's parser turns them into missing times and
     /// drops them; this reader keeps them and counts them).
     public var rowsWithoutFractionalSeconds = 0
+    /// Blank lines skipped (as pandas skips them), counted so that a report can say so.
+    public var blankLines = 0
 
     /// Number of rows.
     public var count: Int { userId.count }
@@ -117,6 +119,7 @@ public struct InteractionLog {
         timeMs += other.timeMs; date += other.date
         timestamp += other.timestamp; watchRatio += other.watchRatio
         rowsWithoutFractionalSeconds += other.rowsWithoutFractionalSeconds
+        blankLines += other.blankLines
     }
 
     /// `timeMs` of a row whose time fields are empty (only with `allowingMissingTime`); its `timestamp` is NaN
@@ -169,7 +172,7 @@ public struct InteractionLog {
         log.reserve(range.count / 64)
         let (userColumn, videoColumn, playColumn, durationColumn) = (columns[0], columns[1], columns[2], columns[3])
         let (timeColumn, dateColumn, timestampColumn, ratioColumn) = (columns[4], columns[5], columns[6], columns[7])
-        try file.forEachRecord(in: range, firstLine: firstLine) { record in
+        let blankLines = try file.forEachRecord(in: range, firstLine: firstLine) { record in
             try record.requireShape()
             let user = try record.int(userColumn)
             let video = try record.int(videoColumn)
@@ -204,6 +207,7 @@ public struct InteractionLog {
             log.timestamp.append(timestamp)
             if !time.hasFraction { log.rowsWithoutFractionalSeconds += 1 }
         }
+        log.blankLines = blankLines
         return log
     }
 

@@ -13,6 +13,8 @@ struct RawTable {
     }
 
     var columns: [[String]]
+    /// The position of each selected column in the file's header (0-based), for located errors.
+    var columnIndices: [Int]
     var lines: [Int]
     /// Number of fields each kept record had (the header's count unless the policy is `byPosition`).
     var fieldCounts: [Int]
@@ -23,7 +25,7 @@ struct RawTable {
 
     static func read(_ file: CSVFile, columns names: [String], policy: ShapePolicy) throws -> RawTable {
         let indices = try file.columnIndices(names)
-        var table = RawTable(columns: Array(repeating: [], count: names.count), lines: [], fieldCounts: [])
+        var table = RawTable(columns: Array(repeating: [], count: names.count), columnIndices: indices, lines: [], fieldCounts: [])
         try file.forEachRecord { record in
             switch policy {
             case .strict:
@@ -35,7 +37,14 @@ struct RawTable {
                 }
             }
             for (slot, index) in indices.enumerated() {
-                table.columns[slot].append(index < record.fieldCount ? record.text(index) : "")
+                guard index < record.fieldCount else {
+                    table.columns[slot].append("")
+                    continue
+                }
+                guard let text = record.validText(index) else {
+                    throw record.error(index, expected: "UTF-8 text (the file must be UTF-8, as KuaiRec's is: convert it, for example with iconv)")
+                }
+                table.columns[slot].append(text)
             }
             table.lines.append(record.line)
             table.fieldCounts.append(record.fieldCount)
@@ -43,19 +52,47 @@ struct RawTable {
         return table
     }
 
+    /// The located error for the cell of column `slot` on `row`.
+    func error(_ slot: Int, row: Int, file: CSVFile, expected: String) -> PipelineError {
+        .unparsableValue(file.location(line: lines[row], column: columnIndices[slot]), text: columns[slot][row], expected: expected)
+    }
+
     /// Column `slot` read as non-negative integer ids; a missing or invalid id is a located error.
-    func ids(_ slot: Int, file: CSVFile, columnIndex: Int) throws -> [Int] {
-        try columns[slot].enumerated().map { row, text in
-            guard let id = PandasText.integerValue(text), id >= 0, id < maximumId else {
-                throw PipelineError.unparsableValue(file.location(line: lines[row], column: columnIndex), text: text, expected: "an integer id in 0..<\(maximumId)")
+    func ids(_ slot: Int, file: CSVFile) throws -> [Int] {
+        try columns[slot].indices.map { row in
+            guard let id = PandasText.integerValue(columns[slot][row]), id >= 0, id < maximumId else {
+                throw error(slot, row: row, file: file, expected: "an integer id in 0..<\(maximumId)")
             }
             return id
         }
     }
 
-    /// Column `slot` read as numbers the way `pd.to_numeric(errors="coerce")` does: missing or non-numeric -> NaN.
-    func coercedNumbers(_ slot: Int) -> [Double] {
-        columns[slot].map { PandasText.isMissing($0) ? .nan : (PandasText.floatValue($0) ?? .nan) }
+    /// Column `slot` read as numbers: a missing cell (empty, or one of pandas' NA strings such as `NA`) is NaN, as
+    /// in pandas; any other cell must be a number, else it is an error naming the file, line, column and text.
+    ///
+    /// This departs from the original on purpose: pandas reads a numeric column holding a non-numeric string such
+    /// as `4x0` as text (object dtype), and the original's arithmetic then fails or goes wrong far from the cause;
+    /// coercing it to NaN (`pd.to_numeric(errors="coerce")`) would hide it. Stopping at the cell is the useful
+    /// reading.
+    func numbers(_ slot: Int, file: CSVFile) throws -> [Double] {
+        try columns[slot].indices.map { row in
+            let text = columns[slot][row]
+            if PandasText.isMissing(text) { return .nan }
+            guard let value = PandasText.floatValue(text) else { throw error(slot, row: row, file: file, expected: "a number") }
+            return value
+        }
+    }
+
+    /// Column `slot` read as calendar days (days since 1970-01-01) of `YYYY-MM-DD` dates, optionally followed by a
+    /// time of day (which is dropped); a missing cell is nil, any other text that is not such a date (`2020-99-03`,
+    /// `2020-02-30`) is a located error rather than a missing date.
+    func days(_ slot: Int, file: CSVFile) throws -> [Int32?] {
+        try columns[slot].indices.map { row in
+            let text = columns[slot][row]
+            if PandasText.isMissing(text) { return nil }
+            guard let day = FieldParsing.day(of: text) else { throw error(slot, row: row, file: file, expected: "a date YYYY-MM-DD") }
+            return Int32(day)
+        }
     }
 }
 

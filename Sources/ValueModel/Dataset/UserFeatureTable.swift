@@ -2,7 +2,8 @@ import Foundation
 
 /// `user_features.csv` turned into the original's `u_` columns, one value per user row
 /// (SPEC step 1.4): flags 0/1 (missing -> 0), ranges and one-hot columns as pandas category codes, the four
-/// counts as Float32 plus `log1p(max(x, 0))`.
+/// counts as Float32 plus `log1p(max(x, 0))`. An empty flag or count is missing; one that is not a number is an
+/// error naming its line and column (`RawTable.numbers`).
 public struct UserFeatureTable {
     static let categoricalNames = ["user_active_degree", "follow_user_num_range", "fans_user_num_range",
                                    "friend_user_num_range", "register_days_range"] + (0..<18).map { "onehot_feat\($0)" }
@@ -29,14 +30,13 @@ public struct UserFeatureTable {
         let file = try CSVFile(path: path, hint: "Put the KuaiRec 2.0 files in the data folder, or run `make data` for the synthetic world.")
         let names = ["user_id"] + Self.flagNames + Self.countNames + Self.categoricalNames
         let raw = try RawTable.read(file, columns: names, policy: .strict)
-        let idColumn = try file.columnIndices(["user_id"])[0]
-        index = try IdIndex(ids: raw.ids(0, file: file, columnIndex: idColumn), file: file, lines: raw.lines, idColumn: idColumn, allowDuplicates: false)
+        index = try IdIndex(ids: raw.ids(0, file: file), file: file, lines: raw.lines, idColumn: raw.columnIndices[0], allowDuplicates: false)
         for (offset, name) in Self.flagNames.enumerated() {
-            let numbers = raw.coercedNumbers(1 + offset)
+            let numbers = try raw.numbers(1 + offset, file: file)
             values["u_" + name] = .float32(numbers.map { $0.isNaN ? 0 : Float(min(1, max(0, $0.rounded(.towardZero)))) })
         }
         for (offset, name) in Self.countNames.enumerated() {
-            let numbers = raw.coercedNumbers(1 + Self.flagNames.count + offset).map { Float($0) }
+            let numbers = try raw.numbers(1 + Self.flagNames.count + offset, file: file).map { Float($0) }
             values["u_" + name] = .float32(numbers)
             values["u_" + name + "_log1p"] = .float32(numbers.map { $0.isNaN ? .nan : Float(Foundation.log1p(Double(max($0, 0)))) })
         }

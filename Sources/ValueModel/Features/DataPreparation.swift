@@ -38,6 +38,7 @@ public enum DataPreparation {
         let clock = StageClock()
         var log = try InteractionLog.read(path: path("big_matrix.csv"))
         report.bigMatrixRows = log.count
+        report.bigMatrixBlankLines = log.blankLines
         report.rowsWithoutFractionalSeconds = log.rowsWithoutFractionalSeconds
         report.recordDays(timeMs: log.timeMs)
         report.anomalies = log.anomalies()
@@ -52,6 +53,7 @@ public enum DataPreparation {
         report.captionShortLines = captions.shortLines
         report.captionSkippedLines = captions.skippedLines
         report.captionDuplicateLines = captions.duplicateLines
+        report.captionMisreadCategoryLines = captions.misreadCategoryLines
         let smallPath = path(SmallMatrixPreparation.fileName)
         let small = emitSmallMatrix != nil && FileManager.default.fileExists(atPath: smallPath)
             ? try InteractionLog.read(path: smallPath, allowingMissingTime: true) : nil
@@ -159,6 +161,7 @@ public enum DataPreparation {
             report.smallMatrix = prepared.report
             clock.mark("small_matrix.csv prepared", into: &report)
         }
+        report.findings = PreparationFindings.make(report)
         return report
     }
 

@@ -17,6 +17,8 @@ public struct PreparationReport: Codable {
     }
 
     public var bigMatrixRows = 0
+    /// Blank lines of big_matrix.csv, skipped (as pandas does) and counted.
+    public var bigMatrixBlankLines = 0
     public var rowsWithoutFractionalSeconds = 0
     public var anomalies = InteractionLog.Anomalies()
     /// Exact duplicates and same-time rows of different videos among the kept interactions.
@@ -30,6 +32,9 @@ public struct PreparationReport: Codable {
     public var captionShortLines: [Int] = []
     public var captionSkippedLines: [Int] = []
     public var captionDuplicateLines: [Int] = []
+    /// Caption lines kept by position whose category id is not a number (read as missing); each is also in
+    /// `captionExtraFieldLines` or `captionShortLines`.
+    public var captionMisreadCategoryLines: [Int] = []
     public var droppedOutsideBursts = 0
     public var keptRows = 0
     public var users = 0
@@ -69,14 +74,16 @@ public struct PreparationReport: Codable {
     public var stageSeconds: [StageTime] = []
     /// What step 1 made of `small_matrix.csv` (nil when the folder has none).
     public var smallMatrix: SmallMatrixPreparation.Report?
+    /// What notebook 1 concludes from the complete report (`PreparationFindings.make`, set by `DataPreparation.run`).
+    public var findings = PreparationFindings()
 
     /// The JSON form keeps the counts and rates, not the per-session and per-row distributions.
     enum CodingKeys: String, CodingKey {
-        case bigMatrixRows, rowsWithoutFractionalSeconds, anomalies, ties, userFeatureRows, itemVideos, captionVideos
-        case captionExtraFieldLines, captionShortLines, captionSkippedLines, captionDuplicateLines
+        case bigMatrixRows, bigMatrixBlankLines, rowsWithoutFractionalSeconds, anomalies, ties, userFeatureRows, itemVideos, captionVideos
+        case captionExtraFieldLines, captionShortLines, captionSkippedLines, captionDuplicateLines, captionMisreadCategoryLines
         case droppedOutsideBursts, keptRows, users, videos
         case interactionsWithoutUserFeatures, interactionsWithoutItemFeatures, interactionsWithoutCategory
-        case dailyCounts, bursts, overallLabelRates, stageSeconds, smallMatrix, columnSummaries
+        case dailyCounts, bursts, overallLabelRates, stageSeconds, smallMatrix, columnSummaries, findings
     }
 
     /// The user the original plots the running entropy of.
@@ -84,6 +91,11 @@ public struct PreparationReport: Codable {
 
     /// Distributions keep at most this many interactions (an evenly spaced sample) to stay small.
     public static let sampleLimit = 1_000_000
+
+    /// Days from `startMs` to `endMs` (milliseconds).
+    public static func days(from startMs: Int64, to endMs: Int64) -> Double {
+        Double(endMs - startMs) / 86_400_000
+    }
 
     /// Interactions per calendar day, stray days outside the bursts included.
     mutating func recordDays(timeMs: [Int64]) {

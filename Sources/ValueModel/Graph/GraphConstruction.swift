@@ -32,6 +32,8 @@ public enum GraphConstruction {
         /// Degree (edges, with repeats) of every user and every video node that has one.
         public var userDegrees: [Int] = []
         public var videoDegrees: [Int] = []
+        /// What notebook 2 concludes from this summary (`GraphFindings`).
+        public var findings = GraphFindings()
     }
 
     /// Builds everything from `step1` and writes it into `output`.
@@ -50,7 +52,7 @@ public enum GraphConstruction {
         let features = try EdgeFeatures.matrix(from: step1)
         var labels = [Float](repeating: 0, count: users.count * Head.allCases.count)
         for head in Head.allCases {
-            let column = try step1.float32(head.labelName)
+            let column = try step1.labels(head.labelName)
             for row in column.indices { labels[row * 4 + head.rawValue] = column[row] }
         }
         let burst = try step1.int32("burst_id").map { Int8(truncatingIfNeeded: $0) }
@@ -86,6 +88,7 @@ public enum GraphConstruction {
         }
         summary.userDegrees = userDegree.filter { $0 > 0 }
         summary.videoDegrees = videoDegree.filter { $0 > 0 }
+        summary.findings = GraphFindings.make(summary)
 
         try output.write("edge_features", matrix: features, columns: EdgeFeatures.count)
         try output.write("labels", matrix: labels, columns: Head.allCases.count)
@@ -113,8 +116,16 @@ extension GraphConstruction.Summary {
         guard let json = FileManager.default.contents(atPath: path) else {
             throw PipelineError.missingFile(path: path, hint: "Run `2-graph-construction` first (or `make notebooks`).")
         }
-        do { return try JSONDecoder().decode(GraphConstruction.Summary.self, from: json) } catch {
+        let summary: GraphConstruction.Summary
+        do { summary = try JSONDecoder().decode(GraphConstruction.Summary.self, from: json) } catch {
             throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not step 2's graph summary (\(error)); re-run `2-graph-construction`")
         }
+        // The node counts size embedding tables: negative or overflowing ones are refused here, naming the file.
+        guard summary.userNodes >= 0, summary.videoNodes >= 0, summary.edges >= 0,
+              !summary.userNodes.addingReportingOverflow(summary.videoNodes).overflow else {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "userNodes \(summary.userNodes), videoNodes \(summary.videoNodes) "
+                                               + "and edges \(summary.edges) must be non-negative counts (edited or corrupt file); re-run `2-graph-construction`")
+        }
+        return summary
     }
 }

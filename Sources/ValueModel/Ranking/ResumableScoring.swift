@@ -61,9 +61,11 @@ public struct ResumableScoring: Sendable {
         var resumed = 0
         if resume, let saved = try readState() {
             try ResumeIdentity.check(saved: saved.identity, current: identity, path: statePath)
-            guard saved.sessions == sessions, saved.videos == videos, saved.sessionsPerChunk == sessionsPerChunk,
-                  saved.completedChunks <= chunkCount else {
+            guard saved.sessions == sessions, saved.videos == videos, saved.sessionsPerChunk == sessionsPerChunk else {
                 throw PipelineError.malformedInput(SourceLocation(file: statePath), reason: "saved for \(saved.sessions) sessions x \(saved.videos) videos in chunks of \(saved.sessionsPerChunk), this run has \(sessions) x \(videos) in chunks of \(sessionsPerChunk); delete \(folder) or run without --resume")
+            }
+            guard (0...chunkCount).contains(saved.completedChunks) else {
+                throw PipelineError.malformedInput(SourceLocation(file: statePath), reason: "completedChunks is \(saved.completedChunks), a run of \(chunkCount) chunks completes 0...\(chunkCount) (edited or corrupt state); delete \(folder) or run without --resume")
             }
             for chunk in 0..<saved.completedChunks {
                 let range = chunkRange(chunk, sessions: sessions)

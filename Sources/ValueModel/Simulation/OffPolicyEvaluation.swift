@@ -176,6 +176,10 @@ public struct OffPolicyEvaluation: Sendable {
     public var cap: Double
     /// The logging platform itself (weights 1: the mean observed reward, against its expected value), then every policy.
     public var estimates: [Estimate]
+    /// The logging platform's own row.
+    public var loggingPlatform: Estimate? { estimates.first }
+    /// The target policies' rows, in the order of the policies.
+    public var targets: ArraySlice<Estimate> { estimates.dropFirst() }
     public var seconds: Double
 
     /// Estimates for every policy on `logged`, against the simulator `world`'s truth.

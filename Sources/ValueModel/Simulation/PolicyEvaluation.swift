@@ -25,6 +25,13 @@ public struct PolicyEvaluation: Sendable {
     /// Seconds: the truth of the drawn sessions, then each policy's episodes.
     public var truthSeconds: Double
     public var policySeconds: [Double]
+    /// What the notebook concludes from this run (`PolicyFindings`).
+    public var findings: PolicyFindings
+
+    /// The outcome of policy `id` (nil when it did not run here).
+    public func outcome(_ id: PolicyIdentifier) -> SessionSimulator.Outcome? {
+        PolicyFindings.outcome(id, in: outcomes)
+    }
 
     /// The oracle's name in the tables.
     public static let oracleName = "oracle w*·p_true"
@@ -38,9 +45,9 @@ public struct PolicyEvaluation: Sendable {
         var list = learnedPolicies(estimated: estimated, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus)
         if let planted {
             list += [
-                GreedyValuePolicy(name: "greedy w*·p̂ (planted weights, step 3's heads)", weights: planted, heads: .predicted),
-                GreedyValuePolicy(name: "greedy ŵ·p_true (step 4's weights, true heads)", weights: estimated, heads: .truth),
-                GreedyValuePolicy(name: oracleName, weights: planted, heads: .truth),
+                GreedyValuePolicy(name: "greedy w*·p̂ (planted weights, step 3's heads)", identifier: .greedyPlantedWeights, weights: planted, heads: .predicted),
+                GreedyValuePolicy(name: "greedy ŵ·p_true (step 4's weights, true heads)", identifier: .greedyTrueHeads, weights: estimated, heads: .truth),
+                GreedyValuePolicy(name: oracleName, identifier: .oracle, weights: planted, heads: .truth),
             ]
         }
         return list + (platform.map { [$0] } ?? []) + [RewardOraclePolicy()]
@@ -49,7 +56,7 @@ public struct PolicyEvaluation: Sendable {
     /// The policies that see only what the logs and steps 3-4 give (no truth): random, most popular, the toy
     /// recommender and its ε-greedy and UCB versions, and with `spreadBonus` its UCB on the seed members' spread.
     public static func learnedPolicies(estimated: [Double], epsilon: Double, ucbBonus: Double, spreadBonus: Double? = nil) -> [RankingPolicy] {
-        let toy = GreedyValuePolicy(name: "greedy ŵ·p̂ (step 4's weights, step 3's heads)", weights: estimated, heads: .predicted)
+        let toy = GreedyValuePolicy(name: "greedy ŵ·p̂ (step 4's weights, step 3's heads)", identifier: .greedyEstimated, weights: estimated, heads: .predicted)
         return [RandomPolicy(), PopularityPolicy(), toy, EpsilonGreedyPolicy(base: toy, epsilon: epsilon), UCBPolicy(base: toy, bonus: ucbBonus)]
             + (spreadBonus.map { [UCBPolicy(base: toy, bonus: $0, kind: .seedSpread)] } ?? [])
     }
@@ -83,13 +90,16 @@ public struct PolicyEvaluation: Sendable {
         }
         // The robustness check: the same users (same seed) leaving by accumulated satisfaction.
         let satisfied = satisfaction.map { sessions.leaving(by: $0) }
+        let satisfiedOutcomes = satisfied.map { s in all.map { s.run($0) } }
+        let offPolicy = logged.map { OffPolicyEvaluation.run(world: world, logged: $0, policies: all, cap: ncisCap) }
+        let offPolicyEstimated = loggedEstimated.map { OffPolicyEvaluation.run(world: world, logged: $0, policies: all, cap: ncisCap) }
         return PolicyEvaluation(simulator: simulator, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: estimated,
                                 plantedWeights: world.plantedWeights, dominantTags: sessions.dominant.sorted(), outcomes: outcomes,
-                                satisfactionRule: satisfaction, satisfactionOutcomes: satisfied.map { s in all.map { s.run($0) } },
-                                satisfactionBaseline: satisfied?.randomReward,
-                                offPolicy: logged.map { OffPolicyEvaluation.run(world: world, logged: $0, policies: all, cap: ncisCap) },
-                                offPolicyEstimated: loggedEstimated.map { OffPolicyEvaluation.run(world: world, logged: $0, policies: all, cap: ncisCap) },
-                                truthSeconds: truthSeconds, policySeconds: seconds)
+                                satisfactionRule: satisfaction, satisfactionOutcomes: satisfiedOutcomes,
+                                satisfactionBaseline: satisfied?.randomReward, offPolicy: offPolicy, offPolicyEstimated: offPolicyEstimated,
+                                truthSeconds: truthSeconds, policySeconds: seconds,
+                                findings: PolicyFindings.make(outcomes: outcomes, satisfactionOutcomes: satisfiedOutcomes,
+                                                              offPolicy: offPolicy, offPolicyEstimated: offPolicyEstimated))
     }
 
     /// Every simulator `inputs` has: the model's (synthetic world), then the small matrix's.
@@ -108,7 +118,8 @@ public struct PolicyEvaluation: Sendable {
         return runs
     }
 
-    /// `policies.json`: per simulator, the settings, each policy's summaries and its episodes' session, length and R_tra.
+    /// `policies.json`: per simulator, the settings, each policy's summaries and its episodes' session, length and R_tra,
+    /// and the findings.
     public static func json(_ runs: [PolicyEvaluation]) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -148,6 +159,7 @@ public struct PolicyEvaluation: Sendable {
             /// The same with propensities estimated from step 4's headline model of the platform.
             var offPolicyFirstTurnEstimatedPropensities: [OffPolicyEvaluation.Estimate]?
             var ncisCap: Double?
+            var findings: PolicyFindings
         }
         let stored = Stored(simulator: simulator, rule: rule, episodes: episodes, seed: seed, epsilon: epsilon, estimatedWeights: estimatedWeights,
                             plantedWeights: plantedWeights, dominantCategories: dominantTags, policies: outcomes.map {
@@ -157,7 +169,7 @@ public struct PolicyEvaluation: Sendable {
         }, satisfactionRule: satisfactionRule, satisfactionBaseline: satisfactionBaseline,
            policiesSatisfactionExit: satisfactionOutcomes?.map { .init(name: $0.policy, totalReward: $0.totalReward, rewardPerStep: $0.rewardPerStep, length: $0.length) },
            offPolicyFirstTurn: offPolicy?.estimates, offPolicyFirstTurnEstimatedPropensities: offPolicyEstimated?.estimates,
-           ncisCap: (offPolicy ?? offPolicyEstimated)?.cap)
+           ncisCap: (offPolicy ?? offPolicyEstimated)?.cap, findings: findings)
         return stored
     }
 }

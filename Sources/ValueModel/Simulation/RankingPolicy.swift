@@ -19,6 +19,8 @@ public struct PolicyEpisode {
 public protocol RankingPolicy: Sendable {
     /// Short name for tables.
     var name: String { get }
+    /// The policy's role in step 5's table.
+    var identifier: PolicyIdentifier { get }
     /// A candidate index with `shown[index] == false`.
     func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int
     /// The same for a policy that reads the session so far: `history` the candidates shown, in order, and `rewards`
@@ -63,6 +65,7 @@ func bestUnshown(_ shown: [Bool], _ score: (Int) -> Double) -> Int {
 /// A uniformly random unshown candidate.
 public struct RandomPolicy: RankingPolicy {
     public let name = "random"
+    public let identifier = PolicyIdentifier.random
     public init() {}
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
         let open = shown.indices.filter { !shown[$0] }
@@ -78,6 +81,7 @@ public struct RandomPolicy: RankingPolicy {
 /// The most shown video of the logs first (rows per candidate).
 public struct PopularityPolicy: RankingPolicy {
     public let name = "most popular"
+    public let identifier = PolicyIdentifier.mostPopular
     public init() {}
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
         bestUnshown(shown) { Double(episode.exposure[$0]) }
@@ -91,11 +95,13 @@ public struct PopularityPolicy: RankingPolicy {
 public struct GreedyValuePolicy: RankingPolicy {
     public enum Heads: Sendable { case predicted, truth }
     public let name: String
+    public let identifier: PolicyIdentifier
     public var weights: [Double]
     public var heads: Heads
 
-    public init(name: String, weights: [Double], heads: Heads) {
+    public init(name: String, identifier: PolicyIdentifier, weights: [Double], heads: Heads) {
         self.name = name
+        self.identifier = identifier
         self.weights = weights
         self.heads = heads
     }
@@ -112,6 +118,7 @@ public struct GreedyValuePolicy: RankingPolicy {
 /// planted), the videos shown in that order; a session without a recorded pool has no candidates.
 public struct LoggingPlatformPolicy: RankingPolicy {
     public let name = "the logging platform replayed (its pools, w*·p_true + Gumbel noise)"
+    public let identifier = PolicyIdentifier.loggingPlatform
     /// Each session's pool (candidate indices).
     public var pools: [[Int32]]
     public var weights: [Double]
@@ -150,6 +157,7 @@ public struct LoggingPlatformPolicy: RankingPolicy {
 /// Greedy by the true reward itself: the best any greedy ranker could do per step.
 public struct RewardOraclePolicy: RankingPolicy {
     public let name = "greedy by the true reward (upper bound)"
+    public let identifier = PolicyIdentifier.trueRewardBound
     public init() {}
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
         bestUnshown(shown) { Double(episode.trueReward[$0]) }
@@ -171,6 +179,7 @@ public struct UCBPolicy: RankingPolicy {
     public var base: GreedyValuePolicy
     public var bonus: Double
     public var kind: Bonus
+    public var identifier: PolicyIdentifier { kind == .logCounts ? .ucbLogCounts : .ucbSeedSpread }
 
     public init(base: GreedyValuePolicy, bonus: Double, kind: Bonus = .logCounts) {
         self.base = base
@@ -201,6 +210,7 @@ public struct UCBPolicy: RankingPolicy {
 /// With probability ε a uniformly random unshown candidate, otherwise `base`'s choice.
 public struct EpsilonGreedyPolicy: RankingPolicy {
     public let name: String
+    public let identifier = PolicyIdentifier.epsilonGreedy
     public var base: GreedyValuePolicy
     public var epsilon: Double
 

@@ -26,6 +26,7 @@ public struct SessionSimulator: Sendable {
     /// A policy's episodes and their summaries (mean and standard deviation over episodes).
     public struct Outcome: Codable, Sendable {
         public var policy: String
+        public var identifier: PolicyIdentifier
         public var episodes: [Episode]
         public var totalReward: MeanSD
         public var rewardPerStep: MeanSD
@@ -35,15 +36,16 @@ public struct SessionSimulator: Sendable {
         /// Per head, the mean true rate of a shown video.
         public var headRates: [Double]
 
-        init(policy: String, episodes: [Episode]) {
+        init(policy: String, identifier: PolicyIdentifier, episodes: [Episode]) {
             self.policy = policy
+            self.identifier = identifier
             self.episodes = episodes
             totalReward = MeanSD(episodes.map(\.reward))
             rewardPerStep = MeanSD(episodes.map { $0.reward / Double(max($0.length, 1)) })
             length = MeanSD(episodes.map { Double($0.length) })
             let steps = Double(max(episodes.reduce(0) { $0 + $1.length }, 1))
             dominantShare = Double(episodes.reduce(0) { $0 + $1.dominantSteps }) / steps
-            headRates = (0..<4).map { h in episodes.reduce(0) { $0 + $1.headSums[h] } / steps }
+            headRates = Head.allCases.map { h in episodes.reduce(0) { $0 + $1.headSums[h.rawValue] } / steps }
         }
     }
 
@@ -125,7 +127,7 @@ public struct SessionSimulator: Sendable {
                 for e in range { out[e] = episode(e, policy) }
             }
         }
-        return Outcome(policy: policy.name, episodes: episodes)
+        return Outcome(policy: policy.name, identifier: policy.identifier, episodes: episodes)
     }
 
     /// Episode `e` with `policy`: its generator is seeded by the run's seed and `e` alone.

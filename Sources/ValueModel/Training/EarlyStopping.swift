@@ -48,6 +48,13 @@ public struct EarlyStopping: Codable, Sendable, Equatable {
         return improved
     }
 
+    /// Whether these counters can be those of a rule for `heads` heads after `steps` observations (a saved state
+    /// is checked with this before training continues from it).
+    func isConsistent(heads: Int, steps: Int) -> Bool {
+        patience > 0 && best.count == heads && stalled.count == heads && self.steps == steps
+            && stalled.allSatisfy { (0...max(steps, 0)).contains($0) } && (bestStep.map { $0 >= 1 && $0 <= steps } ?? true)
+    }
+
     /// True when every head has gone `patience` steps without improving.
     public var shouldStop: Bool { stalled.allSatisfy { $0 >= patience } }
 }

@@ -125,11 +125,7 @@ public enum Trainer {
         if let checkpoint, checkpoint.resume, let saved = try TrainingState.read(from: checkpoint.path) {
             let (state, tensors) = saved
             try state.check(checkpoint.identity, path: checkpoint.path)
-            guard let words = state.generatorWords, let restored = SeededGenerator(stateWords: words),
-                  state.stopping?.patience == settings.patience, state.step <= settings.maxSteps else {
-                throw PipelineError.malformedInput(SourceLocation(file: checkpoint.path),
-                                                   reason: "inconsistent training state; delete it or run without --resume")
-            }
+            let restored = try state.validated(tensors, settings: settings, parameters: model.parameters.count, path: checkpoint.path)
             try model.parameters.setAllValues(tensors.values)
             try kept.setAllValues(tensors.kept)
             try optimizer.restore(step: state.adamStep, firstMoment: tensors.firstMoment, secondMoment: tensors.secondMoment)

@@ -88,14 +88,18 @@ public struct TrainingInputs {
         }
         let width = EdgeFeatures.count
         let raw = try step2.array("edge_features").values(as: Float.self)
-        let labels = try step2.array("labels").values(as: Float.self)
+        let labels = try step2.labels("labels")
         let users = try step2.int32("edge_user")
         let videos = try step2.int32("edge_video_node")
         let edgeCount = users.count
         guard labels.count == edgeCount * 4, raw.count == edgeCount * width, videos.count == edgeCount else {
             throw PipelineError.invalidData("step 2's edge arrays disagree in length; re-run `2-graph-construction`")
         }
-        let nodeCount = summary.userNodes + summary.videoNodes
+        let userNodes = summary.userNodes, nodeCount = summary.userNodes + summary.videoNodes
+        guard users.allSatisfy({ $0 >= 0 && Int($0) < userNodes }), videos.allSatisfy({ Int($0) >= userNodes && Int($0) < nodeCount }) else {
+            throw PipelineError.invalidData("step 2's edges name nodes outside the \(userNodes) user and \(summary.videoNodes) video nodes of "
+                                            + "\(step2.folder)/graph.json; re-run `2-graph-construction`")
+        }
         let split = try step2.array("split").values(as: Int8.self)
         func indices(_ name: String) throws -> [Int32] { try step2.int64(name).map { Int32(truncatingIfNeeded: $0) } }
         let train = try indices("train_idx"), validation = try indices("val_idx"), test = try indices("test_idx")

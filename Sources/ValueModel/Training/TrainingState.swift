@@ -85,13 +85,51 @@ struct TrainingState: Codable {
         guard state.version == version else {
             throw PipelineError.malformedInput(SourceLocation(file: path), reason: "training state version \(state.version), this program writes \(version); run without --resume")
         }
-        return (state, Tensors(values: try file.tensor("values").floats(), kept: try file.tensor("kept").floats(),
-                               firstMoment: try file.tensor("adam.m").floats(), secondMoment: try file.tensor("adam.v").floats()))
+        do {
+            return (state, Tensors(values: try file.tensor("values").floats(), kept: try file.tensor("kept").floats(),
+                                   firstMoment: try file.tensor("adam.m").floats(), secondMoment: try file.tensor("adam.v").floats()))
+        } catch let PipelineError.invalidData(reason) {
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "\(reason); delete it or run without --resume")
+        }
     }
 
     /// Throws unless the state was saved with `identity`, naming the first option (in name order) that differs.
     func check(_ identity: [String: String], path: String) throws {
         try ResumeIdentity.check(saved: self.identity, current: identity, path: path)
+    }
+
+    /// The batch generator the state continues with, once every field has been checked against the others, against
+    /// `settings` and against a model of `parameters` values; a state that fails (edited or corrupt) is an error
+    /// naming `path` and the field, never a trap later in training.
+    func validated(_ tensors: Tensors, settings: TrainingSettings, parameters: Int, path: String) throws -> SeededGenerator {
+        func refuse(_ reason: String) -> PipelineError {
+            .malformedInput(SourceLocation(file: path), reason: "\(reason) (edited or corrupt training state); delete it or run without --resume")
+        }
+        guard let words = generatorWords, let generator = SeededGenerator(stateWords: words) else {
+            throw refuse("generator \(generator) is not the batch generator's state words in hexadecimal")
+        }
+        guard (0...settings.maxSteps).contains(step) else { throw refuse("step is \(step), outside 0...\(settings.maxSteps)") }
+        guard adamStep == step else { throw refuse("adamStep is \(adamStep), one Adam update per step makes it \(step)") }
+        guard stopping?.patience == settings.patience else {
+            throw refuse("early-stopping patience is \(stopping.map { "\($0.patience)" } ?? "unset"), this run has \(settings.patience.map { "\($0)" } ?? "none")")
+        }
+        if let stopping, !stopping.isConsistent(heads: Head.allCases.count, steps: step) {
+            throw refuse("stopping (best \(stopping.best), stalled \(stopping.stalled), bestStep \(stopping.bestStep.map { "\($0)" } ?? "none"), steps \(stopping.steps)) does not fit \(Head.allCases.count) heads after \(step) steps")
+        }
+        let curve = run.curve
+        guard run.steps == step, curve.loss.count == step, [0, step].contains(curve.validationMeanAUC.count),
+              curve.validationPerHead.count == curve.validationMeanAUC.count,
+              curve.validationPerHead.allSatisfy({ $0.count == Head.allCases.count }),
+              curve.trainMeanAUC.count == curve.trainMonitorSteps.count, curve.trainMonitorSteps.allSatisfy({ (1...step).contains($0) })
+        else {
+            throw refuse("run holds \(run.steps) steps and curves of \(curve.loss.count) losses, \(curve.validationMeanAUC.count) validation AUCs "
+                         + "and \(curve.trainMeanAUC.count) training AUCs, which do not fit step \(step) with \(Head.allCases.count) heads")
+        }
+        let counts = [tensors.values.count, tensors.kept.count, tensors.firstMoment.count, tensors.secondMoment.count]
+        guard counts.allSatisfy({ $0 == parameters }) else {
+            throw refuse("values, kept, adam.m and adam.v hold \(counts.map(String.init).joined(separator: ", ")) numbers, the model has \(parameters) parameters")
+        }
+        return generator
     }
 
     var generatorWords: [UInt64]? {
