@@ -6,6 +6,7 @@
 /// video `candidateVideos[j]`. Candidates outside the catalogue get probability 0.
 public struct LearnedRankingPolicy: RankingPolicy {
     public let name: String
+    public let identifier: PolicyIdentifier
     let model: ActorCritic
     /// How rewards enter the state: DORL feeds the true reward through the training run's normalisation.
     let normalisation: RewardNormalisation
@@ -13,8 +14,9 @@ public struct LearnedRankingPolicy: RankingPolicy {
     let itemOfCandidate: [Int32]
 
     /// `candidateVideos`: the simulator's candidates' video ids (`PolicyWorld.candidateVideos`).
-    public init(name: String, model: ActorCritic, normalisation: RewardNormalisation, candidateVideos: [Int32]) {
+    public init(name: String, identifier: PolicyIdentifier, model: ActorCritic, normalisation: RewardNormalisation, candidateVideos: [Int32]) {
         self.name = name
+        self.identifier = identifier
         self.model = model
         self.normalisation = normalisation
         let items = model.configuration.items

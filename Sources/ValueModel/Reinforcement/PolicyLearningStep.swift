@@ -14,6 +14,16 @@ public enum PolicyLearningStep {
 
         /// The name in tables (DORL's).
         public var label: String { self == .ips ? "IPS" : rawValue.uppercased() }
+
+        /// The learned policy's role in step 5's tables.
+        public var identifier: PolicyIdentifier {
+            switch self {
+            case .mbpo: return .learnedMBPO
+            case .mopo: return .learnedMOPO
+            case .dorl: return .learnedDORL
+            case .ips: return .learnedIPS
+            }
+        }
     }
 
     /// The options of a run; every knob is spelled here once.
@@ -139,7 +149,7 @@ public enum PolicyLearningStep {
                                          featureWidth: UserModelData.videoSideNames.count)
             var curve: [Double] = []
             try trainer.train { summary in
-                let policy = LearnedRankingPolicy(name: arm.label, model: trainer.model, normalisation: trainer.normalisation,
+                let policy = LearnedRankingPolicy(name: arm.label, identifier: arm.identifier, model: trainer.model, normalisation: trainer.normalisation,
                                                   candidateVideos: first.1.candidateVideos)
                 curve.append(curveSimulator.run(policy).totalReward.mean)
                 progress("  \(arm.label) epoch \(summary.epoch + 1): return in the user model \(Format.fixed(summary.meanWatchRatioReturn, 2)), on the truth \(Format.fixed(curve.last ?? .nan, 2))")
@@ -150,8 +160,9 @@ public enum PolicyLearningStep {
             learned.append((arm, trainer.model, trainer.normalisation))
         }
 
+        let rankers: Set<PolicyIdentifier> = [.greedyEstimated, .epsilonGreedy, .ucbLogCounts]
         let greedy = PolicyEvaluation.learnedPolicies(estimated: inputs.estimatedWeights, epsilon: options.epsilon, ucbBonus: options.ucbBonus)
-            .filter { $0 is GreedyValuePolicy || $0 is EpsilonGreedyPolicy || $0 is UCBPolicy }.map(\.name)
+            .filter { rankers.contains($0.identifier) }.map(\.name)
         var tables: [SimulatorTable] = []
         for (name, simulator) in simulators {
             progress("evaluation in the \(name) simulator")
@@ -159,7 +170,7 @@ public enum PolicyLearningStep {
             let fixed = PolicyEvaluation.policies(estimated: inputs.estimatedWeights, planted: world.plantedWeights,
                                                   epsilon: options.epsilon, ucbBonus: options.ucbBonus)
             let ours: [RankingPolicy] = learned.map { arm, model, normalisation in
-                LearnedRankingPolicy(name: arm.label, model: model, normalisation: normalisation, candidateVideos: world.candidateVideos)
+                LearnedRankingPolicy(name: arm.label, identifier: arm.identifier, model: model, normalisation: normalisation, candidateVideos: world.candidateVideos)
             }
             tables.append(SimulatorTable(simulator: name, outcomes: (fixed + ours).map { simulator.run($0) }, learned: ours.map(\.name)))
         }

@@ -23,4 +23,6 @@ public enum PolicyIdentifier: String, Codable, Sendable, CaseIterable {
     case loggingPlatform
     /// Greedy by the true reward: the upper bound of greedy rankers.
     case trueRewardBound
+    /// Step 6's policies learned by A2C in the user model: MBPO's, MOPO's and DORL's rewards, and the IPS model's.
+    case learnedMBPO, learnedMOPO, learnedDORL, learnedIPS
 }
