@@ -236,5 +236,3 @@ public struct TrainingFindings: Codable, Sendable, Equatable {
                                      ? SeedSpread.standardDeviations(losses.map { [$0] })[0] : nil)
     }
 }
-
-extension Head: Codable {}
