@@ -4,11 +4,18 @@ import ValueModel
 /// The text, tables and figures of notebooks/4-head-weight-estimation.md.
 struct HeadWeightEstimationNotebook {
     let results: EstimationResults
+    let findings: EstimationFindings
     let options: HeadWeightEstimationCommand
     static let heads = Head.displayNames
-    static let paper = [0.22, 0.10, -0.02, -0.66]
     /// The recovery target of the issue: every weight within this of w*.
-    static let tolerance = 0.05
+    static let tolerance = EstimationThresholds.recoveryTolerance
+
+    init(results: EstimationResults, options: HeadWeightEstimationCommand) throws {
+        guard let findings = results.findings else { throw PipelineError.invalidData("step 4's results hold no findings") }
+        self.results = results
+        self.findings = findings
+        self.options = options
+    }
 
     func build() throws -> Notebook {
         var page = Notebook(title: "Step 4 — head-weight estimation")
@@ -22,18 +29,18 @@ struct HeadWeightEstimationNotebook {
             with every catalogue video a candidate and then (section 4b) under several assumptions about the candidate pool \
             that the platform's retrieval stage drew and nobody logged. The headline is section 4b's video-effects likelihood.
             """)
-        let g = results.gnn!
+        guard let g = results.gnn else { throw PipelineError.invalidData("step 4's results hold no estimators on the GNN's heads") }
         sessions(&page)
         scoring(&page)
         original(&page, g)
         matching(&page, g)
         likelihood(&page, g)
-        pools(&page)
+        try pools(&page)
         try figures(&page, g)
         try recovery(&page)
         residuals(&page)
         notes(&page)
-        timing(&page)
+        timing(&page, g)
         return page
     }
 
@@ -42,11 +49,9 @@ struct HeadWeightEstimationNotebook {
     private func temperatures(_ g: EstimatorRun) -> String {
         g.embedding.starts[g.embedding.best].surrogate.stages.map { "\($0.temperature)" }.joined(separator: " then ")
     }
-    func maxError(_ v: [Double], _ reference: [Double]) -> Double { HeadWeightEstimator.errors(v, reference).max() ?? .nan }
 
     private func sessions(_ page: inout Notebook) {
         page.heading("Sessions and candidates")
-        let k = results.listLengths.map(Double.init)
         page.table(["", "count"], [
             ["test-split sessions with sess_len ≥ \(options.minSessionLength) (66,423 on real data)", Format.count(results.eligibleSessions)],
             ["sessions used" + (options.maxSessions > 0 ? " (seeded sample, `--max-sessions \(options.maxSessions)`)" : ""), Format.count(results.sessions)],
@@ -54,7 +59,7 @@ struct HeadWeightEstimationNotebook {
             ["sessions used with rows outside the test split (K = sess_len kept, only test rows observed)", Format.count(results.partialSessions)],
             ["observed rows repeating a video already shown in the session (no likelihood term)", Format.count(results.repeatedRows)],
             ["candidate videos (catalogue ids with at least one row)", Format.count(results.candidates) + " of " + Format.count(results.catalogueSize)],
-            ["list length K: median / mean / max", "\(Format.fixed(StepOutput.quantile(k, 0.5), 0)) / \(Format.fixed(k.reduce(0, +) / Double(max(k.count, 1)), 1)) / \(Int(k.max() ?? 0))"],
+            ["list length K: median / mean / max", "\(Format.fixed(findings.listLengthMedian, 0)) / \(Format.fixed(findings.listLengthMean, 1)) / \(findings.listLengthMax)"],
             ["(session, candidate) pairs scored", Format.count(results.pairs)],
         ], alignRight: [1])
     }
@@ -81,7 +86,7 @@ struct HeadWeightEstimationNotebook {
             """)
         page.table(["path", "pairs/s", "speed-up"], [
             ["plain MLP on gathered [h_u ‖ h_v ‖ x] rows", Format.count(Int(s.plainPairsPerSecond)), "1.00×"],
-            ["decomposed first layer", Format.count(Int(s.decomposedPairsPerSecond)), Format.fixed(s.decomposedPairsPerSecond / s.plainPairsPerSecond, 2) + "×"],
+            ["decomposed first layer", Format.count(Int(s.decomposedPairsPerSecond)), Format.fixed(findings.scoring.speedUp, 2) + "×"],
         ], alignRight: [1, 2])
         page.paragraph("""
             Measured on the first \(Format.count(s.benchmarkPairs)) pairs with \(results.threads) threads (timings move with machine \
@@ -92,10 +97,9 @@ struct HeadWeightEstimationNotebook {
             \(Format.count(s.sessionsPerChunk)) sessions\(s.resumedChunks > 0 ? ", \(s.resumedChunks) of them loaded from an interrupted run (`--resume`)" : ""); \
             each chunk is written to `\(options.processed)/step4-state/` as it completes, so an interrupted run continues from \
             its last completed chunk with `--resume`. At full KuaiRec size (66,423 × 10,728 = 713M pairs) the decomposed path \
-            at this rate needs about \(Format.fixed(713e6 / max(s.decomposedPairsPerSecond, 1) / 60, 0)) min.
+            at this rate needs about \(Format.fixed(findings.scoring.fullSizeMinutes, 0)) min.
             """)
-        let bytes = Double(CandidateHeads.bytes(sessions: results.sessions, videos: results.candidates))
-        page.paragraph("**Stored heads:** all candidates of every session, Float32 `[sessions, candidates, 4]` in memory (the simulated list for an arbitrary w can contain any video, and every loss evaluation needs them): \(Format.fixed(bytes / 1e6, 0)) MB here, 11.4 GB at full size (`--memory-budget-gib` refuses more before allocating). " + (bytes <= Double(EstimationArtifacts.headsOnDiskLimit) ? "Written to `\(results.artifacts)/candidate_heads.npy` (`[sessions, candidates × 4]`, with `candidate_video_ids.npy`, `session_user.npy`, `session_number.npy`, `session_daypart.npy`, and per candidate `candidate_category.npy` (level-1 id) and `candidate_exposure.npy` (rows in the log); step 5 simulates sessions on them)." : "Not written to disk (over 1 GiB)."))
+        page.paragraph("**Stored heads:** all candidates of every session, Float32 `[sessions, candidates, 4]` in memory (the simulated list for an arbitrary w can contain any video, and every loss evaluation needs them): \(Format.fixed(findings.scoring.storedHeadsMegabytes, 0)) MB here, 11.4 GB at full size (`--memory-budget-gib` refuses more before allocating). " + (findings.scoring.headsWritten ? "Written to `\(results.artifacts)/candidate_heads.npy` (`[sessions, candidates × 4]`, with `candidate_video_ids.npy`, `session_user.npy`, `session_number.npy`, `session_daypart.npy`, and per candidate `candidate_category.npy` (level-1 id) and `candidate_exposure.npy` (rows in the log); step 5 simulates sessions on them)." : "Not written to disk (over 1 GiB)."))
     }
 
     private func original(_ page: inout Notebook, _ g: EstimatorRun) {
@@ -177,13 +181,15 @@ struct HeadWeightEstimationNotebook {
         var header = ["head", "ŵ", "standard error (Hessian)"]
         if g.bootstrap != nil { header += ["bootstrap s.e.", "95% interval"] }
         if results.truth != nil { header += ["planted w*", "|ŵ − w*|"] } else { header += ["paper"] }
-        page.table(header, (0..<4).map { h in
+        page.table(header, Head.allCases.map(\.rawValue).map { h in
             var row = [Self.heads[h], Format.fixed(fit.weights[h], 3), Format.fixed(fit.standardErrors[h], 3)]
             if let b = g.bootstrap { row += [Format.fixed(b.standardError[h], 3), "[\(Format.fixed(b.lower[h], 3)), \(Format.fixed(b.upper[h], 3))]"] }
-            if let t = results.truth { row += [Format.fixed(t[h], 3), Format.fixed(abs(fit.weights[h] - t[h]), 3)] } else { row.append(Format.fixed(Self.paper[h], 2)) }
+            if let t = results.truth, let errors = findings.likelihood.plantedErrors {
+                row += [Format.fixed(t[h], 3), Format.fixed(errors[h], 3)]
+            } else { row.append(Format.fixed(EstimationFindings.paperWeights[h], 2)) }
             return row
         }, alignRight: [1, 2, 3])
-        page.paragraph("Fitted noise scale τ̂ = \(Format.fixed(fit.noiseScale, 4))\(results.truthNoise.map { " (the world's platform used \($0.distribution) noise of scale \($0.scale))" } ?? ""); \(fit.iterations) Newton iterations (\(fit.converged ? "converged" : "not converged")), negative log-likelihood \(Format.fixed(fit.negativeLogLikelihood, 1)) over \(Format.count(fit.rows)) shown rows (\(Format.fixed(fit.negativeLogLikelihood / Double(max(fit.rows, 1)), 3)) per row; a uniform choice among \(Format.count(results.candidates)) candidates would cost \(Format.fixed(log(Double(results.candidates)), 3))). Bootstrap draws: `\(results.artifacts)/bootstrap_weights.npy` `[replicates, 4]`; everything in `\(results.artifacts)/estimate.json`. The intervals measure sampling variability over sessions only: the heads are held fixed, so they say nothing about bias from the heads themselves (section 6).")
+        page.paragraph("Fitted noise scale τ̂ = \(Format.fixed(fit.noiseScale, 4))\(results.truthNoise.map { " (the world's platform used \($0.distribution) noise of scale \($0.scale))" } ?? ""); \(fit.iterations) Newton iterations (\(fit.converged ? "converged" : "not converged")), negative log-likelihood \(Format.fixed(fit.negativeLogLikelihood, 1)) over \(Format.count(fit.rows)) shown rows (\(Format.fixed(findings.likelihood.negativeLogLikelihoodPerRow, 3)) per row; a uniform choice among \(Format.count(results.candidates)) candidates would cost \(Format.fixed(findings.likelihood.uniformChoicePerRow, 3))). Bootstrap draws: `\(results.artifacts)/bootstrap_weights.npy` `[replicates, 4]`; everything in `\(results.artifacts)/estimate.json`. The intervals measure sampling variability over sessions only: the heads are held fixed, so they say nothing about bias from the heads themselves (section 6).")
     }
 
     private func figures(_ page: inout Notebook, _ g: EstimatorRun) throws {
@@ -191,7 +197,7 @@ struct HeadWeightEstimationNotebook {
         // One figure per optimiser, the four heads in the same order (and so the same colours) in each.
         if let o = g.original {
             let a = o.stageA.path, b = o.stageB.path, offset = Double(o.stageA.evaluations)
-            let series: [Series] = (0..<4).map { h in
+            let series: [Series] = Head.allCases.map(\.rawValue).map { h in
                 .line("w_\(Self.heads[h])", x: a.map { Double($0.evaluations) } + b.map { Double($0.evaluations) + offset },
                       y: a.map { WeightParametrisation.stageA.weights($0.x)[h] } + b.map { WeightParametrisation.stageB.weights($0.x)[h] })
             }
@@ -203,14 +209,14 @@ struct HeadWeightEstimationNotebook {
         let best = g.embedding.starts[g.embedding.best].surrogate.path
         var surrogate = Figure(title: "The matching surrogate (best start, embedding loss): BFGS at τ = \(temperatures(g))",
                                xLabel: "surrogate evaluations", yLabel: "w_h",
-                               series: (0..<4).map { h in .line("w_\(Self.heads[h])", x: best.map { Double($0.evaluations) }, y: best.map { $0.weights[h] }) })
+                               series: Head.allCases.map(\.rawValue).map { h in .line("w_\(Self.heads[h])", x: best.map { Double($0.evaluations) }, y: best.map { $0.weights[h] }) })
         surrogate.legend = .bottomRight
         page.figure(try StepOutput.render(surrogate, folder: options.figures, name: "head-weight-path-surrogate.png"),
                     caption: "The weights after each accepted BFGS step of the best start (before the Nelder-Mead polish of the hard loss).")
         let fit = g.likelihood
         page.paragraph("The likelihood's Newton path from θ = 0, for comparison (each row one iteration, each a single evaluation of the likelihood with its gradient and Hessian):")
         page.table(["iteration", "NLL per row", "w"], fit.path.indices.map { i in
-            ["\(i)", Format.fixed(fit.path[i] / Double(max(fit.rows, 1)), 5), w(fit.weightsPath[i])]
+            ["\(i)", Format.fixed(findings.likelihood.pathPerRow[i], 5), w(fit.weightsPath[i])]
         }, alignRight: [0, 1])
         guard let landscape = g.landscape else { return }
         var slices: [Series] = []
@@ -226,9 +232,8 @@ struct HeadWeightEstimationNotebook {
                     caption: "Each slice sets one weight to the x value and rescales the other three to keep Σ|w| = 1 (their ratios kept), through the likelihood estimate \(w(landscape.center)). Log scale. Solid: the hard top-K embedding loss; dashed: its surrogate at τ = \(landscape.temperature).")
         if !g.zooms.isEmpty {
             page.paragraph("Zoomed in, the hard loss is a staircase: distinct values among \(g.zooms[0].slices[0].grid.count) evenly spaced points of each slice around ŵ — the smaller the window, the more points share one value, i.e. stand on one flat step where the gradient is zero and Nelder-Mead's tolerances stop wherever the simplex happens to sit:")
-            page.table(["window around ŵ"] + Self.heads.map { "w_\($0)" }, g.zooms.map { zoom in
-                ["± " + String(format: "%.0e", zoom.halfWidth)]
-                    + zoom.slices.map { "\(Set($0.hard).count)" }
+            page.table(["window around ŵ"] + Self.heads.map { "w_\($0)" }, zip(g.zooms, findings.zoomDistinctValues).map { zoom, distinct in
+                ["± " + String(format: "%.0e", zoom.halfWidth)] + distinct.map { "\($0)" }
             }, alignRight: [1, 2, 3, 4])
         }
         let likelihoodSeries: [Series] = g.likelihoodSlices.map { s in .line("vary w_\(Self.heads[s.head])", x: s.grid, y: s.values) }
@@ -238,109 +243,153 @@ struct HeadWeightEstimationNotebook {
                     caption: "The likelihood along the same four slices at the fitted noise scale: smooth, with its minimum at ŵ on every slice (it is convex in θ).")
     }
 
+    /// A recovery row's estimator, as the tables name it (`synthetic`: the synthetic world's wording).
+    private func name(_ estimator: EstimationFindings.Estimator, synthetic: Bool) -> String {
+        switch estimator {
+        case .originalStageA: "original stage A (category)"
+        case .originalStageB: synthetic ? "original stage B (embedding)" : "original stage B"
+        case .matchingEmbedding: "matching surrogate, embedding loss"
+        case .matchingCategory: "matching surrogate, category loss"
+        case .likelihood: synthetic ? "**likelihood**" : "likelihood (Plackett-Luce)"
+        }
+    }
+
     private func recovery(_ page: inout Notebook) throws {
-        let g = results.gnn!
         page.heading("6. Recovery")
         guard let truth = results.truth else {
-            page.paragraph("Real data: no planted weights. The paper reports w ≈ \(w(Self.paper)) (stage B's loss 203.45 after 73 iterations).")
-            var rows: [[String]] = [["likelihood (Plackett-Luce)", w(g.likelihood.weights), Format.fixed(maxError(g.likelihood.weights, Self.paper), 3)]]
-            rows.append(["matching surrogate, embedding loss", w(g.embedding.weights), Format.fixed(maxError(g.embedding.weights, Self.paper), 3)])
-            if let o = g.original { rows.append(["original stage B", w(o.weightsB), Format.fixed(maxError(o.weightsB, Self.paper), 3)]) }
-            page.table(["estimator", "w", "max |w − paper|"], rows, alignRight: [2])
+            page.paragraph("Real data: no planted weights. The paper reports w ≈ \(w(EstimationFindings.paperWeights)) (stage B's loss 203.45 after 73 iterations).")
+            page.table(["estimator", "w", "max |w − paper|"], findings.recovery.map { r in
+                [name(r.estimator, synthetic: false), w(r.weights), Format.fixed(r.maxError, 3)]
+            }, alignRight: [2])
             return
         }
         page.paragraph("Synthetic world: per session the platform drew its candidates (\(results.truthPool ?? "mechanism not recorded")) and ranked them by `w* · p_true + ε` (\(results.truthNoise.map { "\($0.distribution) noise of scale \($0.scale), drawn by \($0.sampler)" } ?? "")), w* = \(w(truth)) (L1-normalised; heads complete, long, rewatch, neg). Target: every weight within \(Self.tolerance) of w*. Running the same estimators with the world's exact `p_true` in place of the GNN's heads separates *identification* (can the estimator find w at all?) from *the predicted heads' quality*. The estimators of this section all assume that every catalogue video competed (section 4b fits the others).")
-        var rows: [[String]] = []
-        func add(_ name: String, _ estimate: [Double]) {
-            let e = HeadWeightEstimator.errors(estimate, truth)
-            rows.append([name, w(estimate), e.map { Format.fixed($0, 3) }.joined(separator: " / "), Format.fixed(e.max() ?? .nan, 3), (e.max() ?? 1) <= Self.tolerance ? "yes" : "no"])
-        }
-        func addRun(_ run: EstimatorRun, _ heads: String) {
-            if let o = run.original { add("\(heads): original stage A (category)", o.weightsA); add("\(heads): original stage B (embedding)", o.weightsB) }
-            add("\(heads): matching surrogate, embedding loss", run.embedding.weights)
-            if let c = run.category { add("\(heads): matching surrogate, category loss", c.weights) }
-            add("\(heads): **likelihood**", run.likelihood.weights)
-        }
-        addRun(g, "GNN heads")
-        if let d = results.diagnostics { addRun(d.trueHeads, "p_true") }
-        page.table(["estimator", "w", "|error| per head", "max |error|", "within \(Self.tolerance)"], rows, alignRight: [3])
-        guard let d = results.diagnostics else {
+        page.table(["estimator", "w", "|error| per head", "max |error|", "within \(Self.tolerance)"], findings.recovery.map { r in
+            let heads = switch r.heads {
+            case .gnn: "GNN heads"
+            case .trueHeads: "p_true"
+            }
+            let within = switch r.verdict {
+            case .withinTarget: "yes"
+            case .outsideTarget: "no"
+            }
+            return ["\(heads): " + name(r.estimator, synthetic: true), w(r.weights), r.errors.map { Format.fixed($0, 3) }.joined(separator: " / "),
+                    Format.fixed(r.maxError, 3), within]
+        }, alignRight: [3])
+        guard let d = results.diagnostics, let f = findings.diagnostics else {
             page.paragraph("Diagnostics skipped (`--skip-diagnostics`).")
             return
         }
-        let gnnError = maxError(g.likelihood.weights, truth), trueError = maxError(d.trueHeads.likelihood.weights, truth)
 
         page.heading("Identification: the estimators with the right heads", level: 3)
-        var text = "With `p_true` the catalogue likelihood misses w* by at most \(Format.fixed(trueError, 3)) (τ̂ = \(Format.fixed(d.trueHeads.likelihood.noiseScale, 4))), "
-            + (trueError <= Self.tolerance ? "within the target" : "outside the target: with perfect heads the miss is the candidate assumption's (section 4b)")
-        let matchingTrue = maxError(d.trueHeads.embedding.weights, truth)
-        text += "; list matching with the same perfect heads misses by \(Format.fixed(matchingTrue, 3))"
-        if let o = d.trueHeads.original { text += " (the original's stage B: \(Format.fixed(maxError(o.weightsB, truth), 3)))" }
+        var text = "With `p_true` the catalogue likelihood misses w* by at most \(Format.fixed(f.trueError, 3)) (τ̂ = \(Format.fixed(d.trueHeads.likelihood.noiseScale, 4))), "
+        switch f.trueVerdict {
+        case .withinTarget: text += "within the target"
+        case .outsideTarget: text += "outside the target: with perfect heads the miss is the candidate assumption's (section 4b)"
+        }
+        text += "; list matching with the same perfect heads misses by \(Format.fixed(f.trueMatchingError, 3))"
+        if let stageB = f.trueOriginalStageBError { text += " (the original's stage B: \(Format.fixed(stageB, 3)))" }
         text += "."
-        if let atTruth = d.trueHeads.atTruth {
-            let elsewhere = atTruth.embedding > d.trueHeads.embedding.hardLoss
+        if let atTruth = d.trueHeads.atTruth, let verdict = f.matchingAtTruth {
             text += " Its hard embedding loss at w* is \(Format.fixed(atTruth.embedding, 2)) against \(Format.fixed(d.trueHeads.embedding.hardLoss, 2)) at its own estimate: "
-                + (elsewhere ? "w* does not minimise the matching loss even with perfect heads (it compares noisy observed lists with a deterministic top K), so the optimiser is not what misses."
-                             : "w* scores no worse than the estimate, so the optimiser stopped short of the loss's minimum.")
+            switch verdict {
+            case .truthNotMinimum: text += "w* does not minimise the matching loss even with perfect heads (it compares noisy observed lists with a deterministic top K), so the optimiser is not what misses."
+            case .optimiserStoppedShort: text += "w* scores no worse than the estimate, so the optimiser stopped short of the loss's minimum."
+            }
         }
         page.paragraph(text)
 
         page.heading("The noise level", level: 3)
         page.paragraph("Lists re-drawn from `p_true` with w* at other noise scales (same sessions, same list lengths; Gumbel-top-K over all candidates, seeded), each fitted by the likelihood with `p_true`:")
-        page.table(["noise scale", "ŵ", "τ̂", "max |error|", "largest Hessian s.e."], d.noise.map { p in
-            [Format.fixed(p.scale, 3) + (abs(p.scale - (results.truthNoise?.scale ?? 0)) < 1e-12 ? " (the world's)" : ""), w(p.weights), Format.fixed(p.noiseScale, 4),
-             Format.fixed(maxError(p.weights, truth), 3), Format.fixed(p.standardErrors.max() ?? .nan, 3)]
+        page.table(["noise scale", "ŵ", "τ̂", "max |error|", "largest Hessian s.e."], zip(d.noise, f.noise).map { p, row in
+            [Format.fixed(p.scale, 3) + (row.isWorldScale ? " (the world's)" : ""), w(p.weights), Format.fixed(p.noiseScale, 4),
+             Format.fixed(row.maxError, 3), Format.fixed(row.largestStandardError, 3)]
         }, alignRight: [2, 3, 4])
-        let noiseErrors = d.noise.map { maxError($0.weights, truth) }
-        let noiseWithin = zip(d.noise, noiseErrors).filter { $0.1 <= max(Self.tolerance, 2 * ($0.0.standardErrors.max() ?? 0)) }.count
-        page.paragraph("Max error within max(\(Self.tolerance), two standard errors) at \(noiseWithin) of \(d.noise.count) noise scales (largest error \(Format.fixed(noiseErrors.max() ?? .nan, 3)), largest standard error \(Format.fixed(d.noise.compactMap { $0.standardErrors.max() }.max() ?? .nan, 3))). "
-            + (noiseWithin == d.noise.count ? "Here the noise level moved the precision, not the centre." : "At the other scales the estimate is off by more than its sampling error: the noise level interacts with the candidate assumption, not only with the precision."))
+        let noiseVerdict = switch f.noiseVerdict {
+        case .precisionOnly: "Here the noise level moved the precision, not the centre."
+        case .centreMoves: "At the other scales the estimate is off by more than its sampling error: the noise level interacts with the candidate assumption, not only with the precision."
+        }
+        page.paragraph("Max error within max(\(Self.tolerance), two standard errors) at \(f.noiseWithin) of \(d.noise.count) noise scales (largest error \(Format.fixed(f.noiseLargestError, 3)), largest standard error \(Format.fixed(f.noiseLargestStandardError, 3))). " + noiseVerdict)
 
+        try headQuality(&page, d, f)
+        why(&page, d, f)
+    }
+
+    /// The predicted heads' quality: against `p_true`, the blend from `p_true` to the GNN's heads, single-head swaps.
+    private func headQuality(_ page: inout Notebook, _ d: SyntheticDiagnostics, _ f: EstimationFindings.Diagnostics) throws {
         page.heading("The predicted heads' quality", level: 3)
         page.table(["head", "AUC at the observed rows: GNN / p_true (ceiling)", "correlation with p_true over all pairs",
-                    "variance explained by the candidate alone: GNN / p_true", "correlation with log exposure: GNN / p_true"], (0..<4).map { h in
+                    "variance explained by the candidate alone: GNN / p_true", "correlation with log exposure: GNN / p_true"], Head.allCases.map(\.rawValue).map { h in
             [Self.heads[h], "\(Format.fixed(d.gnnAUC[h], 3)) / \(Format.fixed(d.trueAUC[h], 3))", Format.fixed(d.correlation[h], 3),
              "\(Format.percent(d.gnnCandidateShare[h])) / \(Format.percent(d.trueCandidateShare[h]))",
              "\(Format.fixed(d.gnnExposure[h], 2)) / \(Format.fixed(d.trueExposure[h], 2))"]
         }, alignRight: [1, 2, 3, 4])
         page.paragraph("AUC is measured at the rows the platform showed (the GNN's heads here are the counterfactual ones step 4 uses, built from the session's first row). The variance share is `Var_v(mean over sessions) / Var(all pairs)`: how much of a head is fixed by the video whatever the user. Exposure is how often the video appears in step 1 (all splits), the quantity the GNN's message passing sees as node degree.")
         page.paragraph("Heads blended from `p_true` (λ = 0) to the GNN's (λ = 1), `(1 − λ) p_true + λ p_GNN`, each fitted by the likelihood on the same observed lists:")
-        page.table(["λ", "mean AUC at the observed rows", "ŵ", "τ̂", "max |error|"], d.blend.map { p in
-            [Format.fixed(p.lambda, 2), Format.fixed(p.meanAUC, 4), w(p.weights), Format.fixed(p.noiseScale, 4), Format.fixed(maxError(p.weights, truth), 3)]
+        page.table(["λ", "mean AUC at the observed rows", "ŵ", "τ̂", "max |error|"], zip(d.blend, f.blendErrors).map { p, error in
+            [Format.fixed(p.lambda, 2), Format.fixed(p.meanAUC, 4), w(p.weights), Format.fixed(p.noiseScale, 4), Format.fixed(error, 3)]
         }, alignRight: [1, 3, 4])
-        let series: [Series] = (0..<4).map { h in
-            .line("|error| w_\(Self.heads[h])", x: d.blend.map(\.lambda), y: d.blend.map { abs(WeightParametrisation.l1Normalised($0.weights)[h] - truth[h]) })
+        let series: [Series] = Head.allCases.map(\.rawValue).map { h in
+            .line("|error| w_\(Self.heads[h])", x: d.blend.map(\.lambda), y: f.blendHeadErrors.map { $0[h] })
         } + [.line("target \(Self.tolerance)", x: [0, 1], y: [Self.tolerance, Self.tolerance], dashed: true)]
         var figure = Figure(title: "Likelihood estimate's error as the heads move from p_true to the GNN's", xLabel: "λ (0 = p_true, 1 = GNN heads)", yLabel: "|ŵ_h − w*_h|", series: series)
         figure.legend = .topLeft
         page.figure(try StepOutput.render(figure, folder: options.figures, name: "head-weight-blend.png"),
                     caption: "Per-head error of the likelihood estimate on blended heads; the dashed line is the recovery target.")
         page.paragraph("The GNN's heads with one head at a time replaced by `p_true`, fitted by the same likelihood (every catalogue video a candidate, as the blend): which head's quality the error comes from.")
-        let gnnOnly = d.blend.last.map { maxError($0.weights, truth) } ?? .nan
-        page.table(["head replaced by p_true", "mean AUC at the observed rows", "ŵ", "max |error|", "change"], d.swaps.map { p in
-            let e = maxError(p.weights, truth)
-            return [Self.heads[p.head], Format.fixed(p.meanAUC, 4), w(p.weights), Format.fixed(e, 3), Format.fixed(e - gnnOnly, 3)]
+        page.table(["head replaced by p_true", "mean AUC at the observed rows", "ŵ", "max |error|", "change"], zip(d.swaps, f.swaps).map { p, row in
+            [Self.heads[p.head], Format.fixed(p.meanAUC, 4), w(p.weights), Format.fixed(row.maxError, 3), Format.fixed(row.change, 3)]
         }, alignRight: [1, 3, 4])
-        if let best = d.swaps.min(by: { maxError($0.weights, truth) < maxError($1.weights, truth) }) {
-            let e = maxError(best.weights, truth)
-            page.paragraph(e < gnnOnly
-                ? "Replacing the **\(Self.heads[best.head])** head lowers the max error most, from \(Format.fixed(gnnOnly, 3)) (all GNN heads, the λ = 1 row above) to \(Format.fixed(e, 3))\(e <= Self.tolerance ? ", within the target" : ""): that head's off-path quality is the largest single part of the floor."
-                : "No single head's replacement lowers the max error below the all-GNN \(Format.fixed(gnnOnly, 3)): the floor is not one head's.")
+        if let best = f.bestSwap {
+            switch best.verdict {
+            case .lowersError:
+                let within = switch best.recovery {
+                case .withinTarget: ", within the target"
+                case .outsideTarget: ""
+                }
+                page.paragraph("Replacing the **\(Self.heads[best.head])** head lowers the max error most, from \(Format.fixed(f.allGNNError, 3)) (all GNN heads, the λ = 1 row above) to \(Format.fixed(best.maxError, 3))\(within): that head's off-path quality is the largest single part of the floor.")
+            case .notOneHead:
+                page.paragraph("No single head's replacement lowers the max error below the all-GNN \(Format.fixed(f.allGNNError, 3)): the floor is not one head's.")
+            }
         }
-        let within = d.blend.filter { maxError($0.weights, truth) <= Self.tolerance }.map(\.lambda).max()
-        let mean = { (v: [Double]) in v.reduce(0, +) / Double(max(v.count, 1)) }
+    }
+
+    /// Why the GNN's estimate recovers or misses w*: identification, then the heads' quality.
+    private func why(_ page: inout Notebook, _ d: SyntheticDiagnostics, _ f: EstimationFindings.Diagnostics) {
+        let neg = Head.negative.rawValue
+        let recovers = switch f.gnnVerdict {
+        case .withinTarget: "recovers"
+        case .outsideTarget: "misses"
+        }
+        let identification = switch f.trueVerdict {
+        case .withinTarget: "With p_true the same likelihood is within the target (\(Format.fixed(f.trueError, 3))), so what separates the two rows is the heads' quality."
+        case .outsideTarget: "Part of the miss is identification: with p_true the same likelihood already misses by \(Format.fixed(f.trueError, 3)) (the candidate assumption, section 4b); the rest (\(Format.fixed(f.headQualityPart, 3)) more) is the heads' quality."
+        }
+        let personalised = switch f.personalisation {
+        case .lessPersonalised: ": they are less personalised than the truth"
+        case .comparable: ""
+        }
+        let exposure = switch f.negativeExposure {
+        case .tracksExposure: ", so it tracks how often the platform showed a video more than the truth does"
+        case .comparable: ""
+        }
+        let blend = switch f.blendVerdict {
+        case .wholeBlend: "Along the whole blend the error stays within \(Self.tolerance)."
+        case .upToLambda: "Along the blend the error stays within \(Self.tolerance) only up to λ = \(Format.fixed(f.blendWithinLambda ?? .nan, 2)): the heads' quality, not the optimiser, decides the rest, since even a perfect optimiser recovers the w that best explains the lists *given these heads*."
+        case .nowhere: "Along the blend no λ keeps the error within \(Self.tolerance)."
+        }
         page.paragraph("""
-            **Why the GNN's estimate \(gnnError <= Self.tolerance ? "recovers" : "misses") w\\* (max error \(Format.fixed(gnnError, 3))).** \
-            \(trueError <= Self.tolerance ? "With p_true the same likelihood is within the target (\(Format.fixed(trueError, 3))), so what separates the two rows is the heads' quality." : "Part of the miss is identification: with p_true the same likelihood already misses by \(Format.fixed(trueError, 3)) (the candidate assumption, section 4b); the rest (\(Format.fixed(max(gnnError - trueError, 0), 3)) more) is the heads' quality.") \
+            **Why the GNN's estimate \(recovers) w\\* (max error \(Format.fixed(f.gnnError, 3))).** \
+            \(identification) \
             The GNN is trained on the rows the platform showed; at the counterfactual candidates — mostly videos this \
-            user was never shown — its heads reach a mean AUC of \(Format.fixed(mean(d.gnnAUC), 3)) at the observed rows \
-            against \(Format.fixed(mean(d.trueAUC), 3)) for p_true, and correlate with p_true over all pairs by \
+            user was never shown — its heads reach a mean AUC of \(Format.fixed(f.meanGNNAUC, 3)) at the observed rows \
+            against \(Format.fixed(f.meanTrueAUC, 3)) for p_true, and correlate with p_true over all pairs by \
             \(d.correlation.map { Format.fixed($0, 2) }.joined(separator: ", ")) (complete, long, rewatch, neg). \
-            The video alone explains \(Format.percent(mean(d.gnnCandidateShare), 0)) of their variance against \
-            \(Format.percent(mean(d.trueCandidateShare), 0)) for p_true\(mean(d.gnnCandidateShare) > mean(d.trueCandidateShare) + 0.1 ? ": they are less personalised than the truth" : ""), \
-            and the neg head correlates \(Format.fixed(d.gnnExposure[3], 2)) with the video's log exposure (p_true \
-            \(Format.fixed(d.trueExposure[3], 2)))\(abs(d.gnnExposure[3]) > abs(d.trueExposure[3]) + 0.1 ? ", so it tracks how often the platform showed a video more than the truth does" : ""). \
-            \(within.map { $0 >= 1 ? "Along the whole blend the error stays within \(Self.tolerance)." : "Along the blend the error stays within \(Self.tolerance) only up to λ = \(Format.fixed($0, 2)): the heads' quality, not the optimiser, decides the rest, since even a perfect optimiser recovers the w that best explains the lists *given these heads*." } ?? "Along the blend no λ keeps the error within \(Self.tolerance).")
+            The video alone explains \(Format.percent(f.meanGNNCandidateShare, 0)) of their variance against \
+            \(Format.percent(f.meanTrueCandidateShare, 0)) for p_true\(personalised), \
+            and the neg head correlates \(Format.fixed(d.gnnExposure[neg], 2)) with the video's log exposure (p_true \
+            \(Format.fixed(d.trueExposure[neg], 2)))\(exposure). \
+            \(blend)
             """)
     }
 
@@ -349,13 +398,10 @@ struct HeadWeightEstimationNotebook {
         page.paragraph("At the likelihood estimate, per session: the negative log-likelihood per shown row under (ŵ, τ̂), the hard embedding and category matching loss terms at ŵ, the mean value `ŵ·p` of the observed list and of the simulated top-K list, their gap, and the overlap of the two lists. Full table: `\(results.artifacts)/session_residuals.csv` (one row per session, keyed by user_id and session). First rows:")
         let rows = results.residuals.prefix(8).map { r in
             ["\(r.user)", "\(r.session)", "\(r.length)", "\(r.observed)", Format.fixed(r.negativeLogLikelihoodPerRow, 3), Format.fixed(r.embeddingLoss, 3), Format.fixed(r.categoryLoss, 3),
-             Format.fixed(r.observedValue, 4), Format.fixed(r.simulatedValue, 4), Format.fixed(r.observedValue - r.simulatedValue, 4), "\(r.overlap)"]
+             Format.fixed(r.observedValue, 4), Format.fixed(r.simulatedValue, 4), Format.fixed(r.valueGap, 4), "\(r.overlap)"]
         }
         page.table(["user", "session", "K", "observed", "NLL per row", "embedding loss", "category loss", "observed value", "simulated value", "gap", "overlap"], Array(rows), alignRight: Set(0..<11))
-        let count = Double(max(results.residuals.count, 1))
-        let gap = results.residuals.reduce(0.0) { $0 + $1.observedValue - $1.simulatedValue } / count
-        let overlap = results.residuals.reduce(0.0) { $0 + Double($1.overlap) / Double(max($1.observed, 1)) } / count
-        page.paragraph("Mean value gap (observed − simulated top K): \(Format.fixed(gap, 4)); mean share of observed videos that the simulated top K also contains: \(Format.percent(overlap)). A deterministic top K is far more concentrated than what the platform showed, which is the noise the likelihood models and list matching ignores.")
+        page.paragraph("Mean value gap (observed − simulated top K): \(Format.fixed(findings.meanValueGap, 4)); mean share of observed videos that the simulated top K also contains: \(Format.percent(findings.meanOverlapShare)). A deterministic top K is far more concentrated than what the platform showed, which is the noise the likelihood models and list matching ignores.")
     }
 
     private func notes(_ page: inout Notebook) {
@@ -373,10 +419,10 @@ struct HeadWeightEstimationNotebook {
         ])
     }
 
-    private func timing(_ page: inout Notebook) {
+    private func timing(_ page: inout Notebook, _ g: EstimatorRun) {
         page.heading("Timing (this run)")
         var rows = results.timings.map { [$0.0, Format.fixed($0.1, 1)] }
-        for run in [results.gnn!] + (results.diagnostics.map { [$0.trueHeads] } ?? []) { rows += run.seconds.map { ["  " + $0.0, Format.fixed($0.1, 1)] } }
+        for run in [g] + (results.diagnostics.map { [$0.trueHeads] } ?? []) { rows += run.seconds.map { ["  " + $0.0, Format.fixed($0.1, 1)] } }
         rows.append(["whole step", Format.fixed(results.seconds, 1)])
         page.table(["part", "seconds"], rows, alignRight: [1])
         page.paragraph("Peak resident memory \(Format.fixed(results.peakMiB, 0)) MiB, \(results.threads) threads. \(BLASKernel.description).")

@@ -12,6 +12,9 @@ public struct ResidualRow {
     /// Videos in both lists.
     public var overlap: Int
 
+    /// Mean ŵ·p of the observed list minus that of the simulated top K.
+    public var valueGap: Double { observedValue - simulatedValue }
+
     public static let header = "user_id,session,sess_len,observed_videos,nll_per_row,embedding_loss,category_loss,observed_value,simulated_value,value_gap,overlap"
 
     public static func table(sessions: EvaluationSessions, data: ListMatchingData, lists: PlackettLuceLists,
@@ -32,7 +35,7 @@ public struct ResidualRow {
 
     public var csvLine: String {
         func f(_ x: Double) -> String { String(format: "%.6g", x) }
-        return "\(user),\(session),\(length),\(observed),\(f(negativeLogLikelihoodPerRow)),\(f(embeddingLoss)),\(f(categoryLoss)),\(f(observedValue)),\(f(simulatedValue)),\(f(observedValue - simulatedValue)),\(overlap)"
+        return "\(user),\(session),\(length),\(observed),\(f(negativeLogLikelihoodPerRow)),\(f(embeddingLoss)),\(f(categoryLoss)),\(f(observedValue)),\(f(simulatedValue)),\(f(valueGap)),\(overlap)"
     }
 }
 
@@ -113,6 +116,8 @@ public enum EstimationArtifacts {
             public var model: String
             /// The headline (section 4b's video-effects likelihood with the GNN's heads).
             public var headline: Headline?
+            /// The derived numbers and verdicts of notebook 4 (`EstimationFindings`).
+            public var findings: EstimationFindings?
             public struct Headline: Codable {
                 public var assumption: String
                 public var weights: [Double]
@@ -151,7 +156,8 @@ public enum EstimationArtifacts {
                             matchingEmbeddingWeights: g.embedding.weights, matchingEmbeddingLoss: g.embedding.hardLoss,
                             matchingCategoryWeights: g.category?.weights, originalStageA: g.original?.weightsA, originalStageB: g.original?.weightsB,
                             plantedWeights: r.truth, trueHeadsWeights: r.diagnostics?.trueHeads.likelihood.weights,
-                            sessions: r.sessions, candidates: r.candidates, model: r.modelName, headline: headline)
+                            sessions: r.sessions, candidates: r.candidates, model: r.modelName, headline: headline,
+                            findings: r.findings)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -33,6 +33,8 @@ public struct EstimationResults {
     public var residuals: [ResidualRow] = []
     /// The level-1 categories the category loss compares (the original's category map).
     public var categoryMap: [CategoryMapRow] = []
+    /// The derived numbers and verdicts notebook 4 prints (stored in `estimate.json` under "findings").
+    public var findings: EstimationFindings?
     public var artifacts = ""
     public var threads = 1
     public var timings: [(String, Double)] = []
@@ -199,6 +201,7 @@ public struct HeadWeightEstimationStep {
         // 5. Residuals and artifacts.
         results.residuals = ResidualRow.table(sessions: sessions, data: data, lists: lists, fit: results.gnn.likelihood)
         results.artifacts = PipelineStep.headWeightEstimation.folder(in: options.processed)
+        results.findings = try EstimationFindings.make(results)
         try EstimationArtifacts.write(results: results, heads: heads, inputs: inputs, options: options)
         results.seconds = ResourceUsage.now() - start
         results.peakMiB = ResourceUsage.peakResidentMiB()

@@ -1,5 +1,5 @@
 /// The four engagement heads (SPEC step 1.3), in the order every later step uses.
-public enum Head: Int, CaseIterable, Sendable {
+public enum Head: Int, CaseIterable, Sendable, Codable {
     case complete, long, rewatch, negative
 
     /// Column name of the label.

@@ -54,6 +54,9 @@ public struct TrainingRun: Codable, Sendable {
     public var evaluationSeconds = 0.0
     /// The step of the saved state this run continued from (`--resume`); nil for an uninterrupted run.
     public var resumedFromStep: Int?
+
+    /// Training speed over the whole run (steps per second of wall time).
+    public var stepsPerSecond: Double { Double(steps) / seconds }
 }
 
 /// The original's training loop (one "epoch" = one step): recompute the node embeddings over the full graph,

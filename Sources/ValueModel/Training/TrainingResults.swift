@@ -28,6 +28,9 @@ public struct TrainingResults: Codable {
         public var fitSeconds: Double
         public var evaluationSeconds: Double
 
+        /// Wall time of fitting or training and the final evaluation together (seconds).
+        public var wallSeconds: Double { fitSeconds + evaluationSeconds }
+
         /// Mean of the defined per-head test GAUCs.
         public var testGAUCMean: Double {
             let values = testGAUC.compactMap { $0 }
@@ -39,6 +42,12 @@ public struct TrainingResults: Codable {
     public struct Coefficient: Codable {
         public var feature: String
         public var value: Double
+
+        /// Per-head lists turned into rows of ranks: row `r` holds every list's `r`-th coefficient, down to the
+        /// shortest list's length.
+        public static func byRank(_ lists: [[Coefficient]]) -> [[Coefficient]] {
+            (0..<(lists.map(\.count).min() ?? 0)).map { rank in lists.map { $0[rank] } }
+        }
     }
 
     /// A ROC curve thinned for plotting.
@@ -63,6 +72,13 @@ public struct TrainingResults: Codable {
         public var messagePassing: String
         public var trainMonitorEdges: Int
         public var validationMonitorEdges: Int
+
+        /// User and video nodes together.
+        public var nodes: Int { userNodes + videoNodes }
+        /// Edges per user node, rounded down (0 without users).
+        public var edgesPerUser: Int { edges / max(1, userNodes) }
+        /// The (edge, head) pairs of the test split that the micro-averaged ROC pools.
+        public var testHeadPairs: Int { test * Head.allCases.count }
     }
 
     /// The settings of this run.
@@ -79,12 +95,12 @@ public struct TrainingResults: Codable {
         public var seed: UInt64
         public var threads: Int
         public var paper: Bool
-        /// The GNNs' message flow (`user-to-video` or `both`) and the training edges' weighting (`none` or
-        /// `exposure-weights`).
-        public var flow: String
-        public var debias: String
+        /// The GNNs' message flow and the training edges' weighting (stored as their option values, `user-to-video`
+        /// or `both`, `none` or `exposure-weights`).
+        public var flow: GCNNormalizedAdjacency.Flow
+        public var debias: TrainingStep.Debias
         /// The graph of the main runs: `full` or `tiny` (the 5% sweep graph).
-        public var graph: String
+        public var graph: TrainingStep.MainGraph
     }
 
     /// The exposure model behind inverse-propensity weights, and what the weights came to.
@@ -140,6 +156,8 @@ public struct TrainingResults: Codable {
     public var scoringChoice: ScoringModelChoice?
     /// Other seeds of that GNN, for the heads' own uncertainty in step 4 (empty with `--head-seeds 1`).
     public var seedMembers: [SeedMember] = []
+    /// What step 3 concludes from everything else here (set by `TrainingStep.run` when the results are complete).
+    public var findings: TrainingFindings?
     /// Test ROC of that GNN: micro-averaged, then one per head.
     public var rocMicro: Curve?
     public var rocPerHead: [Curve] = []

@@ -2,7 +2,7 @@ import Foundation
 
 /// Step 3 as a library call (SPEC step 3): the sweeps on the tiny graph, then logistic regression, the edge MLP
 /// and the two GNNs on the full graph, each evaluated on the full splits, with checkpoints, test predictions,
-/// the best GNN's node embeddings and `results.json` written into an artifact folder.
+/// the best GNN's node embeddings and `results.json` (with the step's `TrainingFindings`) written into an artifact folder.
 public enum TrainingStep {
     /// The knobs of a run (the executable's options).
     public struct Options: Sendable {
@@ -93,7 +93,7 @@ public enum TrainingStep {
                             patience: options.patience, monitorSample: options.monitorSample, monitorEvery: options.monitorEvery,
                             validationSample: options.validationSample, sweepSteps: options.sweepSteps,
                             seed: options.seed, threads: options.threads, paper: options.paper,
-                            flow: options.flow.rawValue, debias: options.debias.rawValue, graph: options.graph.rawValue))
+                            flow: options.flow, debias: options.debias, graph: options.graph))
         let offPath = inputs.offPath
         if let offPath {
             results.offPathPairs = offPath.count
@@ -305,6 +305,7 @@ public enum TrainingStep {
             try output.writeFile(ScoringModelChoice.fileName, data: encoder.encode(choice))
         }
         results.totalSeconds = ResourceUsage.now() - start
+        results.findings = TrainingFindings.make(results)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
