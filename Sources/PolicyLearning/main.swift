@@ -50,6 +50,9 @@ struct PolicyLearningCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Members of the user model's ensemble (DORL: 5).")
     var members = PolicyLearningStep.Options().userModel.members
 
+    @Option(parsing: .unconditional, help: "Passes over the training rows per user-model member at most, with early stopping on the validation split (DORL: a fixed 5).")
+    var userModelEpochs = PolicyLearningStep.Options().userModel.maxEpochs
+
     @Option(parsing: .unconditional, help: "KuaiEnv's num_leave_compute, in training and evaluation (DORL's published runs: 4).")
     var window = PolicyLearningStep.Options().rule.window
 
@@ -73,6 +76,7 @@ struct PolicyLearningCommand: ParsableCommand {
         guard uncertaintyWeight >= 0, uncertaintyWeight.isFinite else { throw ValidationError("--uncertainty-weight must be 0 or a positive number, got \(uncertaintyWeight)") }
         guard entropyWeight >= 0, entropyWeight.isFinite else { throw ValidationError("--entropy-weight must be 0 or a positive number, got \(entropyWeight)") }
         guard (1...64).contains(members) else { throw ValidationError("--members must be in 1...64, got \(members)") }
+        guard (1...10_000).contains(userModelEpochs) else { throw ValidationError("--user-model-epochs must be in 1...10000, got \(userModelEpochs)") }
         guard (1...10_000).contains(maxTurn) else { throw ValidationError("--max-turn must be in 1...10000, got \(maxTurn)") }
         guard (1...maxTurn).contains(window) else { throw ValidationError("--window must be in 1...--max-turn (\(maxTurn)), got \(window)") }
         guard threshold >= 0 else { throw ValidationError("--threshold must be 0 or more, got \(threshold)") }
@@ -91,6 +95,7 @@ struct PolicyLearningCommand: ParsableCommand {
         o.uncertaintyWeight = uncertaintyWeight
         o.entropyWeight = entropyWeight
         o.userModel.members = members
+        o.userModel.maxEpochs = userModelEpochs
         o.rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
         o.episodes = episodes
         o.curveEpisodes = curveEpisodes

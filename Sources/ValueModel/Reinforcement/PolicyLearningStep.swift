@@ -49,6 +49,7 @@ public enum PolicyLearningStep {
         public init() {
             a2c.epochs = 10
             a2c.stepsPerEpoch = 20_000
+            userModel.maxEpochs = 5   // DORL trains its members 5 epochs
         }
 
         /// The penalty of `arm`.
