@@ -141,7 +141,7 @@ struct ReinforcementTrainingTests {
         try t.train()
         let file = try SafetensorsFile(data: t.model.safetensors().serialized())
         #expect(Set(file.tensors.keys) == ["trunk.0.weight", "trunk.0.bias", "trunk.2.weight", "trunk.2.bias", "item_tower.weight",
-                                           "item_tower.bias", "critic.weight", "critic.bias", "state_tracker.start"])
+                                           "critic.weight", "critic.bias", "state_tracker.start"])
         #expect(try file.tensor("trunk.0.weight").shape == [16, 5])
         let loaded = try ActorCritic(file: file, itemFeatures: features)
         let history: [Int32] = [3, 7], rewards: [Float] = [0.4, 1.2]
