@@ -23,6 +23,7 @@ public final class ActorCritic: @unchecked Sendable {
 
     /// The network's shape.
     public struct Configuration: Codable, Sendable, Equatable {
+        /// Number of items the actor scores.
         public var items: Int
         /// Width d of the item features (the state is d + 1 wide).
         public var featureWidth: Int
@@ -30,10 +31,12 @@ public final class ActorCritic: @unchecked Sendable {
         public var hiddenWidth: Int
         /// Number of critics (value outputs).
         public var critics: Int
+        /// How the actor scores items.
         public var scorer: ItemScorer
         /// Steps the state averages over (DORL: 3).
         public var stateWindow: Int
 
+        /// A configuration with DORL's widths by default.
         public init(items: Int, featureWidth: Int, hiddenWidth: Int = 64, critics: Int = 1, scorer: ItemScorer = .itemFeatures, stateWindow: Int = 3) {
             self.items = items
             self.featureWidth = featureWidth
@@ -44,6 +47,7 @@ public final class ActorCritic: @unchecked Sendable {
         }
     }
 
+    /// The network's shape.
     public let configuration: Configuration
     /// Every parameter, with PyTorch-style names (`parameters.saveSafetensors(to:)` exports them).
     public let parameters: ParameterStore
