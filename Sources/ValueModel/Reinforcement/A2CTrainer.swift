@@ -42,8 +42,8 @@ public final class A2CTrainer {
             throw PipelineError.invalidOption(name: "environments", reason: "the options say \(options.environments), the environment runs \(environment.environments)")
         }
         let transitions = environment.environments * environment.rule.maxTurn   // ≤ 2^20 · 2^31
-        let (rolloutFloats, overflow) = transitions.multipliedReportingOverflow(by: min(featureWidth, 1 << 20) + 2 * min(options.critics.count, 1 << 20) + 24)
-        guard !overflow, rolloutFloats <= 1 << 28 else {
+        let (rolloutFloats, rolloutOverflow) = transitions.multipliedReportingOverflow(by: min(featureWidth, 1 << 20) + 2 * min(options.critics.count, 1 << 20) + 24)
+        guard !rolloutOverflow, rolloutFloats <= 1 << 28 else {
             throw PipelineError.invalidOption(name: "environments / max turn", reason: "a rollout of \(environment.environments) sessions of up to \(environment.rule.maxTurn) steps needs more than 1 GiB; use fewer environments or a smaller max turn")
         }
         let configuration = ActorCritic.Configuration(items: environment.tables.items, featureWidth: featureWidth, hiddenWidth: options.hiddenWidth,
