@@ -8,12 +8,14 @@ import Foundation
 /// uninterrupted run. One safetensors file, written atomically after every epoch: the weights under their names,
 /// `adam.m` and `adam.v` (flat, in the parameters' layout), and the rest as JSON under the metadata key `state`.
 public struct A2CCheckpoint: Sendable {
+    /// The state file (for example `data/processed/step6-state/a2c.safetensors`).
     public var path: String
     /// Continue from the state at `path` when there is one (false: start over and overwrite it).
     public var resume: Bool
     /// What the state must have been saved with besides the options (for example the tables' content hashes).
     public var identity: [String: String]
 
+    /// A checkpoint at `path`, continued from when `resume`, refused unless saved with `identity`.
     public init(path: String, resume: Bool, identity: [String: String] = [:]) {
         self.path = path
         self.resume = resume

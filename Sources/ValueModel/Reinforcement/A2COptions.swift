@@ -6,9 +6,11 @@ public struct A2COptions: Codable, Sendable, Equatable {
     public var seed: UInt64 = 2022
     /// Sessions run side by side; each rollout runs one session in each to its end.
     public var environments = 100
+    /// Epochs to train (DORL: 200).
     public var epochs = 10
     /// An epoch ends after the first rollout that brings its environment steps to this many.
     public var stepsPerEpoch = 100_000
+    /// Adam's learning rate.
     public var learningRate = 1e-3
     /// Discount γ.
     public var gamma = 0.9
@@ -21,8 +23,11 @@ public struct A2COptions: Codable, Sendable, Equatable {
     /// Minibatch size of the update over a rollout (split as tianshou's `Batch.split(merge_last=True)`: the last
     /// minibatch takes the remainder, so sizes run up to twice this).
     public var minibatchSize = 1024
+    /// Width of the trunk's two hidden layers.
     public var hiddenWidth = 64
+    /// Steps the state averages over.
     public var stateWindow = 3
+    /// How the actor scores items (`ActorCritic.ItemScorer`).
     public var scorer: ActorCritic.ItemScorer = .itemFeatures
     /// One weighting of the environment's `RewardTables.signalCount` signals per critic (penalised reward, complete,
     /// long, rewatch, negative); each critic learns the return of its weighted signal. DORL: one critic on the reward.
@@ -30,6 +35,7 @@ public struct A2COptions: Codable, Sendable, Equatable {
     /// The actor's advantage is `Σ_c actorWeights[c] · A_c`.
     public var actorWeights: [Float] = [1]
 
+    /// DORL's settings, 10 epochs.
     public init() {}
 
     /// Throws unless every option is usable.
@@ -52,13 +58,16 @@ public struct A2COptions: Codable, Sendable, Equatable {
 
 /// What one epoch of A2C did: its rollouts' episodes and the update's losses (means over the epoch).
 public struct A2CEpochSummary: Codable, Sendable, Equatable {
+    /// The epoch's index (0-based).
     public var epoch: Int
+    /// Environment steps and sessions in the epoch.
     public var steps: Int
     public var episodes: Int
     /// Mean over episodes of the summed training reward (signal 0, penalised).
     public var meanReturn: Double
     /// Mean over episodes of the summed watch ratio R̂ (the user model's reward, before penalties).
     public var meanWatchRatioReturn: Double
+    /// Mean session length.
     public var meanLength: Double
     /// Means over minibatches of the actor loss `−mean(A log π)`, the critics' squared error and the entropy.
     public var actorLoss: Double

@@ -17,8 +17,11 @@ import Foundation
 /// Everything random comes from one `SeededGenerator`, so a seed gives the same bytes; `A2CCheckpoint` saves the
 /// trainer between epochs so that an interrupted run continues to the same bytes.
 public final class A2CTrainer {
+    /// The run's settings.
     public let options: A2COptions
+    /// The sessions the policy is trained in.
     public let environment: BatchedSessionEnvironment
+    /// The policy and its critics being trained.
     public let model: ActorCritic
     let adam: Adam
     var generator: SeededGenerator
@@ -35,6 +38,14 @@ public final class A2CTrainer {
     /// A trainer for `environment` with a network on `itemFeatures` (`[items, d]`), initialised from `options.seed`.
     public init(options: A2COptions, environment: BatchedSessionEnvironment, itemFeatures: [Float], featureWidth: Int) throws {
         try options.validate()
+        guard options.environments == environment.environments else {
+            throw PipelineError.invalidOption(name: "environments", reason: "the options say \(options.environments), the environment runs \(environment.environments)")
+        }
+        let transitions = environment.environments * environment.rule.maxTurn   // ≤ 2^20 · 2^31
+        let (rolloutFloats, rolloutOverflow) = transitions.multipliedReportingOverflow(by: min(featureWidth, 1 << 20) + 2 * min(options.critics.count, 1 << 20) + 24)
+        guard !rolloutOverflow, rolloutFloats <= 1 << 28 else {
+            throw PipelineError.invalidOption(name: "environments / max turn", reason: "a rollout of \(environment.environments) sessions of up to \(environment.rule.maxTurn) steps needs more than 1 GiB; use fewer environments or a smaller max turn")
+        }
         let configuration = ActorCritic.Configuration(items: environment.tables.items, featureWidth: featureWidth, hiddenWidth: options.hiddenWidth,
                                                       critics: options.critics.count, scorer: options.scorer, stateWindow: options.stateWindow)
         let capacity = max(environment.environments, 2 * options.minibatchSize - 1)
@@ -49,7 +60,7 @@ public final class A2CTrainer {
         self.environment = environment
         adam = Adam(parameters: model.parameters, learningRate: Float(options.learningRate))
         workspace = ActorCriticWorkspace(configuration, capacity: capacity)
-        rollout = RolloutStorage(transitions: environment.environments * environment.rule.maxTurn, stateWidth: featureWidth + 1, critics: options.critics.count)
+        rollout = RolloutStorage(transitions: transitions, stateWidth: featureWidth + 1, critics: options.critics.count)
         normalisation = RewardNormalisation(minimum: 0, maximum: environment.reward.scale)
     }
 

@@ -4,13 +4,14 @@ import Foundation
 /// `StateTracker`'s state, with the actor's logits over items computed one of two ways:
 ///
 /// - `.itemFeatures` (the default): `score(state, j) = f(state) · g(x_j)`, with f the shared trunk
-///   `state -> 64 -> ReLU -> 64 -> ReLU` and g a linear map of item j's features `x_j` to 64 (`item_tower`): a
-///   bilinear score, so the policy ranks any item from its features and the state;
+///   `state -> 64 -> ReLU -> 64 -> ReLU` and g a linear map of item j's features `x_j` to 64 (`item_tower.weight`,
+///   no bias: it would add the same number to every item's score): a bilinear score, so the policy ranks any item
+///   from its features and the state;
 /// - `.table`: DORL's own actor, one logit per item from a Linear `64 -> items` (`actor.weight`, `actor.bias`).
 ///
 /// The critic head is a Linear `64 -> critics` (one value per critic, each learning the return of its own weighting
 /// of the environment's signals). Parameters carry PyTorch-style names (`trunk.0.weight`, `trunk.2.weight`,
-/// `item_tower.weight` or `actor.weight`, `critic.weight`, their biases, and `state_tracker.start`).
+/// `item_tower.weight` or `actor.weight` and `actor.bias`, `critic.weight`, the biases, and `state_tracker.start`).
 public final class ActorCritic: @unchecked Sendable {
     /// How the actor scores items.
     public enum ItemScorer: String, Codable, Sendable {
@@ -22,6 +23,7 @@ public final class ActorCritic: @unchecked Sendable {
 
     /// The network's shape.
     public struct Configuration: Codable, Sendable, Equatable {
+        /// Number of items the actor scores.
         public var items: Int
         /// Width d of the item features (the state is d + 1 wide).
         public var featureWidth: Int
@@ -29,10 +31,12 @@ public final class ActorCritic: @unchecked Sendable {
         public var hiddenWidth: Int
         /// Number of critics (value outputs).
         public var critics: Int
+        /// How the actor scores items.
         public var scorer: ItemScorer
         /// Steps the state averages over (DORL: 3).
         public var stateWindow: Int
 
+        /// A configuration with DORL's widths by default.
         public init(items: Int, featureWidth: Int, hiddenWidth: Int = 64, critics: Int = 1, scorer: ItemScorer = .itemFeatures, stateWindow: Int = 3) {
             self.items = items
             self.featureWidth = featureWidth
@@ -43,6 +47,7 @@ public final class ActorCritic: @unchecked Sendable {
         }
     }
 
+    /// The network's shape.
     public let configuration: Configuration
     /// Every parameter, with PyTorch-style names (`parameters.saveSafetensors(to:)` exports them).
     public let parameters: ParameterStore
@@ -62,7 +67,7 @@ public final class ActorCritic: @unchecked Sendable {
     public convenience init(configuration c: Configuration, itemFeatures: [Float], generator: inout SeededGenerator) throws {
         try self.init(configuration: c, itemFeatures: itemFeatures)
         for layer in ["trunk.0", "trunk.2", c.scorer == .table ? "actor" : "item_tower", "critic"] {
-            parameters.initLinear(weight: layer + ".weight", bias: layer + ".bias", using: &generator)
+            parameters.initLinear(weight: layer + ".weight", bias: layer == "item_tower" ? nil : layer + ".bias", using: &generator)
         }
         for k in 0..<c.featureWidth { start[k] = Float(generator.nextNormal() * 0.01) }
     }
@@ -92,12 +97,12 @@ public final class ActorCritic: @unchecked Sendable {
         ]
         let scoreName = c.scorer == .table ? "actor" : "item_tower"
         layout += c.scorer == .table ? [("actor.weight", [c.items, h]), ("actor.bias", [c.items])]
-                                     : [("item_tower.weight", [h, d]), ("item_tower.bias", [h])]
+                                     : [("item_tower.weight", [h, d])]   // a bias would shift a row's logits alike
         layout += [("critic.weight", [c.critics, h]), ("critic.bias", [c.critics]), ("state_tracker.start", [d])]
         let store = ParameterStore(layout)
         parameters = store
         trunk = ["trunk.0", "trunk.2"].map { Linear(store: store, weightName: $0 + ".weight", biasName: $0 + ".bias") }
-        scoreLayer = Linear(store: store, weightName: scoreName + ".weight", biasName: scoreName + ".bias")
+        scoreLayer = Linear(store: store, weightName: scoreName + ".weight", biasName: c.scorer == .table ? "actor.bias" : nil)
         critic = Linear(store: store, weightName: "critic.weight", biasName: "critic.bias")
         start = store.valuePointer("state_tracker.start")
         startGradient = store.gradientPointer("state_tracker.start")

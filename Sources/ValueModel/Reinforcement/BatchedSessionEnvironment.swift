@@ -7,8 +7,11 @@
 /// rewarded. Unlike KuaiEnv, an item is never shown twice in a session: a repeated action is an error, and the
 /// policies mask the items already shown.
 public final class BatchedSessionEnvironment {
+    /// The user model's answers.
     public let tables: RewardTables
+    /// When a user leaves.
     public let rule: KuaiEnvExitRule
+    /// The training reward of a step (signal 0).
     public let reward: BoundPenalisedReward
     /// Number of sessions run side by side.
     public let environments: Int

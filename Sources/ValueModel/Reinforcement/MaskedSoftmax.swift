@@ -5,7 +5,8 @@ import Foundation
 /// negative inputs give about 1e−38, not 0). Plain multiply-adds, so every machine gives the same bits.
 @inline(__always)
 func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
+    let low = SIMD8<Float>(repeating: -87.3), high = SIMD8<Float>(repeating: 88.3)   // masks, not the generic clamped(), which is not inlined
+    let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
     let magic = SIMD8<Float>(repeating: 12_582_912)          // 1.5 · 2^23: adding it rounds to an integer
     let shifted = clamped * 1.442_695_04 + magic
     let n = shifted - magic                                     // round(x / ln 2)
@@ -45,7 +46,7 @@ enum MaskedSoftmax {
         for k in 0..<maskedCount { z[Int(masked[k])] = maskedLogit }
         var lanes = SIMD8<Float>(repeating: maskedLogit)
         var i = 0
-        while i + 8 <= n { lanes = pointwiseMax(lanes, load(z + i)); i += 8 }
+        while i + 8 <= n { let v = load(z + i); lanes = lanes.replacing(with: v, where: v .> lanes); i += 8 }
         var maximum = lanes.max()
         while i < n { maximum = max(maximum, z[i]); i += 1 }
         let top = SIMD8<Float>(repeating: maximum)

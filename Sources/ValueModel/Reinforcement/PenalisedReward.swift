@@ -13,6 +13,7 @@ public struct PenalisedReward: Sendable, Codable, Equatable {
     /// λ_E, the weight of the entropy bonus.
     public var entropyWeight: Double
 
+    /// The weights λ_U and λ_E.
     public init(uncertaintyWeight: Double, entropyWeight: Double) {
         self.uncertaintyWeight = uncertaintyWeight
         self.entropyWeight = entropyWeight
@@ -28,6 +29,7 @@ public struct PenalisedReward: Sendable, Codable, Equatable {
 
 /// `PenalisedReward` bound to its tables: the shift MIN_R and the bound MAX_R, and the reward of one step.
 public struct BoundPenalisedReward: Sendable {
+    /// λ_U and λ_E.
     public let weights: PenalisedReward
     /// MIN_R and MAX_R.
     public let minimum: Double

@@ -10,7 +10,9 @@ public struct RewardTables: Sendable {
     /// Heads per pair.
     public static let headCount = 4
 
+    /// Number of users (rows).
     public let users: Int
+    /// Number of items (columns).
     public let items: Int
     /// `[users * items]`: the capped watch ratio.
     public let reward: [Float]

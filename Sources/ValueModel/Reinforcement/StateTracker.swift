@@ -1,9 +1,12 @@
 /// How a reward enters the state: `min((r − minimum) / (maximum − minimum), 1)` (DORL's `StateTrackerAvg2`, which
 /// normalises training rewards by `[0, MAX_R − MIN_R]` and evaluation rewards by the true table's range, and clips at 1).
 public struct RewardNormalisation: Sendable, Codable, Equatable {
+    /// The reward that maps to 0.
     public var minimum: Double
+    /// The reward that maps to 1 (larger ones are clipped to 1).
     public var maximum: Double
 
+    /// Normalisation of rewards in `[minimum, maximum]` to `[0, 1]`.
     public init(minimum: Double, maximum: Double) {
         self.minimum = minimum
         self.maximum = maximum

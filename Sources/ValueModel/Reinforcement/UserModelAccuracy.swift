@@ -21,7 +21,9 @@ public struct UserModelAccuracy: Codable, Equatable, Sendable {
 
     /// Correlations over pairs.
     public struct Correlation: Codable, Equatable, Sendable {
+        /// Pearson's correlation of the values.
         public var pearson: Double
+        /// Spearman's: Pearson's of their average ranks.
         public var spearman: Double
     }
 

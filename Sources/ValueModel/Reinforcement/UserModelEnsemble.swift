@@ -21,6 +21,7 @@ public struct UserModelTrainingRun: Codable, Equatable, Sendable {
 /// training row. Members train side by side, one single-threaded lane each, so the weights do not depend on the
 /// thread count.
 public final class UserModelEnsemble {
+    /// The knobs it was fitted with.
     public let settings: UserModelSettings
     let members: [UserModelMember]
     /// One per member (empty for an ensemble loaded from files).

@@ -52,23 +52,20 @@ public struct UserModelPredictions: Equatable, Sendable {
 
     /// Reads what `write(to:)` wrote, checking every file's dtype and shape against the reward table's.
     public static func read(from folder: String) throws -> UserModelPredictions {
-        func load(_ name: String, shape: [Int]?) throws -> NumpyFile.StoredArray {
+        func load(_ name: String, descr: String = "<f4", shape: [Int]?) throws -> NumpyFile.StoredArray {
             let array = try NumpyFile.read(path: folder + "/" + name)
-            guard array.descr == "<f4" || array.descr == "|i1", shape == nil || array.shape == shape! else {
-                throw PipelineError.malformedInput(SourceLocation(file: folder + "/" + name), reason: "holds \(array.descr) \(array.shape), expected \(shape.map { "\($0)" } ?? "a user model table"); re-run the user model's fit")
+            guard array.descr == descr, shape.map({ $0 == array.shape }) ?? (array.shape.count == 2) else {
+                throw PipelineError.malformedInput(SourceLocation(file: folder + "/" + name), reason: "holds \(array.descr) \(array.shape), expected \(descr) \(shape.map { "\($0)" } ?? "of two dimensions"); re-run the user model's fit")
             }
             return array
         }
         let reward = try load(rewardFile, shape: nil)
-        guard reward.shape.count == 2, reward.descr == "<f4" else {
-            throw PipelineError.malformedInput(SourceLocation(file: folder + "/" + rewardFile), reason: "holds \(reward.descr) \(reward.shape), expected <f4 [users, videos]")
-        }
         let (users, videos) = (reward.shape[0], reward.shape[1])
         var members: [[Float]] = []
         if FileManager.default.fileExists(atPath: folder + "/" + membersFile) {
             let stored = try load(membersFile, shape: nil)
-            guard stored.shape.count == 2, stored.shape[1] == users * videos else {
-                throw PipelineError.malformedInput(SourceLocation(file: folder + "/" + membersFile), reason: "holds \(stored.shape), expected [members, \(users * videos)]")
+            guard stored.shape[1] == users * videos else {
+                throw PipelineError.malformedInput(SourceLocation(file: folder + "/" + membersFile), reason: "holds \(stored.shape), expected [members, \(users * videos)]; re-run the user model's fit")
             }
             let values = stored.values(as: Float.self)
             members = (0..<stored.shape[0]).map { Array(values[($0 * users * videos)..<(($0 + 1) * users * videos)]) }
@@ -79,8 +76,8 @@ public struct UserModelPredictions: Equatable, Sendable {
             uncertainty: try load(uncertaintyFile, shape: [users, videos]).values(as: Float.self),
             disagreement: try load(disagreementFile, shape: [users, videos]).values(as: Float.self),
             memberRewards: members,
-            trainedUsers: try load(trainedUsersFile, shape: [users]).values(as: Int8.self).map { $0 != 0 },
-            trainedVideos: try load(trainedVideosFile, shape: [videos]).values(as: Int8.self).map { $0 != 0 })
+            trainedUsers: try load(trainedUsersFile, descr: "|i1", shape: [users]).values(as: Int8.self).map { $0 != 0 },
+            trainedVideos: try load(trainedVideosFile, descr: "|i1", shape: [videos]).values(as: Int8.self).map { $0 != 0 })
     }
 
     /// Combines `K` members' predictions of `n` cells: the reward is the members' mean `μ`, the heads their mean

@@ -28,6 +28,7 @@ public struct UserModelSettings: Codable, Equatable, Sendable {
     /// split off this one.
     public var seed: UInt64 = 2026
 
+    /// The defaults above.
     public init() {}
 
     /// Throws a typed error naming the first knob out of range.
