@@ -33,9 +33,9 @@ public struct PolicyLearningFindings: Codable, Sendable, Equatable {
         public var paid: Double
     }
 
-    /// Per simulator, the published orderings: each model-based arm against each greedy ranker on R_tra and length;
-    /// DORL against MOPO and MBPO on R_tra and length; the best greedy ranker's R_each against each arm's; DORL's
-    /// MCD against each greedy ranker's.
+    /// Per simulator, the published orderings, each written so that `.ahead` means it holds: each model-based arm
+    /// against each greedy ranker on R_tra and length; DORL against MOPO and MBPO on R_tra and length; the best greedy
+    /// ranker's R_each against each arm's; each greedy ranker's MCD against DORL's (DORL's is the lower).
     public var orderings: [String: [Comparison]]
     public var gaps: [Gap]
 
@@ -58,7 +58,7 @@ public struct PolicyLearningFindings: Codable, Sendable, Equatable {
             if let best = rankers.max(by: { (byName[$0]?.rewardPerStep.mean ?? 0) < (byName[$1]?.rewardPerStep.mean ?? 0) }) {
                 list += arms.compactMap { compare(best, $0, .rewardPerStep) }
             }
-            list += rankers.compactMap { compare(dorl, $0, .majorityCategoryDomination) }
+            list += rankers.compactMap { compare($0, dorl, .majorityCategoryDomination) }
             orderings[table.simulator] = list
             for arm in results.arms {
                 guard let outcome = byName[arm.arm.label], let last = arm.history.last else { continue }
