@@ -18,9 +18,9 @@ import Testing
 
     @Test func pairedComparisonByHand() {
         // a: rewards 4, 6, 8 over lengths 2, 3, 4; b: rewards 1, 2, 3 over lengths 1, 1, 1.
-        let a = SessionSimulator.Outcome(policy: "a", episodes: [Self.episode(reward: 4, length: 2, dominant: 1), Self.episode(reward: 6, length: 3, dominant: 3),
+        let a = SessionSimulator.Outcome(policy: "a", identifier: .random, episodes: [Self.episode(reward: 4, length: 2, dominant: 1), Self.episode(reward: 6, length: 3, dominant: 3),
                                                                 Self.episode(reward: 8, length: 4, dominant: 2)])
-        let b = SessionSimulator.Outcome(policy: "b", episodes: [Self.episode(reward: 1, length: 1, dominant: 1), Self.episode(reward: 2, length: 1, dominant: 0),
+        let b = SessionSimulator.Outcome(policy: "b", identifier: .random, episodes: [Self.episode(reward: 1, length: 1, dominant: 1), Self.episode(reward: 2, length: 1, dominant: 0),
                                                                 Self.episode(reward: 3, length: 1, dominant: 1)])
         // R_tra differences 3, 4, 5: mean 4, sample sd 1, standard error 1/√3.
         let r = PolicyLearningFindings.comparison(a, b, .returnPerSession)
@@ -31,6 +31,32 @@ import Testing
         // MCD differences 1/2 − 1, 1 − 0, 1/2 − 1 = −1/2, 1, −1/2: mean 0.
         #expect(abs(PolicyLearningFindings.comparison(a, b, .majorityCategoryDomination).difference) < 1e-12)
         #expect(abs(PolicyLearningFindings.comparison(b, a, .length).difference + 2) < 1e-12)
+    }
+
+    /// Each published ordering is written so that "ahead" means it holds: DORL longer than a greedy ranker, the
+    /// ranker's R_each higher, the ranker's MCD higher than DORL's.
+    @Test func orderingsAreWrittenSoThatAheadMeansTheyHold() {
+        // The ranker: 3 sessions of 2 videos, reward 1 each, every video in a dominant category.
+        let ranker = SessionSimulator.Outcome(policy: "greedy", identifier: .greedyEstimated,
+                                              episodes: (0..<3).map { _ in Self.episode(reward: 2, length: 2, dominant: 2) })
+        // DORL: 3 sessions of 8, 10 and 12 videos with reward 0.5 each, a quarter of them dominant.
+        let dorl = SessionSimulator.Outcome(policy: "DORL", identifier: .learnedDORL,
+                                            episodes: [8, 10, 12].map { Self.episode(reward: 0.5 * Double($0), length: $0, dominant: $0 / 4) })
+        let results = PolicyLearningStep.Results(options: .init(), users: 1, videos: 1, userModels: [], arms: [],
+                                                 simulators: [.init(simulator: "model", outcomes: [ranker, dorl], learned: ["DORL"])],
+                                                 greedyRankers: ["greedy"], seconds: 0)
+        let comparisons = PolicyLearningFindings.make(results, greedy: ["greedy"]).orderings["model"] ?? []
+        func find(_ first: String, _ metric: PolicyLearningFindings.Metric) -> PolicyLearningFindings.Comparison? {
+            comparisons.first { $0.first == first && $0.metric == metric }
+        }
+        // R_tra 4, 5, 6 against 2: DORL ahead by 3; lengths 8, 10, 12 against 2: ahead by 8.
+        #expect(find("DORL", .returnPerSession).map { abs($0.difference - 3) < 1e-12 && $0.verdict == .ahead } == true)
+        #expect(find("DORL", .length).map { abs($0.difference - 8) < 1e-12 && $0.verdict == .ahead } == true)
+        // R_each 1 against 0.5: the ranker ahead by 0.5 (every paired difference equal: standard error 0).
+        #expect(find("greedy", .rewardPerStep).map { abs($0.difference - 0.5) < 1e-12 && $0.verdict == .ahead } == true)
+        // MCD 1 against 2/8, 2/10, 3/12 = 0.25, 0.2, 0.25: the ranker ahead by 1 − 0.7/3.
+        #expect(find("greedy", .majorityCategoryDomination).map { abs($0.difference - (1 - 0.7 / 3)) < 1e-12 && $0.verdict == .ahead } == true)
+        #expect(comparisons.count == 4)
     }
 
     @Test func manifestOptionsAreDerivedFromTheOptionsValue() throws {
