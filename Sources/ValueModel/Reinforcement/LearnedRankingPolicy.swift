@@ -41,7 +41,7 @@ public struct LearnedRankingPolicy: RankingPolicy {
 
     public func choose(_ episode: PolicyEpisode, history: [Int32], rewards: [Float], shown: [Bool], generator: inout SeededGenerator) -> Int {
         let p = candidateProbabilities(history: history, rewards: rewards, shown: shown)
-        let u = Double(generator.next() >> 11) / Double(1 << 53)
+        let u = generator.nextUniform()
         var cumulative = 0.0, last = -1
         for j in p.indices where p[j] > 0 {
             cumulative += p[j]
