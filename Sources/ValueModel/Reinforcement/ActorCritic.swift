@@ -58,9 +58,9 @@ public final class ActorCritic: @unchecked Sendable {
     let critic: Linear
     let start: UnsafeMutablePointer<Float>
     let startGradient: UnsafeMutablePointer<Float>
-    /// `.itemFeatures`: g(x) for every item, `[items, hidden]`, recomputed after the parameters change.
+    /// `.itemFeatures`: g(x) for every item, `[items, hidden]`, recomputed as soon as the parameters are set or change,
+    /// so that forwards running in parallel (a simulator's episodes) only read it.
     private let itemVectors: FloatBuffer
-    private var itemVectorsCurrent = false
 
     /// A network initialised as PyTorch initialises its layers (`nn.Linear`'s defaults, the start vector
     /// N(0, 0.01²)), in that order, from `generator`; `itemFeatures` is `[items, featureWidth]`.
@@ -70,6 +70,7 @@ public final class ActorCritic: @unchecked Sendable {
             parameters.initLinear(weight: layer + ".weight", bias: layer == "item_tower" ? nil : layer + ".bias", using: &generator)
         }
         for k in 0..<c.featureWidth { start[k] = Float(generator.nextNormal() * 0.01) }
+        parametersChanged()
     }
 
     /// A network with the weights of `file` (as `safetensors()` writes them, the configuration in its metadata).
@@ -80,6 +81,7 @@ public final class ActorCritic: @unchecked Sendable {
         }
         try self.init(configuration: c, itemFeatures: itemFeatures)
         try parameters.load(from: file)
+        parametersChanged()
     }
 
     private init(configuration c: Configuration, itemFeatures: [Float]) throws {
@@ -116,19 +118,18 @@ public final class ActorCritic: @unchecked Sendable {
         return parameters.safetensors(metadata: ["configuration": json, "format": "actor-critic (Reinforcement/ActorCritic.swift)"])
     }
 
-    /// Tells the network its parameters changed (after an optimiser step or a load): g(x) is recomputed when next needed.
-    func parametersChanged() { itemVectorsCurrent = false }
+    /// Tells the network its parameters were set or changed (after initialisation, an optimiser step or a load):
+    /// recomputes g(x) at once, on the calling thread.
+    func parametersChanged() {
+        guard configuration.scorer == .itemFeatures else { return }
+        tracker.itemFeatures.withUnsafeBufferPointer { x in
+            scoreLayer.forward(x.baseAddress!, into: itemVectors.pointer, rows: configuration.items)   // [items, d] -> [items, hidden]
+        }
+    }
 
     /// The item matrix Q `[items, hidden]` the logits are `h Qᵀ (+ bias)` of.
     private func itemMatrix() -> UnsafeMutablePointer<Float> {
-        guard configuration.scorer == .itemFeatures else { return scoreLayer.weight }
-        if !itemVectorsCurrent {
-            tracker.itemFeatures.withUnsafeBufferPointer { x in
-                scoreLayer.forward(x.baseAddress!, into: itemVectors.pointer, rows: configuration.items)   // [items, d] -> [items, hidden]
-            }
-            itemVectorsCurrent = true
-        }
-        return itemVectors.pointer
+        configuration.scorer == .itemFeatures ? itemVectors.pointer : scoreLayer.weight
     }
 
     /// Forward for `n` states; everything backward needs stays in `w`.
