@@ -31,14 +31,14 @@ struct PolicyEvaluationCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the users drawn and of the policies' randomness.")
     var seed: UInt64 = 2026
 
-    @Option(parsing: .unconditional, help: "KuaiEnv's num_leave_compute: the exit rule's window of earlier videos (DORL's runs: 1).")
-    var window = 1
+    @Option(parsing: .unconditional, help: "KuaiEnv's num_leave_compute: the exit rule's window of earlier videos (DORL's published results: 4, as their logs record; their script/run_main.sh passes 1).")
+    var window = KuaiEnvExitRule().window
 
     @Option(parsing: .unconditional, help: "KuaiEnv's leave_threshold: a tag may occur this often in the window; once more and the user leaves (DORL's runs: 0).")
-    var threshold = 0
+    var threshold = KuaiEnvExitRule().threshold
 
     @Option(parsing: .unconditional, help: "KuaiEnv's max_turn: the most videos in a session.")
-    var maxTurn = 30
+    var maxTurn = KuaiEnvExitRule().maxTurn
 
     @Option(parsing: .unconditional, help: "Robustness check: the accumulated-satisfaction exit's decay λ in s_t = λ s_{t-1} + (r_t − r̄) (0...1).")
     var satisfactionDecay = 0.9

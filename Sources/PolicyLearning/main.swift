@@ -68,6 +68,9 @@ struct PolicyLearningCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sessions of the training curve's evaluation on the first simulator after each epoch.")
     var curveEpisodes = PolicyLearningStep.Options().curveEpisodes
 
+    @Flag(help: "Continue an interrupted run from <processed>/step6-state/: a user model fitted there is read back instead of refitted, and each arm continues from its last completed epoch, ending with the same policies and numbers as an uninterrupted run; a state saved with other options or inputs is refused, naming the difference. Without --resume any saved state is discarded.")
+    var resume = false
+
     func validate() throws {
         guard !arms.isEmpty, Set(arms).count == arms.count else { throw ValidationError("--arms must name each arm at most once, got \(arms.map(\.rawValue))") }
         guard (1...10_000).contains(epochs) else { throw ValidationError("--epochs must be in 1...10000, got \(epochs)") }
@@ -108,8 +111,13 @@ struct PolicyLearningCommand: ParsableCommand {
             threading.configure()
             let options = stepOptions
             let raw = try raw ?? Manifest.rawFolder(processed: processed)
+            let stateFolder = PipelineStep.policyLearning.stateFolder(in: processed)
+            if !resume, FileManager.default.fileExists(atPath: stateFolder) {
+                try FileManager.default.removeItem(atPath: stateFolder)
+            }
+            let state = try PolicyLearningState(folder: stateFolder, resume: resume, processed: processed)
             let output = try ArtifactDirectory(path: PipelineStep.policyLearning.folder(in: processed))
-            let results = try PolicyLearningStep.run(processed: processed, raw: raw, options: options, output: output) { line in
+            let results = try PolicyLearningStep.run(processed: processed, raw: raw, options: options, output: output, state: state) { line in
                 FileHandle.standardError.write(Data(("  " + line + "\n").utf8))
             }
             let step4 = try ColumnStore(.headWeightEstimation, processed: processed)
@@ -121,7 +129,8 @@ struct PolicyLearningCommand: ParsableCommand {
             let dorl = results.simulators.first?.outcomes.first { $0.policy == PolicyLearningStep.Arm.dorl.label }
             return StepOutcome(page: page, summary: "step 6: \(results.arms.count) arm(s) trained in \(Format.fixed(results.seconds, 1)) s"
                                + (dorl.map { ", DORL R_tra \(Format.fixed($0.totalReward.mean, 2)) in the \(results.simulators[0].simulator) simulator" } ?? "")
-                               + " -> \(output.path), \(notebook)")
+                               + " -> \(output.path), \(notebook)",
+                               completedState: stateFolder)   // done: nothing left to resume
         }
     }
 }

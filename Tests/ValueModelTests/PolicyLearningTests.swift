@@ -76,26 +76,58 @@ import Testing
         let world = try PipelineEndToEndTests.preparedWorld("policy-learning", users: 40, videos: 80, seed: 12)
         defer { try? FileManager.default.removeItem(atPath: world.root) }
         let common = ["--processed", world.processed, "--figures", world.figures]
+        let step6 = ["--epochs", "3", "--steps-per-epoch", "300", "--environments", "10", "--members", "2", "--episodes", "20", "--curve-episodes", "5"]
         for (product, arguments) in [
             ("3-training", ["--max-steps", "10", "--sweep-steps", "0", "--head-seeds", "1"]),
             ("4-head-weight-estimation", ["--bootstrap", "2", "--starts", "1", "--benchmark-sessions", "5", "--skip-original"]),
-            ("6-policy-learning", ["--epochs", "2", "--steps-per-epoch", "300", "--environments", "10", "--members", "2", "--episodes", "20", "--curve-episodes", "5"]),
+            ("6-policy-learning", step6),
         ] {
             let result = try ExecutableOptionsTests.run(product, arguments + common + ["--notebook", world.root + "/\(product).md"])
             #expect(result.status == 0, "\(product): \(result.stderr)")
         }
-        let step6 = world.processed + "/step6"
+        let step6Folder = world.processed + "/step6"
+        var policies: [PolicyLearningStep.Arm: Data] = [:]
         for arm in PolicyLearningStep.Arm.allCases {
-            let weights = try SafetensorsFile(contentsOf: URL(fileURLWithPath: step6 + "/policy_\(arm.rawValue).safetensors"))
+            let path = step6Folder + "/policy_\(arm.rawValue).safetensors"
+            let weights = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
             #expect(!weights.tensors.isEmpty)
+            policies[arm] = try Data(contentsOf: URL(fileURLWithPath: path))
         }
-        let reward = try NumpyFile.read(path: step6 + "/user_model_reward.npy")
+        let reward = try NumpyFile.read(path: step6Folder + "/user_model_reward.npy")
         #expect(reward.shape == [40, 80])
-        let results = try JSONDecoder().decode(PolicyLearningStep.Results.self, from: Data(contentsOf: URL(fileURLWithPath: step6 + "/results.json")))
+        let results = try JSONDecoder().decode(PolicyLearningStep.Results.self, from: Data(contentsOf: URL(fileURLWithPath: step6Folder + "/results.json")))
         #expect(results.simulators.map(\.simulator) == ["model", "small matrix"])
         #expect(results.simulators.allSatisfy { Set($0.learned) == Set(PolicyLearningStep.Arm.allCases.map(\.label)) })
-        #expect(results.arms.allSatisfy { $0.history.count == 2 && $0.truthCurve.count == 2 })
+        #expect(results.arms.allSatisfy { $0.history.count == 3 && $0.truthCurve.count == 3 })
         let page = try String(contentsOfFile: world.root + "/6-policy-learning.md", encoding: .utf8)
         #expect(page.contains("## Findings") && page.contains("DORL's orderings, checked"))
+        #expect(!FileManager.default.fileExists(atPath: world.processed + "/step6-state"), "a completed run leaves no state")
+
+        // kill -9 once the second arm has saved an epoch, then --resume: the same policies, curves and tables.
+        let arguments = step6 + common + ["--notebook", world.root + "/resumed.md"]
+        let killed = Process()
+        killed.executableURL = URL(fileURLWithPath: ExecutableOptionsTests.products + "/6-policy-learning")
+        killed.arguments = arguments
+        killed.standardOutput = FileHandle.nullDevice
+        killed.standardError = FileHandle.nullDevice
+        try killed.run()
+        let secondArm = world.processed + "/step6-state/a2c_\(PolicyLearningStep.Arm.allCases[1].rawValue).safetensors"
+        while killed.isRunning && !FileManager.default.fileExists(atPath: secondArm) { usleep(2_000) }
+        let interrupted = killed.isRunning
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        try #require(interrupted, "the run ended before it could be killed")
+        let resumed = try ExecutableOptionsTests.run("6-policy-learning", arguments + ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resumed from"), "the user model is read back")
+        #expect(resumed.stderr.contains("epoch(s) continued from"), "an arm continues from its checkpoint")
+        for arm in PolicyLearningStep.Arm.allCases {
+            let name = "/policy_\(arm.rawValue).safetensors"
+            #expect(try Data(contentsOf: URL(fileURLWithPath: step6Folder + name)) == policies[arm], "\(arm)")
+        }
+        let again = try JSONDecoder().decode(PolicyLearningStep.Results.self, from: Data(contentsOf: URL(fileURLWithPath: step6Folder + "/results.json")))
+        #expect(again.arms.map(\.history) == results.arms.map(\.history))
+        #expect(again.arms.map(\.truthCurve) == results.arms.map(\.truthCurve))
+        #expect(again.simulators.map { $0.outcomes.map(\.totalReward.mean) } == results.simulators.map { $0.outcomes.map(\.totalReward.mean) })
     }
 }

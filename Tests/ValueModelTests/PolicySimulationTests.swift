@@ -148,7 +148,7 @@ import Testing
                                     responses: .table(rewards: rewards, heads: [Float](repeating: 0, count: 16)), plantedWeights: nil)
         let greedy = GreedyValuePolicy(name: "greedy", identifier: .greedyEstimated, weights: [1, 0, 0, 0], heads: .predicted)
         func lengths(_ rule: SatisfactionExitRule) -> [Int] {
-            let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(), episodes: 3, seed: 2).leaving(by: rule)
+            let simulator = SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1), episodes: 3, seed: 2).leaving(by: rule)
             #expect(abs(simulator.randomReward - 0.575) < 1e-6)
             return simulator.run(greedy).episodes.map(\.length)
         }
@@ -158,7 +158,7 @@ import Testing
         // would end KuaiEnv's session after two); with max_turn 3, three.
         #expect(lengths(SatisfactionExitRule(decay: 0.5, threshold: 1, maxTurn: 30)) == [4, 4, 4])
         #expect(lengths(SatisfactionExitRule(decay: 0.5, threshold: 1, maxTurn: 3)) == [3, 3, 3])
-        #expect(SessionSimulator(world: world, rule: KuaiEnvExitRule(), episodes: 3, seed: 2).run(greedy).episodes.allSatisfy { $0.length == 2 })
+        #expect(SessionSimulator(world: world, rule: KuaiEnvExitRule(window: 1), episodes: 3, seed: 2).run(greedy).episodes.allSatisfy { $0.length == 2 })
     }
 
     @Test("a table of responses (KuaiEnv's small matrix): rewards and head rates are the table's entries, the reward oracle follows them")

@@ -84,7 +84,7 @@ struct ReinforcementEnvironmentTests {
 
     @Test("Users are drawn by the seeded generator at reset")
     func seededUsers() throws {
-        let env = try Self.environment(items: 5, tags: [[0], [1], [2], [3], [4]], rule: KuaiEnvExitRule(maxTurn: 5), environments: 50, users: 7)
+        let env = try Self.environment(items: 5, tags: [[0], [1], [2], [3], [4]], rule: KuaiEnvExitRule(window: 1, maxTurn: 5), environments: 50, users: 7)
         var a = SeededGenerator(seed: 1), b = SeededGenerator(seed: 1)
         env.reset(generator: &a)
         let first = env.users
@@ -105,10 +105,10 @@ struct ReinforcementEnvironmentTests {
         let tables = try RewardTables(users: 1, items: 2, reward: [1, 1], heads: heads)
         let reward = try BoundPenalisedReward(.mbpo, tables: tables, entropy: nil)
         #expect(throws: PipelineError.self) {   // more turns than items: a session would run out of unshown items
-            try BatchedSessionEnvironment(tables: tables, itemTags: [[0], [1]], rule: KuaiEnvExitRule(maxTurn: 3), reward: reward, environments: 1)
+            try BatchedSessionEnvironment(tables: tables, itemTags: [[0], [1]], rule: KuaiEnvExitRule(window: 1, maxTurn: 3), reward: reward, environments: 1)
         }
         #expect(throws: PipelineError.self) {
-            try BatchedSessionEnvironment(tables: tables, itemTags: [[0]], rule: KuaiEnvExitRule(maxTurn: 2), reward: reward, environments: 1)
+            try BatchedSessionEnvironment(tables: tables, itemTags: [[0]], rule: KuaiEnvExitRule(window: 1, maxTurn: 2), reward: reward, environments: 1)
         }
         #expect(throws: PipelineError.self) { try BoundPenalisedReward(.mopo, tables: tables, entropy: nil) }   // no uncertainty table
         #expect(throws: PipelineError.self) {

@@ -5,7 +5,8 @@ public enum ResumeIdentity {
     /// Throws unless `saved` equals `current`, naming the first key (in name order) that differs and what to do.
     public static func check(saved: [String: String], current: [String: String], path: String) throws {
         for key in Set(current.keys).union(saved.keys).sorted() where current[key] != saved[key] {
-            let hint = key.hasPrefix("--") ? "Pass the same \(key)" : "Its inputs have changed since"
+            let hint = key.hasPrefix("--") ? "Pass the same \(key)"
+                : key.hasSuffix("hash") ? "Its inputs have changed since" : "Pass the options it was saved with"
             throw PipelineError.invalidData("""
                 \(path) was saved with \(key) \(saved[key] ?? "(unset)"), this run has \(key) \(current[key] ?? "(unset)"): \
                 it cannot be resumed. \(hint); or run without --resume to start over.

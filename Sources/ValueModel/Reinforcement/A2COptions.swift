@@ -73,4 +73,7 @@ public struct A2CEpochSummary: Codable, Sendable, Equatable {
     public var actorLoss: Double
     public var valueLoss: Double
     public var entropy: Double
+    /// The caller's evaluation of the policy right after this epoch (step 6: its mean R_tra in the first simulator);
+    /// nil when the run evaluates none. Saved with the checkpoint, so a resumed run keeps the skipped epochs' values.
+    public var evaluation: Double?
 }

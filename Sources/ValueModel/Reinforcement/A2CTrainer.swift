@@ -29,6 +29,8 @@ public final class A2CTrainer {
     public internal(set) var epoch = 0
     /// One summary per completed epoch.
     public internal(set) var history: [A2CEpochSummary] = []
+    /// The epochs a checkpoint supplied when `train(checkpoint:)` continued from one (nil: trained from the start).
+    public internal(set) var resumedEpochs: Int?
 
     private let workspace: ActorCriticWorkspace
     private let rollout: RolloutStorage
@@ -64,12 +66,21 @@ public final class A2CTrainer {
         normalisation = RewardNormalisation(minimum: 0, maximum: environment.reward.scale)
     }
 
-    /// Trains `options.epochs − epoch` more epochs, calling `onEpoch` after each (and saving `checkpoint`, if any,
-    /// after each; with `checkpoint.resume`, first continues from its saved state when there is one).
-    public func train(checkpoint: A2CCheckpoint? = nil, onEpoch: (A2CEpochSummary) -> Void = { _ in }) throws {
-        if let checkpoint, checkpoint.resume { try checkpoint.restore(into: self) }
+    /// Trains `options.epochs − epoch` more epochs. After each, `evaluate` (if any) scores the policy and its value is
+    /// kept as the epoch's `evaluation`, `onEpoch` sees the summary, and `checkpoint` (if any) is saved; with
+    /// `checkpoint.resume`, the run first continues from the saved state when there is one.
+    public func train(checkpoint: A2CCheckpoint? = nil, evaluate: (() throws -> Double)? = nil,
+                      onEpoch: (A2CEpochSummary) -> Void = { _ in }) throws {
+        if let checkpoint, checkpoint.resume {
+            try checkpoint.restore(into: self)
+            if epoch > 0 { resumedEpochs = epoch }
+        }
         while epoch < options.epochs {
-            let summary = try trainEpoch()
+            var summary = try trainEpoch()
+            if let evaluate {
+                summary.evaluation = try evaluate()
+                history[history.count - 1] = summary
+            }
             onEpoch(summary)
             try checkpoint?.save(self)
         }

@@ -105,8 +105,9 @@ public enum PolicyLearningStep {
     }
 
     /// Runs step 6 on `processed` (steps 1-4) and `raw`, writing the user model's tables, each policy's weights and
-    /// `results.json` into `output` (staged; the caller commits it).
-    public static func run(processed: String, raw: String, options: Options, output: ArtifactDirectory,
+    /// `results.json` into `output` (staged; the caller commits it). With `state`, each fitted user model and each
+    /// arm's epochs are saved as they complete, and with `state.resume` an interrupted run continues from them.
+    public static func run(processed: String, raw: String, options: Options, output: ArtifactDirectory, state: PolicyLearningState? = nil,
                            progress: (String) -> Void = { _ in }) throws -> Results {
         let start = ResourceUsage.now()
         let step1 = try ColumnStore(.dataPreparation, processed: processed)
@@ -121,14 +122,22 @@ public enum PolicyLearningStep {
 
         var reports: [UserModelReport] = [], tablesByWeighting: [UserModelSettings.Weighting: RewardTables] = [:]
         for weighting in Set(options.arms.map { $0 == .ips ? UserModelSettings.Weighting.inversePopularity : .none }).sorted(by: { $0.rawValue > $1.rawValue }) {
-            progress("user model (\(weighting.rawValue) weights): \(options.userModel.members) members")
-            let t = ResourceUsage.now()
             var settings = options.userModel
             settings.weighting = weighting
-            let ensemble = try UserModelEnsemble.fit(data, settings: settings)
-            let predictions = try ensemble.predictions()
-            let accuracy = try UserModelAccuracy.evaluate(predictions, data: data, smallMatrix: smallMatrix)
-            reports.append(UserModelReport(weighting: weighting, accuracy: accuracy, runs: ensemble.runs, seconds: ResourceUsage.now() - t))
+            let predictions: UserModelPredictions, report: UserModelReport
+            if let saved = try state?.savedUserModel(settings) {
+                progress("user model (\(weighting.rawValue) weights): resumed from \(state?.folder ?? "")")
+                (predictions, report) = saved
+            } else {
+                progress("user model (\(weighting.rawValue) weights): \(options.userModel.members) members")
+                let t = ResourceUsage.now()
+                let ensemble = try UserModelEnsemble.fit(data, settings: settings)
+                predictions = try ensemble.predictions()
+                let accuracy = try UserModelAccuracy.evaluate(predictions, data: data, smallMatrix: smallMatrix)
+                report = UserModelReport(weighting: weighting, accuracy: accuracy, runs: ensemble.runs, seconds: ResourceUsage.now() - t)
+                try state?.save(predictions, report: report, settings: settings)
+            }
+            reports.append(report)
             tablesByWeighting[weighting] = try RewardTables(users: predictions.users, items: predictions.videos, reward: predictions.reward,
                                                             heads: predictions.heads, uncertainty: predictions.uncertainty)
             let suffix = weighting == .none ? "" : "_ips"
@@ -140,7 +149,8 @@ public enum PolicyLearningStep {
         let curveSimulator = SessionSimulator(world: first.1, rule: options.rule, episodes: options.curveEpisodes, seed: options.evaluationSeed)
         var arms: [ArmTraining] = [], learned: [(Arm, ActorCritic, RewardNormalisation)] = []
         for arm in options.arms {
-            guard let tables = tablesByWeighting[arm == .ips ? .inversePopularity : .none] else { continue }
+            let weighting: UserModelSettings.Weighting = arm == .ips ? .inversePopularity : .none
+            guard let tables = tablesByWeighting[weighting] else { continue }
             progress("A2C \(arm.label): \(options.a2c.epochs) epochs x \(options.a2c.stepsPerEpoch) steps")
             let t = ResourceUsage.now()
             let reward = try BoundPenalisedReward(options.penalty(arm), tables: tables, entropy: entropy)
@@ -148,16 +158,20 @@ public enum PolicyLearningStep {
                                                             environments: options.a2c.environments)
             let trainer = try A2CTrainer(options: options.a2c, environment: environment, itemFeatures: data.videoSide,
                                          featureWidth: UserModelData.videoSideNames.count)
-            var curve: [Double] = []
-            try trainer.train { summary in
+            var settings = options.userModel
+            settings.weighting = weighting
+            let checkpoint = try state?.checkpoint(arm, userModel: settings, identity: try ManifestOptions.flatten(ArmIdentity(options, arm: arm)))
+            try trainer.train(checkpoint: checkpoint, evaluate: {
                 let policy = LearnedRankingPolicy(name: arm.label, identifier: arm.identifier, model: trainer.model, normalisation: trainer.normalisation,
                                                   candidateVideos: first.1.candidateVideos)
-                curve.append(curveSimulator.run(policy).totalReward.mean)
-                progress("  \(arm.label) epoch \(summary.epoch + 1): return in the user model \(Format.fixed(summary.meanWatchRatioReturn, 2)), on the truth \(Format.fixed(curve.last ?? .nan, 2))")
+                return curveSimulator.run(policy).totalReward.mean
+            }) { summary in
+                progress("  \(arm.label) epoch \(summary.epoch + 1): return in the user model \(Format.fixed(summary.meanWatchRatioReturn, 2)), on the truth \(Format.fixed(summary.evaluation ?? .nan, 2))")
             }
+            if let resumed = trainer.resumedEpochs { progress("  \(arm.label): its first \(resumed) epoch(s) continued from \(checkpoint?.path ?? "")") }
             try output.writeFile("policy_\(arm.rawValue).safetensors", data: try trainer.model.safetensors().serialized())
-            arms.append(ArmTraining(arm: arm, penalty: options.penalty(arm), history: trainer.history, truthCurve: curve,
-                                    curveSimulator: first.0, seconds: ResourceUsage.now() - t))
+            arms.append(ArmTraining(arm: arm, penalty: options.penalty(arm), history: trainer.history,
+                                    truthCurve: trainer.history.map { $0.evaluation ?? .nan }, curveSimulator: first.0, seconds: ResourceUsage.now() - t))
             learned.append((arm, trainer.model, trainer.normalisation))
         }
 
@@ -183,6 +197,22 @@ public enum PolicyLearningStep {
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try output.writeFile("results.json", data: try encoder.encode(results))
         return results
+    }
+
+    /// What an arm's saved training must share with the run continuing it, besides the A2C options and the user
+    /// model: its reward and the simulator its curve is evaluated in.
+    struct ArmIdentity: Codable {
+        var penalty: PenalisedReward
+        var rule: KuaiEnvExitRule
+        var curveEpisodes: Int
+        var evaluationSeed: UInt64
+
+        init(_ options: Options, arm: Arm) {
+            penalty = options.penalty(arm)
+            rule = options.rule
+            curveEpisodes = options.curveEpisodes
+            evaluationSeed = options.evaluationSeed
+        }
     }
 
     /// `[videos]`: each video's tags for the exit rule (its caption category, as step 5's simulators read it), from

@@ -20,9 +20,11 @@ public struct KuaiEnvExitRule: Sendable, Equatable, Codable {
     /// `max_turn`: the session ends after this many videos at the latest.
     public var maxTurn: Int
 
-    /// DORL's published KuaiEnv runs: N = 1, threshold 0 (leave when the new video shares a tag with the previous
-    /// one), at most 30 videos.
-    public init(window: Int = 1, threshold: Int = 0, maxTurn: Int = 30) {
+    /// The defaults are the setting of DORL's published KuaiRec results: the headers of their logs
+    /// (`results_for_paper/results_all/kuairec/`) record `num_leave_compute 4, leave_threshold 0`, with at most 30
+    /// videos; their `script/run_main.sh` passes N = 1 instead (leave when the new video shares a tag with the
+    /// previous one).
+    public init(window: Int = 4, threshold: Int = 0, maxTurn: Int = 30) {
         self.window = window
         self.threshold = threshold
         self.maxTurn = maxTurn
