@@ -14,10 +14,12 @@ SYNTH_OPTIONS ?= --users 600 --videos 1200
 # the heads' training randomness. HEAD_SEEDS=1 trains the main run alone (about 45 s less at the default scale: the other seeds take about 30 s of step 3, their ensemble about 14 s of step 4).
 HEAD_SEEDS ?= 5
 
-.PHONY: notebooks test deps build data step1 step2 step3 step4 step5 step6 coverage heads-study head-seeds kernel-check bench fuzz clean-data
+.PHONY: notebooks test deps build data step1 step2 step3 step4 step5 step6 coverage rl-study heads-study head-seeds kernel-check bench fuzz clean-data
 
-## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/
+## make notebooks: install, build, (generate data), run every step, write notebooks/ and figures/, then name every
+## companion notebook made from older code (scripts/check-companions.sh)
 notebooks: deps build data step1 step2 step3 step4 step5 step6
+	scripts/check-companions.sh
 
 ## make test: install, build, run the test suite
 test: deps
@@ -67,6 +69,15 @@ step6: step5
 ## coverage: do step 4's 95% intervals cover w*? 20 seeded in-memory worlds per candidate mechanism, the pool-free estimators compared and where their floor comes from (about 30-40 minutes on 2 cores, most of it the pool-sampling fits; writes notebooks/4-coverage.md)
 coverage: build
 	$(BIN)/4-head-weight-estimation coverage --notebook notebooks/4-coverage.md
+
+## rl-study: step 6 over RL_SEEDS seeds at DORL's published length (200 epochs x 100,000 steps per arm; hours on 2 cores:
+## about 4 arms x 200 epochs x the seconds per epoch that `bench rl` reports, per seed); RL_EPOCHS / RL_STEPS shorten it
+## (after make notebooks; writes data/processed/step6-study/ and notebooks/6-rl-study.md)
+RL_SEEDS  ?= 3
+RL_EPOCHS ?= 200
+RL_STEPS  ?= 100000
+rl-study: build
+	$(BIN)/6-policy-learning study --processed "$(OUT)" --raw "$(RAW)" --seeds $(RL_SEEDS) --epochs $(RL_EPOCHS) --steps-per-epoch $(RL_STEPS) --notebook notebooks/6-rl-study.md --figures figures
 
 ## heads-study: issue 13's head options and 5 seeds through steps 3-4 (after make notebooks; about an hour on 2 cores)
 heads-study: build

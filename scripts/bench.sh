@@ -125,4 +125,5 @@ for spec in $SCALES; do
 done
 
 .venv-reference/bin/python scripts/bench_report.py "$ROOT" $(for s in $SCALES; do echo "${s%%:*}"; done)
+scripts/stamp-notebook.sh notebooks/benchmarks.md "$WORK/1-data-preparation.md"
 echo "bench: wrote notebooks/benchmarks.md and figures/bench-*.png"

@@ -22,5 +22,6 @@ for seed in ${SEEDS:-2026 7}; do
     --figures "$folder/figures" > "$folder/step4.log" 2>&1
 done
 python3 scripts/head_seeds_table.py "${folders[@]}" > notebooks/head-seeds.md.tmp
+scripts/stamp-notebook.sh notebooks/head-seeds.md.tmp "${folders[0]}/3-training.md"
 mv notebooks/head-seeds.md.tmp notebooks/head-seeds.md
 echo "head-seeds: notebooks/head-seeds.md"

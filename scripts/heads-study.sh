@@ -55,5 +55,6 @@ for base in directed both-ways; do
   step4 "$base-ensemble" --ensemble "${members%,}"
 done
 python3 scripts/heads_study_table.py "$study" > notebooks/heads-study.md.tmp
+scripts/stamp-notebook.sh notebooks/heads-study.md.tmp "$study/${variants[0]%%|*}/3-training.md"
 mv notebooks/heads-study.md.tmp notebooks/heads-study.md
 echo "heads-study: notebooks/heads-study.md"

@@ -22,5 +22,6 @@ for kernel in ${KERNELS:-Haswell Sandybridge}; do
     --notebook "$folder/4-head-weight-estimation.md" --figures "$folder/figures" > "$folder/step4.log" 2>&1
 done
 python3 scripts/kernel_check_table.py "${folders[@]}" > notebooks/kernel-check.md.tmp
+scripts/stamp-notebook.sh notebooks/kernel-check.md.tmp "${folders[0]}/3-training.md" "as in the table"
 mv notebooks/kernel-check.md.tmp notebooks/kernel-check.md
 echo "kernel-check: notebooks/kernel-check.md"

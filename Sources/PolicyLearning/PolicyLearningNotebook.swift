@@ -123,7 +123,7 @@ struct PolicyLearningNotebook {
             page.paragraph("**\(table.simulator) simulator.** Paired over the same simulated users: the first policy minus the second.")
             page.table(["first", "second", "metric", "difference", "standard error", "verdict"],
                        comparisons.map { c in
-                           [c.first, c.second, c.metric.rawValue, Format.fixed(c.difference, 3), Format.fixed(c.standardError, 3), verdictText(c.verdict)]
+                           [c.first, c.second, c.metric.rawValue, Format.fixed(c.difference, 3), Format.fixed(c.standardError, 3), orderingVerdictText(c.verdict)]
                        }, alignRight: [3, 4])
         }
         if let gaps = results.findings?.gaps, !gaps.isEmpty {
@@ -132,14 +132,6 @@ struct PolicyLearningNotebook {
                        gaps.map { [$0.policy, $0.simulator, Format.fixed($0.promised, 2), Format.fixed($0.paid, 2), Format.fixed($0.paid - $0.promised, 2)] },
                        alignRight: [2, 3, 4])
             page.paragraph("The promise is the training run's last epoch, with actions sampled from the policy; the payment is the same policy, sampled, in the simulator. A policy that exploits the user model's errors is paid less than it was promised: DORL's uncertainty penalty exists to curb that.")
-        }
-    }
-
-    private func verdictText(_ verdict: PolicyLearningFindings.Verdict) -> String {
-        switch verdict {
-        case .ahead: return "holds"
-        case .behind: return "reversed"
-        case .indistinguishable: return "not told apart"
         }
     }
 
@@ -152,5 +144,14 @@ struct PolicyLearningNotebook {
             "λ_U and λ_E are used at DORL's published values without rescaling; DORL normalises its reward, so the penalty's relative weight may differ here.",
             "A reduced budget (\(results.options.a2c.epochs) epochs of \(Format.count(results.options.a2c.stepsPerEpoch)) steps, one training seed) instead of DORL's 200 epochs of 100,000 steps; no offline RL baselines (SQN, CRR, CQL, BCQ) are trained here.",
         ])
+    }
+}
+
+/// How notebooks 6 word an ordering's verdict (the first policy ahead means the published ordering holds).
+func orderingVerdictText(_ verdict: PolicyLearningFindings.Verdict) -> String {
+    switch verdict {
+    case .ahead: return "holds"
+    case .behind: return "reversed"
+    case .indistinguishable: return "not told apart"
     }
 }

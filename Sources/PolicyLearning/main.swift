@@ -8,24 +8,15 @@ import ValueModel
 
 extension PolicyLearningStep.Arm: ExpressibleByArgument {}
 
-struct PolicyLearningCommand: ParsableCommand {
+struct PolicyLearningTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: PipelineStep.policyLearning.producer,
-        abstract: "Step 6: ranking policies learned by A2C in a user model learned from the logs (MBPO, MOPO, DORL, IPS), evaluated in step 5's simulators.")
+        abstract: "Step 6: ranking policies learned by A2C in a user model learned from the logs (MBPO, MOPO, DORL, IPS), evaluated in step 5's simulators.",
+        subcommands: [PolicyLearningCommand.self, PolicyLearningStudyCommand.self], defaultSubcommand: PolicyLearningCommand.self)
+}
 
-    @Option(help: "Folder of processed artifacts: reads <processed>/step1-4/, writes <processed>/step6/.")
-    var processed = "data/processed"
-
-    @Option(help: "Folder of the raw data; a ground_truth.json there supplies the synthetic world's simulator (default: the folder step 1 read, as its manifest records it).")
-    var raw: String?
-
-    @OptionGroup var notebookOptions: NotebookOptions
-
-    /// The notebook this run writes (`--notebook`, else the step's own).
-    var notebook: String { notebookOptions.notebookPath(for: Self.self) }
-
-    @OptionGroup var threading: ThreadOptions
-
+/// The knobs of a step 6 run, shared by the step and its seed study.
+struct PolicyLearningOptions: ParsableArguments {
     @Option(parsing: .upToNextOption, help: "Arms to train (\(PolicyLearningStep.Arm.allCases.map(\.rawValue).joined(separator: ", "))).")
     var arms: [PolicyLearningStep.Arm] = PolicyLearningStep.Arm.allCases
 
@@ -68,9 +59,6 @@ struct PolicyLearningCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sessions of the training curve's evaluation on the first simulator after each epoch.")
     var curveEpisodes = PolicyLearningStep.Options().curveEpisodes
 
-    @Flag(help: "Continue an interrupted run from <processed>/step6-state/: a user model fitted there is read back instead of refitted, and each arm continues from its last completed epoch, ending with the same policies and numbers as an uninterrupted run; a state saved with other options or inputs is refused, naming the difference. Without --resume any saved state is discarded.")
-    var resume = false
-
     func validate() throws {
         guard !arms.isEmpty, Set(arms).count == arms.count else { throw ValidationError("--arms must name each arm at most once, got \(arms.map(\.rawValue))") }
         guard (1...10_000).contains(epochs) else { throw ValidationError("--epochs must be in 1...10000, got \(epochs)") }
@@ -105,11 +93,36 @@ struct PolicyLearningCommand: ParsableCommand {
         return o
     }
 
+}
+
+struct PolicyLearningCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Step 6: ranking policies learned by A2C in a user model learned from the logs, evaluated in step 5's simulators (the default).")
+
+    @Option(help: "Folder of processed artifacts: reads <processed>/step1-4/, writes <processed>/step6/.")
+    var processed = "data/processed"
+
+    @Option(help: "Folder of the raw data; a ground_truth.json there supplies the synthetic world's simulator (default: the folder step 1 read, as its manifest records it).")
+    var raw: String?
+
+    @OptionGroup var notebookOptions: NotebookOptions
+
+    /// The notebook this run writes (`--notebook`, else the step's own).
+    var notebook: String { notebookOptions.notebook ?? PipelineStep.policyLearning.notebook }
+
+    @OptionGroup var threading: ThreadOptions
+
+    @OptionGroup var settings: PolicyLearningOptions
+
+    @Flag(help: "Continue an interrupted run from <processed>/step6-state/: a user model fitted there is read back instead of refitted, and each arm continues from its last completed epoch, ending with the same policies and numbers as an uninterrupted run; a state saved with other options or inputs is refused, naming the difference. Without --resume any saved state is discarded.")
+    var resume = false
+
     func run() throws {
         try StepRun.execute(notebook: notebook, figures: notebookOptions.figures, outputFolders: [(processed, "--processed")]) {
             let start = ResourceUsage.now()
             threading.configure()
-            let options = stepOptions
+            let options = settings.stepOptions
             let raw = try raw ?? Manifest.rawFolder(processed: processed)
             let stateFolder = PipelineStep.policyLearning.stateFolder(in: processed)
             if !resume, FileManager.default.fileExists(atPath: stateFolder) {
@@ -136,4 +149,4 @@ struct PolicyLearningCommand: ParsableCommand {
 }
 
 BLASKernel.selectAtStartup()
-PolicyLearningCommand.main()
+PolicyLearningTool.main()

@@ -59,6 +59,47 @@ import Testing
         #expect(comparisons.count == 4)
     }
 
+    @Test func studyVerdictOverSeedsByStudentT() {
+        // Three seeds with sd 0.2: t(0.975, 2) = 4.303, so the margin is 4.303 · 0.2 / √3 = 0.4969.
+        #expect(PolicyLearningStudy.verdict(mean: 0.50, sd: 0.2, seeds: 3) == .ahead)
+        #expect(PolicyLearningStudy.verdict(mean: 0.49, sd: 0.2, seeds: 3) == .indistinguishable)
+        #expect(PolicyLearningStudy.verdict(mean: -0.50, sd: 0.2, seeds: 3) == .behind)
+        #expect(PolicyLearningStudy.verdict(mean: 9, sd: .nan, seeds: 1) == .indistinguishable, "one seed decides nothing")
+        // Beyond 30 degrees of freedom the normal quantile; 10 seeds use t(0.975, 9) = 2.262.
+        #expect(PolicyLearningStudy.studentT975(degreesOfFreedom: 40) == 1.960)
+        #expect(PolicyLearningStudy.studentT975(degreesOfFreedom: 9) == 2.262)
+    }
+
+    /// Two seeds of a two-policy table: each cell is the mean ± sd over seeds of each seed's mean, and an ordering
+    /// is judged on the seeds' paired differences.
+    @Test func studyTablesOverSeedsByHand() throws {
+        func run(seed: UInt64, greedyRewards: [Double], dorlRewards: [Double]) -> PolicyLearningStep.Results {
+            let greedy = SessionSimulator.Outcome(policy: "greedy", identifier: .greedyEstimated,
+                                                  episodes: greedyRewards.map { Self.episode(reward: $0, length: 2, dominant: 2) })
+            let dorl = SessionSimulator.Outcome(policy: "DORL", identifier: .learnedDORL,
+                                                episodes: dorlRewards.map { Self.episode(reward: $0, length: 4, dominant: 1) })
+            var results = PolicyLearningStep.Results(options: PolicyLearningStudy.options(.init(), seed: seed), users: 1, videos: 1, userModels: [], arms: [],
+                                                     simulators: [.init(simulator: "model", outcomes: [greedy, dorl], learned: ["DORL"])],
+                                                     greedyRankers: ["greedy"], seconds: 0)
+            results.findings = PolicyLearningFindings.make(results, greedy: ["greedy"])
+            return results
+        }
+        // Seed 1: greedy R_tra 1, 3 (mean 2), DORL 5, 7 (mean 6); seed 2: greedy 2, 2 (mean 2), DORL 3, 5 (mean 4).
+        let study = try PolicyLearningStudy.make([run(seed: 1, greedyRewards: [1, 3], dorlRewards: [5, 7]),
+                                                  run(seed: 2, greedyRewards: [2, 2], dorlRewards: [3, 5])])
+        #expect(study.seeds == [1, 2])
+        let rows = try #require(study.policies["model"])
+        #expect(rows.map(\.policy) == ["greedy", "DORL"] && rows.map(\.learned) == [false, true])
+        // DORL's means 6 and 4: mean 5, sample sd √2; its R_each 1.5 and 1.0: mean 1.25.
+        #expect(abs(rows[1].returnPerSession.mean - 5) < 1e-12 && abs(rows[1].returnPerSession.sd - 2.0.squareRoot()) < 1e-12)
+        #expect(abs(rows[1].rewardPerStep.mean - 1.25) < 1e-12 && rows[0].returnPerSession.sd == 0)
+        // DORL minus greedy on R_tra: 4 and 2 per seed, mean 3, sd √2; t(0.975, 1) = 12.706 · √2 / √2 = 12.706 > 3.
+        let ordering = try #require(study.orderings["model"]?.first { $0.first == "DORL" && $0.metric == .returnPerSession })
+        #expect(ordering.differences == [4, 2] && abs(ordering.mean - 3) < 1e-12 && ordering.verdict == .indistinguishable)
+        // Seed 1's own paired test: differences 4, 4 (sd 0) → ahead; seed 2's: 1, 3 (mean 2, se 1, 1.96 < 2) → ahead.
+        #expect(ordering.seedsAhead == 2 && ordering.seedsBehind == 0)
+    }
+
     @Test func manifestOptionsAreDerivedFromTheOptionsValue() throws {
         struct Options: Codable {
             var stepsPerEpoch = 20
@@ -129,5 +170,21 @@ import Testing
         #expect(again.arms.map(\.history) == results.arms.map(\.history))
         #expect(again.arms.map(\.truthCurve) == results.arms.map(\.truthCurve))
         #expect(again.simulators.map { $0.outcomes.map(\.totalReward.mean) } == results.simulators.map { $0.outcomes.map(\.totalReward.mean) })
+
+        // The seed study: one step 6 folder per seed inside step6-study/, the tables over seeds, no state left.
+        let study = try ExecutableOptionsTests.run("6-policy-learning", ["study", "--seeds", "2", "--first-seed", "7", "--arms", "mbpo", "dorl"]
+                                                   + step6 + common + ["--notebook", world.root + "/study.md"])
+        #expect(study.status == 0, "\(study.stderr)")
+        let studyFolder = world.processed + "/step6-study"
+        let summary = try JSONDecoder().decode(PolicyLearningStudy.self, from: Data(contentsOf: URL(fileURLWithPath: studyFolder + "/study.json")))
+        #expect(summary.seeds == [7, 8] && summary.simulators == ["model", "small matrix"])
+        for seed in [7, 8] {
+            let replicate = try JSONDecoder().decode(PolicyLearningStep.Results.self, from: Data(contentsOf: URL(fileURLWithPath: studyFolder + "/seed-\(seed)/results.json")))
+            #expect(replicate.options.a2c.seed == UInt64(seed) && replicate.options.userModel.seed == UInt64(seed) && replicate.arms.count == 2)
+            #expect(FileManager.default.fileExists(atPath: studyFolder + "/seed-\(seed)/" + Manifest.fileName))
+        }
+        #expect(!FileManager.default.fileExists(atPath: world.processed + "/step6-study-state"))
+        let studyPage = try String(contentsOfFile: world.root + "/study.md", encoding: .utf8)
+        #expect(studyPage.contains("## Findings") && studyPage.contains("Only 2 seed(s)"))
     }
 }

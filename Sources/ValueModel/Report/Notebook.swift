@@ -4,8 +4,11 @@ import Foundation
 public struct Notebook {
     private var lines: [String] = []
 
+    /// A notebook headed by `title` and the `Provenance` line of the process writing it.
     public init(title: String) {
         lines.append("# \(title)")
+        lines.append("")
+        lines.append(Provenance.line)
         lines.append("")
     }
 
