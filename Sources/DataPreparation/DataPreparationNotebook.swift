@@ -261,7 +261,8 @@ struct DataPreparationNotebook {
             """)
         page.table(["small_matrix.csv rows", "count"], [
             ["read", Format.count(small.rows)],
-            ["time, date and timestamp empty (left out: no context to score with)", Format.count(small.rowsWithoutTime)],
+            ["time, date and timestamp empty (left out of scoring: no context to score with)", Format.count(small.rowsWithoutTime)],
+            ["… of them with a known user and video, kept as responses in `\(SmallMatrixPreparation.untimedFolderName)/` for step 5's small-matrix simulator", Format.count(small.untimedResponses)],
             ["user has no row in step 1 (left out: no graph node)", Format.count(small.rowsWithUnknownUser)],
             ["video has no row in step 1 (left out: no item columns)", Format.count(small.rowsWithUnknownVideo)],
             ["kept", Format.count(small.keptRows)],

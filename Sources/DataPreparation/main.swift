@@ -41,19 +41,24 @@ struct DataPreparationCommand: ParsableCommand {
         let output = try ArtifactDirectory(path: PipelineStep.dataPreparation.folder(in: out))
         let smallFolder = out + "/" + SmallMatrixPreparation.folderName
         let smallOutput = try ArtifactDirectory(path: smallFolder)
+        let untimedFolder = out + "/" + SmallMatrixPreparation.untimedFolderName
+        let untimedOutput = try ArtifactDirectory(path: untimedFolder)
         let report = try DataPreparation.run(folder: raw, emit: { name, column in try output.write(name, column) },
-                                             emitSmallMatrix: { name, column in try smallOutput.write(name, column) })
+                                             emitSmallMatrix: { name, column in try smallOutput.write(name, column) },
+                                             emitUntimedSmallMatrix: { name, column in try untimedOutput.write(name, column) })
         let inputs = try Manifest.describeInputs(DataPreparation.inputFiles.map { raw + "/" + $0 })
         let producer = PipelineStep.dataPreparation.producer
         try output.writeFile("report.json", data: try jsonData(report))
         try output.commit(manifest: Manifest(producer: producer, version: 1, options: ["raw": Manifest.absolute(raw)], inputs: inputs, rows: report.keptRows))
         if let small = report.smallMatrix {
-            try smallOutput.commit(manifest: Manifest(
-                producer: producer, version: 1, options: ["raw": Manifest.absolute(raw)],
-                inputs: inputs + (try Manifest.describeInputs([raw + "/" + SmallMatrixPreparation.fileName])),
-                rows: small.keptRows))
+            let smallInputs = inputs + (try Manifest.describeInputs([raw + "/" + SmallMatrixPreparation.fileName]))
+            try smallOutput.commit(manifest: Manifest(producer: producer, version: 1, options: ["raw": Manifest.absolute(raw)],
+                                                      inputs: smallInputs, rows: small.keptRows))
+            try untimedOutput.commit(manifest: Manifest(producer: producer, version: 1, options: ["raw": Manifest.absolute(raw)],
+                                                        inputs: smallInputs, rows: small.untimedResponses))
         } else {
-            try ArtifactDirectory.remove(at: smallFolder)   // a stale block from another raw folder
+            try ArtifactDirectory.remove(at: smallFolder)   // stale blocks from another raw folder
+            try ArtifactDirectory.remove(at: untimedFolder)
         }
         let elapsed = ResourceUsage.now() - start
         let groundTruth = FileManager.default.fileExists(atPath: raw + "/ground_truth.json")

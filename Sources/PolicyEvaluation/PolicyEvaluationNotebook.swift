@@ -78,10 +78,12 @@ struct PolicyEvaluationNotebook {
             page.paragraph("""
                 KuaiEnv's protocol proper: users are the small matrix's \(Format.count(report.users)) users, candidates its \
                 \(Format.count(report.videos)) videos, the reward the *observed* watch ratio of the pair capped at 5 \
-                (\(Format.count(report.rows)) rows; \(Format.count(report.missingPairs)) pairs not listed get reward 0, as in \
+                (\(Format.count(report.rows)) rows, \(Format.count(report.untimedRows)) of them observed without a time, which step 3 \
+                cannot score but whose watch ratios and labels are responses like the others; \(Format.count(report.missingPairs)) pairs \
+                not listed at all get reward 0, as in \
                 KuaiEnv's dense matrix, \(Format.count(report.nonFiniteRatios)) ratios that are not a number the mean; \
                 \(Format.count(report.duplicateRows)) repeated rows, the first kept), the head rates the pairs' observed labels, \
-                and p̂ step 3's `\(report.model)` predictions on those pairs (a pair not listed: the video's mean). \
+                and p̂ step 3's `\(report.model)` predictions on those pairs (a pair not listed or without a time: the video's mean). \
                 This is the simulator that also runs on the real files. There is no day-part here, and no planted w*.
                 """)
         }

@@ -55,6 +55,27 @@ import Testing
         struct Estimate: Decodable { var policy: String; var truth: String }
         let logs = try JSONDecoder().decode([Estimate].self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step5/off_policy_logs.json")))
         #expect(logs.count == 6 && logs.allSatisfy { $0.truth == "nan" })
+
+        // The small matrix's rows observed without a time reach the simulator with their own watch ratios (capped
+        // at 5), read here straight from the CSV files.
+        func rows(_ file: String) throws -> [[String]] {
+            try String(contentsOfFile: raw + "/" + file, encoding: .utf8).split(separator: "\n").dropFirst()
+                .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        }
+        let big = try rows("big_matrix.csv")
+        let loggedUsers = Set(big.map { $0[0] }), loggedVideos = Set(big.map { $0[1] })
+        let untimed = try rows("small_matrix.csv").filter { $0[4].isEmpty && loggedUsers.contains($0[0]) && loggedVideos.contains($0[1]) }
+        try #require(!untimed.isEmpty, "the synthetic small matrix has rows without a time")
+        let inputs = try PolicyInputs.load(processed: processed, raw: raw, steps: 1)
+        let world = try #require(inputs.smallMatrix)
+        #expect(inputs.smallMatrixReport?.untimedRows == untimed.count)
+        guard case let .table(rewards, _) = world.responses else { Issue.record("the small matrix is a table of responses"); return }
+        for row in untimed {
+            let user = try #require(world.sessionUsers.firstIndex(of: Int32(row[0]) ?? -1))
+            let video = try #require(world.candidateVideos.firstIndex(of: Int32(row[1]) ?? -1))
+            let ratio = try #require(Double(row[7]))
+            #expect(abs(Double(rewards[user * world.candidates + video]) - min(ratio, 5)) < 1e-6, "\(row)")
+        }
     }
 
     /// `3-training --graph tiny`, the original notebook's printed main run: every model trains and is evaluated on

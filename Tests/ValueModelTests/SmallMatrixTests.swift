@@ -33,10 +33,31 @@ struct SmallMatrixTests {
     }
 
     static func prepare(_ folder: String) throws -> (big: [String: Column], bigOrder: [String], small: [String: Column], report: PreparationReport) {
-        var big: [String: Column] = [:], order: [String] = [], small: [String: Column] = [:]
+        let prepared = try prepareWithUntimed(folder)
+        return (prepared.big, prepared.bigOrder, prepared.small, prepared.report)
+    }
+
+    static func prepareWithUntimed(_ folder: String) throws -> (big: [String: Column], bigOrder: [String], small: [String: Column],
+                                                                 untimed: [String: Column], report: PreparationReport) {
+        var big: [String: Column] = [:], order: [String] = [], small: [String: Column] = [:], untimed: [String: Column] = [:]
         let report = try DataPreparation.run(folder: folder, emit: { name, column in big[name] = column; order.append(name) },
-                                             emitSmallMatrix: { name, column in small[name] = column })
-        return (big, order, small, report)
+                                             emitSmallMatrix: { name, column in small[name] = column },
+                                             emitUntimedSmallMatrix: { name, column in untimed[name] = column })
+        return (big, order, small, untimed, report)
+    }
+
+    @Test("step 1 keeps the row without a time as a response: user 0, video 13, ratio 1/3, 1 s played (neg only)")
+    func untimedRowIsKeptAsAResponse() throws {
+        let prepared = try Self.prepareWithUntimed(try Self.folder(small: Self.smallMatrix))
+        #expect(prepared.report.smallMatrix?.untimedResponses == 1)
+        #expect(Self.int32(prepared.untimed["user_id"]) == [0] && Self.int32(prepared.untimed["video_id"]) == [13])
+        guard case let .float64(ratio)? = prepared.untimed["watch_ratio"] else { Issue.record("no watch_ratio"); return }
+        #expect(ratio == [0.3333333333333333])
+        let labels = Head.allCases.map { head -> [Int8] in
+            guard case let .int8(values)? = prepared.untimed[head.labelName] else { return [] }
+            return values
+        }
+        #expect(labels == [[0], [0], [0], [1]])
     }
 
     static func int32(_ column: Column?) -> [Int32] {

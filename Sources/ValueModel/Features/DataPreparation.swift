@@ -24,10 +24,12 @@ public enum DataPreparation {
 
     /// Runs step 1 on `folder`; `emit(name, column)` receives the 80 output columns in order.
     /// When `emitSmallMatrix` is given and the folder holds `small_matrix.csv`, that file is read too and its
-    /// prepared columns (`SmallMatrixPreparation`) go to `emitSmallMatrix` after the 80 columns, never to `emit`.
+    /// prepared columns (`SmallMatrixPreparation`) go to `emitSmallMatrix` after the 80 columns, never to `emit`,
+    /// and its observed rows without a time (`untimedColumns`) to `emitUntimedSmallMatrix`.
     /// Nothing is emitted before every input file has been read and checked.
     public static func run(folder: String, emit output: (String, Column) throws -> Void,
-                           emitSmallMatrix: ((String, Column) throws -> Void)? = nil) throws -> PreparationReport {
+                           emitSmallMatrix: ((String, Column) throws -> Void)? = nil,
+                           emitUntimedSmallMatrix: ((String, Column) throws -> Void)? = nil) throws -> PreparationReport {
         func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
         var report = PreparationReport()
         /// Writes one output column and records its `describe(include="all")` row.
@@ -158,6 +160,9 @@ public enum DataPreparation {
             let prepared = SmallMatrixPreparation(small: small, loggedUsers: log.userId, loggedVideos: log.videoId,
                                                   loggedTimeMs: log.timeMs, loggedLabels: labels)
             for (name, column) in prepared.columns { try emitSmallMatrix(name, column) }
+            if let emitUntimedSmallMatrix {
+                for (name, column) in prepared.untimedColumns { try emitUntimedSmallMatrix(name, column) }
+            }
             report.smallMatrix = prepared.report
             clock.mark("small_matrix.csv prepared", into: &report)
         }

@@ -7,7 +7,9 @@
 /// (the user's first row when the pair comes before all of them), the item columns from the video's first
 /// step-1 row, the context columns from the row's own time. Rows are left out, and counted, when their time
 /// fields are empty (no context to score with), or when their user or video has no row in step 1 (no graph
-/// node and no features).
+/// node and no features). A row whose time is empty is still an observed response: with a known user and video
+/// it goes to `untimedColumns` (ids, raw watch columns and labels), which step 5's small-matrix simulator reads
+/// beside the kept rows (the real file has such rows too).
 public struct SmallMatrixPreparation {
     /// Counts of what was read and kept.
     public struct Report: Codable, Equatable, Sendable {
@@ -16,6 +18,8 @@ public struct SmallMatrixPreparation {
         public var rowsWithUnknownUser = 0
         public var rowsWithUnknownVideo = 0
         public var keptRows = 0
+        /// Rows without a time whose user and video are known: kept for the simulator's responses only.
+        public var untimedResponses = 0
         public var users = 0
         public var videos = 0
         /// Kept rows whose (user, video) pair also has a row in step 1's table.
@@ -34,11 +38,16 @@ public struct SmallMatrixPreparation {
     public static let fileName = "small_matrix.csv"
     /// The folder step 1 writes under the processed folder.
     public static let folderName = "step1-small"
+    /// The folder of the observed rows without a time (`untimedColumns`).
+    public static let untimedFolderName = "step1-small-untimed"
 
     public var report = Report()
     /// Columns to write, in order: ids, raw watch columns, labels, context, and the two step-1 rows each kept
     /// row borrows its columns from (`source_row`: user side, `video_row`: item side).
     public var columns: [(name: String, column: Column)] = []
+    /// The observed rows without a time whose user and video have step-1 rows: `user_id`, `video_id`,
+    /// `play_duration`, `watch_ratio` and the four labels.
+    public var untimedColumns: [(name: String, column: Column)] = []
 
     /// Prepares `small` (read with `allowingMissingTime`) against step 1's table, given its sorted `user_id`,
     /// `video_id` and `time` columns and its labels.
@@ -59,10 +68,14 @@ public struct SmallMatrixPreparation {
         var videoFirst = [Int32](repeating: -1, count: maxVideo + 1)
         for (row, v) in loggedVideos.enumerated() where videoFirst[Int(v)] < 0 { videoFirst[Int(v)] = Int32(row) }
 
-        var kept: [Int] = [], sourceRows: [Int32] = [], videoRows: [Int32] = []
+        var kept: [Int] = [], sourceRows: [Int32] = [], videoRows: [Int32] = [], untimed: [Int] = []
         for row in 0..<small.count {
             let u = Int(small.userId[row]), v = Int(small.videoId[row])
-            if small.timeMs[row] == InteractionLog.missingTime { report.rowsWithoutTime += 1; continue }
+            if small.timeMs[row] == InteractionLog.missingTime {
+                report.rowsWithoutTime += 1
+                if userStart[u] >= 0 && videoFirst[v] >= 0 { untimed.append(row) }
+                continue
+            }
             guard userStart[u] >= 0 else { report.rowsWithUnknownUser += 1; continue }
             guard videoFirst[v] >= 0 else { report.rowsWithUnknownVideo += 1; continue }
             // Last row of the user with time <= t (binary search in the user's sorted range).
@@ -100,6 +113,12 @@ public struct SmallMatrixPreparation {
         columns.append(("watch_ratio", .float64(ratio)))
         let labels = Head.allCases.map { $0.labels(playDurationMs: play, watchRatio: ratio) }
         for head in Head.allCases { columns.append((head.labelName, .int8(labels[head.rawValue]))) }
+
+        report.untimedResponses = untimed.count
+        let untimedPlay = untimed.map { small.playDuration[$0] }, untimedRatio = untimed.map { small.watchRatio[$0] }
+        untimedColumns = [("user_id", .int32(untimed.map { small.userId[$0] })), ("video_id", .int32(untimed.map { small.videoId[$0] })),
+                          ("play_duration", .float64(untimedPlay)), ("watch_ratio", .float64(untimedRatio))]
+        for head in Head.allCases { untimedColumns.append((head.labelName, .int8(head.labels(playDurationMs: untimedPlay, watchRatio: untimedRatio)))) }
         func rate(_ column: [Int8]) -> Double {
             Double(column.reduce(0) { $0 + Int($1) }) / Double(max(1, column.count))
         }

@@ -40,6 +40,9 @@ public struct PolicyInputs {
         public var duplicateRows = 0, missingPairs = 0
         /// Rows whose watch ratio is not a number (KuaiEnv: replaced by the mean).
         public var nonFiniteRatios = 0
+        /// Rows among `rows` observed without a time (step 1's `step1-small-untimed/`): their watch ratios and labels
+        /// are the responses, their predicted heads the video's mean (step 3 scores only rows with a time).
+        public var untimedRows = 0
         /// The step-3 model whose predictions are the heads.
         public var model = ""
     }
@@ -141,8 +144,9 @@ public struct PolicyInputs {
             inputs.loggedUnavailable = "real data: the logging platform's propensities are not known (see the estimated ones)"
         }
         if let small = try OffPathPairs.store(processed: processed, step1Inputs: step1Inputs) {
-            let (world, report, used) = try smallMatrixWorld(small: small, step3: PipelineStep.training.folder(in: processed), indexOfVideo: indexOfVideo,
-                                                             tags: tags, exposure: exposure)
+            let untimed = try OffPathPairs.store(processed: processed, step1Inputs: step1Inputs, folderName: SmallMatrixPreparation.untimedFolderName)
+            let (world, report, used) = try smallMatrixWorld(small: small, untimed: untimed, step3: PipelineStep.training.folder(in: processed),
+                                                             indexOfVideo: indexOfVideo, tags: tags, exposure: exposure)
             inputs.smallMatrix = world
             inputs.smallMatrixReport = report
             files += used
@@ -175,8 +179,9 @@ public struct PolicyInputs {
     /// KuaiEnv's simulator: the small matrix's users as sessions and its videos as candidates, the observed watch
     /// ratio capped at 5 as the reward (a pair not listed: 0, as in KuaiEnv's dense matrix; a ratio that is not a
     /// number: the mean), the observed labels as the head rates, and step 3's predictions of its chosen GNN on the
-    /// pairs (`offpath_predictions_<gnn>.npy`) as the heads.
-    static func smallMatrixWorld(small: ColumnStore, step3: String, indexOfVideo: [Int32], tags: [[Int32]],
+    /// pairs (`offpath_predictions_<gnn>.npy`) as the heads. The rows observed without a time (`untimed`, when
+    /// step 1 wrote them) are responses like the others; without a prediction, their heads are the video's mean.
+    static func smallMatrixWorld(small: ColumnStore, untimed: ColumnStore? = nil, step3: String, indexOfVideo: [Int32], tags: [[Int32]],
                                  exposure: [Int32]) throws -> (PolicyWorld, SmallMatrixReport, [String]) {
         let choice = try ScoringModelChoice.read(step3: step3)
         let path = step3 + "/offpath_predictions_\(choice.model).npy"
@@ -189,10 +194,24 @@ public struct PolicyInputs {
             throw PipelineError.malformedInput(SourceLocation(file: path), reason: "holds \(stored.descr) \(stored.shape), expected <f4 [\(users.count), 4] (one row per small-matrix pair); re-run `3-training`")
         }
         let predictedRows = stored.values(as: Float.self)
-        let ratio = try small.float32("watch_ratio")
-        let labels = try Head.allCases.map { try small.float32($0.labelName) }
-        var report = SmallMatrixReport(rows: users.count, model: choice.model)
-        let userIds = Array(Set(users)).sorted(), videoIds = Array(Set(videos)).sorted()
+        let timedRows = users.count
+        // [rows]: the timed rows first (rows < timedRows have a prediction), then the untimed ones.
+        var allUsers = users, allVideos = videos, ratio = try small.float32("watch_ratio")
+        var labels = try Head.allCases.map { try small.float32($0.labelName) }
+        if let untimed {
+            let u = try untimed.int32("user_id"), v = try untimed.int32("video_id"), r = try untimed.float32("watch_ratio")
+            let l = try Head.allCases.map { try untimed.float32($0.labelName) }
+            guard v.count == u.count, r.count == u.count, l.allSatisfy({ $0.count == u.count }) else {
+                throw PipelineError.invalidData("\(untimed.folder) holds columns of different lengths; re-run `1-data-preparation`")
+            }
+            allUsers += u
+            allVideos += v
+            ratio += r
+            for h in 0..<4 { labels[h] += l[h] }
+        }
+        var report = SmallMatrixReport(rows: allUsers.count, model: choice.model)
+        report.untimedRows = allUsers.count - timedRows
+        let userIds = Array(Set(allUsers)).sorted(), videoIds = Array(Set(allVideos)).sorted()
         report.users = userIds.count
         report.videos = videoIds.count
         let userIndex = Dictionary(uniqueKeysWithValues: userIds.enumerated().map { ($1, $0) })
@@ -205,26 +224,28 @@ public struct PolicyInputs {
         let meanRatio = finite.isEmpty ? 0 : finite.reduce(0, +) / Float(finite.count)
         var rewards = [Float](repeating: 0, count: u * n), heads = [Float](repeating: 0, count: u * n * 4)
         var predicted = [Float](repeating: .nan, count: u * n * 4)
-        var seen = [Bool](repeating: false, count: u * n)
-        for i in users.indices {
-            let cell = userIndex[users[i]]! * n + videoIndex[videos[i]]!
+        var seen = [Bool](repeating: false, count: u * n), scored = seen
+        for i in allUsers.indices {
+            guard let a = userIndex[allUsers[i]], let j = videoIndex[allVideos[i]] else { continue }   // (built from these ids)
+            let cell = a * n + j
             guard !seen[cell] else { report.duplicateRows += 1; continue }
             seen[cell] = true
             if ratio[i].isFinite { rewards[cell] = min(ratio[i], 5) } else { rewards[cell] = meanRatio; report.nonFiniteRatios += 1 }
-            for h in 0..<4 {
-                heads[cell * 4 + h] = labels[h][i]
-                predicted[cell * 4 + h] = predictedRows[i * 4 + h]
-            }
+            for h in 0..<4 { heads[cell * 4 + h] = labels[h][i] }
+            guard i < timedRows else { continue }
+            scored[cell] = true
+            for h in 0..<4 { predicted[cell * 4 + h] = predictedRows[i * 4 + h] }
         }
         report.missingPairs = seen.filter { !$0 }.count
-        // A pair not listed: the video's mean predicted heads over the users who have it.
+        // A pair without a prediction (not listed, or observed without a time): the video's mean predicted heads
+        // over the users who have one.
         for j in 0..<n {
             var sum = [Float](repeating: 0, count: 4), count: Float = 0
-            for a in 0..<u where seen[a * n + j] {
+            for a in 0..<u where scored[a * n + j] {
                 for h in 0..<4 { sum[h] += predicted[(a * n + j) * 4 + h] }
                 count += 1
             }
-            for a in 0..<u where !seen[a * n + j] {
+            for a in 0..<u where !scored[a * n + j] {
                 for h in 0..<4 { predicted[(a * n + j) * 4 + h] = count > 0 ? sum[h] / count : 0 }
             }
         }
@@ -233,6 +254,7 @@ public struct PolicyInputs {
                                     candidateTags: candidates.map { tags[$0] }, candidateExposure: candidates.map { exposure[$0] },
                                     predicted: CandidateHeads(sessions: u, videos: n, values: predicted),
                                     responses: .table(rewards: rewards, heads: heads), plantedWeights: nil)
-        return (world, report, [small.folder + "/" + Manifest.fileName, step3 + "/" + ScoringModelChoice.fileName, path])
+        return (world, report, [small.folder + "/" + Manifest.fileName, step3 + "/" + ScoringModelChoice.fileName, path]
+                    + (untimed.map { [$0.folder + "/" + Manifest.fileName] } ?? []))
     }
 }

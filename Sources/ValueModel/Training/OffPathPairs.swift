@@ -68,10 +68,11 @@ public struct OffPathPairs {
         self.videos = videos
     }
 
-    /// Reads `<processed>/step1-small/` when it exists, checking that it was made from the same raw files as
-    /// step 1's table (`step1Manifest`); nil when there is none.
-    public static func store(processed: String, step1Inputs: [Manifest.Input]) throws -> ColumnStore? {
-        let folder = processed + "/" + SmallMatrixPreparation.folderName
+    /// Reads `<processed>/step1-small/` (or another of step 1's small-matrix folders, `folderName`) when it exists,
+    /// checking that it was made from the same raw files as step 1's table (`step1Inputs`); nil when there is none.
+    public static func store(processed: String, step1Inputs: [Manifest.Input],
+                             folderName: String = SmallMatrixPreparation.folderName) throws -> ColumnStore? {
+        let folder = processed + "/" + folderName
         guard FileManager.default.fileExists(atPath: folder + "/" + Manifest.fileName) else { return nil }
         let store = try ColumnStore(folder: folder, producer: PipelineStep.dataPreparation.producer)
         for input in step1Inputs where !store.manifest.inputs.contains(input) {
