@@ -28,8 +28,15 @@ let package = Package(
         ),
         .target(
             name: "ValueModel",
-            dependencies: ["COpenBLAS", "CGnuplot"],
+            dependencies: ["COpenBLAS"],
             path: "Sources/ValueModel"
+        ),
+        // Figures (gnuplot through CGnuplot): only the executables and the tests import it, so the numeric library
+        // cannot depend on plotting.
+        .target(
+            name: "Reporting",
+            dependencies: ["ValueModel", "CGnuplot"],
+            path: "Sources/Reporting"
         ),
         .target(
             name: "StepCommandLine",
@@ -43,42 +50,42 @@ let package = Package(
         ),
         .executableTarget(
             name: "DataPreparation",
-            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "Reporting", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/DataPreparation"
         ),
         .executableTarget(
             name: "GraphConstruction",
-            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "Reporting", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/GraphConstruction"
         ),
         .executableTarget(
             name: "Training",
-            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "Reporting", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Training"
         ),
         .executableTarget(
             name: "HeadWeightEstimation",
-            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "Reporting", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/HeadWeightEstimation"
         ),
         .executableTarget(
             name: "PolicyEvaluation",
-            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "Reporting", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/PolicyEvaluation"
         ),
         .executableTarget(
             name: "PolicyLearning",
-            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "Reporting", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/PolicyLearning"
         ),
         .executableTarget(
             name: "Bench",
-            dependencies: ["ValueModel", "COpenBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "Reporting", "COpenBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Bench"
         ),
         .testTarget(
             name: "ValueModelTests",
-            dependencies: ["ValueModel", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ValueModel", "Reporting", "StepCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tests/ValueModelTests",
             resources: [.copy("Fixtures")]
         ),

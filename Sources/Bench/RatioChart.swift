@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import ValueModel
 
 /// `bench chart`: renders a bar chart of speed-up ratios (median bar, min..max spread, a dashed target

@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 import ValueModel
 
 /// The text, tables and figures of notebooks/1-data-preparation.md.

@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 import ValueModel
 
 /// notebooks/5-policy-evaluation.md: the simulators, the policy tables, the figures, the off-policy check, and what

@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 import ValueModel
 
 /// The text, tables and figure of notebooks/6-policy-learning.md: it words step 6's results and findings.

@@ -1,4 +1,5 @@
 import Foundation
+import Reporting
 import ValueModel
 
 /// The text, tables and figures of notebooks/3-training.md.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Reporting
 @testable import ValueModel
 
 /// A step that fails leaves every earlier output — artifacts, figures, notebook — byte for byte as it was; what a

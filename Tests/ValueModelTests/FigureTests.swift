@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Reporting
 @testable import ValueModel
 
 /// A fresh temporary directory, removed by the caller.

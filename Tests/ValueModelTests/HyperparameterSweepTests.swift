@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Reporting
 @testable import ValueModel
 
 /// The paper's sweeps (Figures 2-3) on a small graph: every curve is the run the sweep says it is, and the run

@@ -54,7 +54,7 @@ public final class StepPublication {
     }
 
     /// Records a change to make visible at `publish` (`publish`), and how to drop it otherwise (`discard`).
-    func stage(publish: @escaping () throws -> Void, discard: @escaping () -> Void) {
+    public func stage(publish: @escaping () throws -> Void, discard: @escaping () -> Void) {
         Self.lock.lock()
         pending.append(Pending(publish: publish, discard: discard))
         Self.lock.unlock()

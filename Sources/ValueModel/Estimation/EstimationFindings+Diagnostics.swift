@@ -142,7 +142,7 @@ extension EstimationFindings {
             let best = swaps.min { $0.maxError < $1.maxError }.map {
                 BestSwap(head: $0.head, maxError: $0.maxError, verdict: .judge(best: $0.maxError, allGNN: allGNN), recovery: .judge(maxError: $0.maxError))
             }
-            let gnnShare = EstimationFindings.mean(d.gnnCandidateShare), trueShare = EstimationFindings.mean(d.trueCandidateShare)
+            let gnnShare = Statistics.mean(d.gnnCandidateShare), trueShare = Statistics.mean(d.trueCandidateShare)
             guard d.gnnExposure.count == Head.allCases.count, d.trueExposure.count == Head.allCases.count else {
                 throw PipelineError.invalidData("the synthetic diagnostics hold \(d.gnnExposure.count) exposure correlations, not one per head")
             }
@@ -162,7 +162,7 @@ extension EstimationFindings {
                 },
                 blendWithinLambda: withinLambda, blendVerdict: .judge(withinLambda: withinLambda), allGNNError: allGNN,
                 swaps: swaps, bestSwap: best,
-                meanGNNAUC: EstimationFindings.mean(d.gnnAUC), meanTrueAUC: EstimationFindings.mean(d.trueAUC),
+                meanGNNAUC: Statistics.mean(d.gnnAUC), meanTrueAUC: Statistics.mean(d.trueAUC),
                 meanGNNCandidateShare: gnnShare, meanTrueCandidateShare: trueShare,
                 personalisation: .judge(gnnShare: gnnShare, trueShare: trueShare),
                 negativeExposure: .judge(gnn: d.gnnExposure[neg], truth: d.trueExposure[neg]))

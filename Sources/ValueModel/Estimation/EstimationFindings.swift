@@ -132,7 +132,7 @@ public struct EstimationFindings: Codable, Sendable, Equatable {
         let rows = Double(max(fit.rows, 1))
         let count = Double(max(r.residuals.count, 1))
         return EstimationFindings(
-            listLengthMedian: StepOutput.quantile(k, 0.5), listLengthMean: k.reduce(0, +) / Double(max(k.count, 1)),
+            listLengthMedian: Statistics.quantile(k, 0.5), listLengthMean: Statistics.mean(k),
             listLengthMax: r.listLengths.max() ?? 0,
             scoring: Scoring(speedUp: s.decomposedPairsPerSecond / s.plainPairsPerSecond,
                              fullSizeMinutes: fullSizePairs / max(s.decomposedPairsPerSecond, 1) / 60,
@@ -168,7 +168,4 @@ public struct EstimationFindings: Codable, Sendable, Equatable {
         }
         return rows(g, .gnn) + (r.diagnostics.map { rows($0.trueHeads, .trueHeads) } ?? [])
     }
-
-    /// The arithmetic mean, NaN-free for an empty list (0).
-    static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
 }

@@ -64,7 +64,7 @@ public struct PreparationFindings: Codable, Sendable, Equatable {
 
         public init(_ sample: [Double]) {
             count = sample.count
-            values = Self.levels.map { StepOutput.quantile(sample, $0) }
+            values = Self.levels.map { Statistics.quantile(sample, $0) }
         }
     }
 
@@ -119,7 +119,7 @@ public struct PreparationFindings: Codable, Sendable, Equatable {
         let positive = report.positiveSessionGapHours
         if !positive.isEmpty {
             let inHistogram = positive.filter { $0 <= PreparationThresholds.gapHistogramHours }.count
-            findings.positiveGaps = PositiveGaps(count: positive.count, medianHours: StepOutput.quantile(positive, 0.5),
+            findings.positiveGaps = PositiveGaps(count: positive.count, medianHours: Statistics.quantile(positive, 0.5),
                                                  shareInHistogram: Double(inHistogram) / Double(positive.count))
         }
         findings.videoDuration = Quantiles(report.videoDurationSeconds)

@@ -48,8 +48,8 @@ public struct SessionBootstrap: Sendable {
             let m = column.reduce(0, +) / Double(column.count)
             mean[i] = m
             se[i] = column.count > 1 ? (column.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(column.count - 1)).squareRoot() : .nan
-            lower[i] = StepOutput.quantile(column, 0.025)
-            upper[i] = StepOutput.quantile(column, 0.975)
+            lower[i] = Statistics.quantile(column, 0.025)
+            upper[i] = Statistics.quantile(column, 0.975)
         }
         return Summary(draws: draws, mean: mean, standardError: se, lower: lower, upper: upper)
     }

@@ -1,5 +1,5 @@
 /// The count, median, mean, 90th percentile and maximum of a sample: the row a notebook prints for a distribution
-/// (quantiles by `StepOutput.quantile`, numpy's linear interpolation).
+/// (quantiles by `Statistics.quantile`, numpy's linear interpolation).
 public struct DistributionSummary: Codable, Sendable, Equatable {
     public var count: Int
     /// NaN for an empty sample.
@@ -21,8 +21,8 @@ public struct DistributionSummary: Codable, Sendable, Equatable {
 
     /// The summary of `values`.
     public init(_ values: [Double]) {
-        self.init(count: values.count, median: StepOutput.quantile(values, 0.5),
+        self.init(count: values.count, median: Statistics.quantile(values, 0.5),
                   mean: values.reduce(0, +) / Double(Swift.max(values.count, 1)),
-                  percentile90: StepOutput.quantile(values, 0.9), max: values.max() ?? 0)
+                  percentile90: Statistics.quantile(values, 0.9), max: values.max() ?? 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ValueModel
 
 /// One ROC curve to draw: false- and true-positive rates in threshold order (Float64), and the AUC
 /// shown in its legend entry when given.

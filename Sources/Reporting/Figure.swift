@@ -1,5 +1,6 @@
 import CGnuplot
 import Foundation
+import ValueModel
 
 /// A 2-D figure rendered to PNG by gnuplot: a title, axis labels, optional log axes, a legend and any
 /// number of `Series`. Data are Float64 (`[Double]`).

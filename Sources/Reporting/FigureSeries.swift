@@ -1,3 +1,5 @@
+import ValueModel
+
 /// One named set of points in a `Figure`, drawn in one style. Coordinates are Float64 (`[Double]`);
 /// convert Float32 data with `.map(Double.init)`.
 public struct Series: Sendable, Equatable {
