@@ -1,8 +1,8 @@
 """Reference gradients of the soft top-K matching surrogate for RankingTests.softTopK.
 
 Re-implements, independently of the Swift code, `ListMatchingObjective.softLoss(w, temperature:)`
-(Sources/ValueModel/Ranking/SoftTopK.swift) for both `MatchingLoss` cases
-(Sources/ValueModel/Ranking/MatchingLosses.swift) on the hand-made session of `RankingTests.handMade()`,
+(Sources/ValueModel/Ranking/ListMatching/SoftTopK.swift) for both `MatchingLoss` cases
+(Sources/ValueModel/Ranking/ListMatching/MatchingLosses.swift) on the hand-made session of `RankingTests.handMade()`,
 at w = [0.4, 0.1, -0.1, -0.4] and tau = 0.05, in float64:
 
     v_j  = w . heads_j                                   (scores of the candidates)

@@ -1,6 +1,6 @@
 // 0-synthetic-data: writes a synthetic KuaiRec 2.0 world (the four input files + ground_truth.json) with a
 // planted value model, so the pipeline runs without the real data and step 4 has a known answer.
-// The world itself is described in Sources/ValueModel/Dataset/Synthetic/SyntheticConfiguration.swift.
+// The world itself is described in Sources/ValueModel/Synthetic/SyntheticConfiguration.swift.
 
 import ArgumentParser
 import Foundation
