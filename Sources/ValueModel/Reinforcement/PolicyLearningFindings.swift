@@ -16,6 +16,16 @@ public struct PolicyLearningFindings: Codable, Sendable, Equatable {
 
     public enum Metric: String, Codable, Sendable, CaseIterable {
         case returnPerSession = "R_tra", rewardPerStep = "R_each", length, majorityCategoryDomination = "MCD"
+
+        /// The metric's value for one simulated session.
+        public func value(_ e: SessionSimulator.Episode) -> Double {
+            switch self {
+            case .returnPerSession: return e.reward
+            case .rewardPerStep: return e.rewardPerStep
+            case .length: return Double(e.length)
+            case .majorityCategoryDomination: return Double(e.dominantSteps) / Double(max(e.length, 1))
+            }
+        }
     }
 
     /// `first` against `second`: ahead or behind by more than `PolicyLearningThresholds.standardErrors` standard
@@ -70,19 +80,9 @@ public struct PolicyLearningFindings: Codable, Sendable, Equatable {
 
     /// `a` minus `b` on `metric`, paired over their episodes (the same users in the same order).
     public static func comparison(_ a: SessionSimulator.Outcome, _ b: SessionSimulator.Outcome, _ metric: Metric) -> Comparison {
-        func value(_ e: SessionSimulator.Episode) -> Double {
-            switch metric {
-            case .returnPerSession: return e.reward
-            case .rewardPerStep: return e.reward / Double(max(e.length, 1))
-            case .length: return Double(e.length)
-            case .majorityCategoryDomination: return Double(e.dominantSteps) / Double(max(e.length, 1))
-            }
-        }
-        let d = SessionSimulator.MeanSD(zip(a.episodes, b.episodes).map { value($0) - value($1) })
-        let n = Double(max(min(a.episodes.count, b.episodes.count), 1))
-        let se = d.sd / n.squareRoot()
-        return Comparison(first: a.policy, second: b.policy, metric: metric, difference: d.mean, standardError: se,
-                          verdict: verdict(difference: d.mean, standardError: se))
+        let d = SessionSimulator.pairedDifference(a, b, of: metric.value)
+        return Comparison(first: a.policy, second: b.policy, metric: metric, difference: d.mean, standardError: d.standardError,
+                          verdict: verdict(difference: d.mean, standardError: d.standardError))
     }
 
     /// Ahead or behind when the difference is more than `PolicyLearningThresholds.standardErrors` standard errors

@@ -234,7 +234,7 @@ public struct PolicyFindings: Codable, Sendable, Equatable {
             if best.identifier == oracle.identifier {
                 verdict = .oracleHighest
             } else {
-                let gap = SessionSimulator.pairedDifference(best, oracle)
+                let gap = SessionSimulator.pairedDifference(best, oracle, of: \.rewardPerStep)
                 difference = PairedDifference(mean: gap.mean, standardError: gap.standardError)
                 verdict = abs(gap.mean) > PolicyThresholds.clearDifferenceStandardErrors * gap.standardError ? .apartFromOracle : .notToldApartFromOracle
             }

@@ -21,6 +21,8 @@ public struct SessionSimulator: Sendable {
         /// Shown videos in the logs' dominant categories.
         public var dominantSteps: Int
         public var length: Int { shown.count }
+        /// R_each: the mean reward per shown video.
+        public var rewardPerStep: Double { reward / Double(max(length, 1)) }
     }
 
     /// A policy's episodes and their summaries (mean and standard deviation over episodes).
@@ -41,7 +43,7 @@ public struct SessionSimulator: Sendable {
             self.identifier = identifier
             self.episodes = episodes
             totalReward = MeanSD(episodes.map(\.reward))
-            rewardPerStep = MeanSD(episodes.map { $0.reward / Double(max($0.length, 1)) })
+            rewardPerStep = MeanSD(episodes.map(\.rewardPerStep))
             length = MeanSD(episodes.map { Double($0.length) })
             let steps = Double(max(episodes.reduce(0) { $0 + $1.length }, 1))
             dominantShare = Double(episodes.reduce(0) { $0 + $1.dominantSteps }) / steps
@@ -61,10 +63,10 @@ public struct SessionSimulator: Sendable {
         }
     }
 
-    /// Mean and standard error of `a`'s R_each minus `b`'s, episode by episode (both runs of the same simulator,
-    /// so episode e met the same user in both).
-    public static func pairedDifference(_ a: Outcome, _ b: Outcome) -> (mean: Double, standardError: Double) {
-        let d = zip(a.episodes, b.episodes).map { $0.reward / Double(max($0.length, 1)) - $1.reward / Double(max($1.length, 1)) }
+    /// Mean and standard error of `value` of `a`'s episodes minus that of `b`'s, episode by episode (both runs of
+    /// the same simulator, so episode e met the same user in both).
+    public static func pairedDifference(_ a: Outcome, _ b: Outcome, of value: (Episode) -> Double) -> (mean: Double, standardError: Double) {
+        let d = zip(a.episodes, b.episodes).map { value($0) - value($1) }
         let m = MeanSD(d)
         return (m.mean, m.sd / Double(max(d.count, 1)).squareRoot())
     }
