@@ -71,246 +71,27 @@ public enum TrainingStep {
     /// Edge feature names in column order (for the logistic coefficients).
     static let featureNames = EdgeFeatures.names
 
-    /// Runs everything and writes the artifacts into `output` (not committed).
+    /// Runs everything and writes the artifacts into `output` (not committed), phase by phase (`TrainingPhases`).
     /// - Parameters:
     ///   - smallMatrix: step 1's `step1-small/`; every model is then also scored on its pairs (never trained on).
     ///   - truth: the synthetic world's engagement model; its `p_true` on those pairs is the off-path ceiling.
     public static func run(step2: ColumnStore, smallMatrix: ColumnStore? = nil, truth: SyntheticEngagementModel? = nil,
                            output: ArtifactDirectory, options: Options,
-                           progress: (String, Int) -> ProgressLine?) throws -> TrainingResults {
+                           progress: @escaping (String, Int) -> ProgressLine?) throws -> TrainingResults {
         let start = ResourceUsage.now()
-        let inputs = try TrainingInputs(step2: step2, smallMatrix: smallMatrix)
-        let graph = options.graph == .tiny ? inputs.tiny : inputs.full
-        let monitorIndices = graph.trainingSample(size: options.monitorSample, seed: options.seed &+ 7)
-        let validationIndices = graph.validationSample(size: options.validationSample, seed: options.seed &+ 8)
-        var results = TrainingResults(
-            data: .init(userNodes: inputs.summary.userNodes, videoNodes: inputs.summary.videoNodes, edges: graph.edges.count,
-                        train: graph.train.count, validation: graph.validation.count, test: graph.test.count,
-                        tinyTrain: inputs.tiny.train.count, tinyValidation: inputs.tiny.validation.count, tinyTest: inputs.tiny.test.count,
-                        messagePassing: graph.messagePassing.rawValue, trainMonitorEdges: monitorIndices.count,
-                        validationMonitorEdges: validationIndices.count),
-            settings: .init(learningRate: options.learningRate, batchSize: options.batchSize, maxSteps: options.maxSteps,
-                            patience: options.patience, monitorSample: options.monitorSample, monitorEvery: options.monitorEvery,
-                            validationSample: options.validationSample, sweepSteps: options.sweepSteps,
-                            seed: options.seed, threads: options.threads, paper: options.paper,
-                            flow: options.flow, debias: options.debias, graph: options.graph))
-        let offPath = inputs.offPath
-        if let offPath {
-            results.offPathPairs = offPath.count
-            if let truth {
-                try results.offPathCeiling = PredictionQuality(probabilities: offPathTruth(offPath, model: truth),
-                                                               labels: offPath.examples.labels!, users: offPath.users)
-            }
-        }
-        results.loadSeconds = ResourceUsage.now() - start
-
-        // 1. Sweeps on the tiny graph (paper Figs. 2-3).
-        if options.sweepSteps > 0 {
-            let t = ResourceUsage.now()
-            results.sweeps = try HyperparameterSweep.run(
-                graph: inputs.tiny, hidden: options.sweepHidden, learningRates: options.sweepLearningRates,
-                flow: options.flow, learningRateSweepBatch: options.sweepBatch, batchSizes: options.sweepBatchSizes,
-                batchSweepLearningRate: options.sweepLearningRate, steps: options.sweepSteps, seed: options.seed, progress: progress)
-            results.sweepSeconds = ResourceUsage.now() - t
-        }
-
-        // Labels and users of the three parts, shared by every model's final evaluation.
-        let allLabels = graph.edges.labels!
-        let parts = [graph.train, graph.validation, graph.test]
-        let partLabels = parts.map { allLabels.gatherRows($0) }
-        let testUsers = graph.test.map { graph.edges.sources[Int($0)] }
-        /// `offPathProbabilities`: the model's `[pairs, 4]` on the small matrix's pairs (nil without them).
-        func score(_ name: String, _ display: String, hidden: Int?, parameterCount: Int, all probabilities: Matrix,
-                   offPath offPathProbabilities: Matrix?, run: TrainingRun?, fitSeconds: Double,
-                   evaluationStart: Double) throws -> (TrainingResults.Model, Matrix) {
-            let byPart = parts.map { probabilities.gatherRows($0) }   // [part size, 4] each
-            let aucs = try zip(byPart, partLabels).map { try SplitEvaluation.auc($0, $1) }
-            let testQuality = try PredictionQuality(probabilities: byPart[2], labels: partLabels[2], users: testUsers)
-            let micro = try AUC.microAveraged(scores: byPart[2], labels: partLabels[2])
-            let offPathQuality = try offPath.flatMap { pairs in
-                try offPathProbabilities.map { try PredictionQuality(probabilities: $0, labels: pairs.examples.labels!, users: pairs.users) }
-            }
-            let model = TrainingResults.Model(name: name, displayName: display, hidden: hidden, parameterCount: parameterCount,
-                                              train: aucs[0], validation: aucs[1], test: aucs[2], testGAUC: testQuality.gauc,
-                                              testMicroAUC: micro, testQuality: testQuality, offPath: offPathQuality,
-                                              run: run, fitSeconds: fitSeconds, evaluationSeconds: ResourceUsage.now() - evaluationStart)
-            try output.write("test_predictions_\(name)", matrix: byPart[2].values, columns: 4)
-            if let offPathProbabilities { try output.write("offpath_predictions_\(name)", matrix: offPathProbabilities.values, columns: 4) }
-            return (model, byPart[2])
-        }
-
-        // 2. Logistic regression, one per head, on the standardised training edges.
-        do {
-            let t = ResourceUsage.now()
-            progress("logreg: Newton fits of 4 heads", 0)?.finish("fitting \(graph.train.count) edges x 64 features")
-            let logistic = try MultiHeadLogisticRegression.fit(features: graph.edges.features.gatherRows(graph.train), labels: partLabels[0])
-            let fitted = ResourceUsage.now()
-            let (model, _) = try score("logreg", "Logistic regression", hidden: nil, parameterCount: 4 * 65,
-                                       all: logistic.predict(features: graph.edges.features),
-                                       offPath: offPath.map { logistic.predict(features: $0.examples.features) }, run: nil,
-                                       fitSeconds: fitted - t, evaluationStart: fitted)
-            results.models.append(model)
-            func top(_ order: (Double, Double) -> Bool, _ key: @escaping (Double) -> Double) -> [[TrainingResults.Coefficient]] {
-                logistic.heads.map { head in
-                    head.coefficients.enumerated().sorted { order(key($0.element), key($1.element)) }.prefix(10)
-                        .map { TrainingResults.Coefficient(feature: featureNames[$0.offset], value: $0.element) }
-                }
-            }
-            results.logisticCoefficients = top(>, abs)
-            results.logisticPositive = top(>, { $0 })
-            results.logisticNegative = top(<, { $0 })
-            try output.writeFile("logreg.safetensors", data: logistic.safetensors(metadata: [
-                "model": "logreg", "C": "1", "heads": "complete,long,rewatch,neg",
-                "features": "edge features standardised with step 2's training statistics",
-                "iterations": logistic.heads.map { "\($0.iterations)" }.joined(separator: ","),
-            ]).serialized())
-        }
-
-        // 3. The neural models with the original's protocol (messages flowing as `options.flow` says, training
-        // edges weighted as `options.debias` says).
-        let adjacency = try graph.adjacency(flow: options.flow)
-        var batchWeights: WeightedBatches?
-        if options.debias == .exposureWeights {
-            let t = ResourceUsage.now()
-            let userNodes = Int32(inputs.summary.userNodes)
-            let trainUsers = graph.train.map { graph.edges.sources[Int($0)] }
-            let trainVideos = graph.train.map { graph.edges.targets[Int($0)] - userNodes }
-            let exposure = try ExposureModel(users: trainUsers, videos: trainVideos, userCount: inputs.summary.userNodes,
-                                             videoCount: inputs.summary.videoNodes, settings: options.exposure)
-            let weights = exposure.rowWeights(users: trainUsers, videos: trainVideos)
-            batchWeights = try WeightedBatches(weights: weights)
-            results.exposure = .init(settings: options.exposure, independenceDeviance: exposure.independenceDeviance,
-                                     deviance: exposure.deviance, weights: weights, seconds: ResourceUsage.now() - t)
-        }
-        let validation = graph.examples(validationIndices)
-        let monitor = graph.examples(monitorIndices)
-        var master = SeededGenerator(seed: options.seed)
-        let settings = { (seed: UInt64) in
-            TrainingSettings(learningRate: options.learningRate, batchSize: options.batchSize, maxSteps: options.maxSteps,
-                             patience: options.patience, seed: seed)
-        }
-        // What a saved training state must match to be resumed (the model's own name and width are in its path
-        // and parameter count; the step-2 manifest's hash covers the data).
-        let step2Hash = try options.stateFolder.map { _ in try ContentHash.ofFile(step2.folder + "/" + Manifest.fileName) }
-        func checkpoint(_ model: String, steps: Int? = nil) -> TrainingCheckpoint? {
-            guard let folder = options.stateFolder, let step2Hash else { return nil }
-            var identity = ["model": model, "--learning-rate": "\(options.learningRate)", "--batch-size": "\(options.batchSize)",
-                            "--seed": "\(options.seed)", "--max-steps": "\(options.maxSteps)", "--patience": "\(options.patience)",
-                            "--monitor-sample": "\(options.monitorSample)", "--monitor-every": "\(options.monitorEvery)", "--validation-sample": "\(options.validationSample)",
-                            "--flow": options.flow.rawValue, "--debias": options.debias.rawValue, "--graph": options.graph.rawValue,
-                            "step 2 manifest hash": step2Hash]
-            if let steps { identity["steps"] = "\(steps)" }
-            return TrainingCheckpoint(path: folder + "/" + model + "/state.safetensors", every: options.checkpointEvery, resume: options.resume,
-                                      identity: identity)
-        }
-        var embeddings: [String: Matrix] = [:]
-        var testProbabilities: [String: Matrix] = [:]
-        let specs: [(name: String, display: String, hidden: Int?)] = [("edge_mlp", "Edge MLP (hidden = \(MLPHead.hiddenSizes[0]))", nil)]
-            + options.hiddenSizes.map { ("gnn\($0)", "GNN (hidden = \($0))", $0) }
-        for spec in specs {
-            var init_ = master.split()
-            let batchSeed = master.next()
-            let model: EdgeScoringModel = spec.hidden.map {
-                GNNModel(adjacency: adjacency, hidden: $0, featureDim: graph.edges.features.cols, generator: &init_)
-            } ?? EdgeMLP(inputDim: graph.edges.features.cols, generator: &init_)
-            let run = try Trainer.train(model, on: graph, validation: validation, trainMonitor: monitor, monitorEvery: options.monitorEvery,
-                                        settings: settings(batchSeed),
-                                        weights: batchWeights, progress: progress(spec.name, options.maxSteps), checkpoint: checkpoint(spec.name))
-            let evaluationStart = ResourceUsage.now()
-            let all: Matrix, offPathAll: Matrix?
-            if let gnn = model as? GNNModel {
-                let h = gnn.encodeNodes()   // [N, H] with the kept weights
-                embeddings[spec.name] = h
-                all = try gnn.scoreEdges(nodeEmbeddings: h, edges: graph.edges)
-                offPathAll = try offPath.map { try gnn.scoreEdges(nodeEmbeddings: h, edges: $0.examples) }
-            } else {
-                all = try model.predict(edges: graph.edges)
-                offPathAll = try offPath.map { try model.predict(edges: $0.examples) }
-            }
-            let (result, test) = try score(spec.name, spec.display, hidden: spec.hidden, parameterCount: model.parameters.count,
-                                           all: all, offPath: offPathAll, run: run, fitSeconds: run.seconds,
-                                           evaluationStart: evaluationStart)
-            results.models.append(result)
-            testProbabilities[spec.name] = test
-            var metadata = ["model": spec.name, "learning_rate": "\(options.learningRate)", "batch_size": "\(options.batchSize)",
-                            "best_step": run.bestStep.map { "\($0)" } ?? "none", "steps": "\(run.steps)",
-                            "validation_mean_auc": "\(result.validation.mean)", "format": "PyTorch state_dict names",
-                            "flow": options.flow.rawValue, "debias": options.debias.rawValue]
-            if let hidden = spec.hidden { metadata["hidden"] = "\(hidden)" } else { metadata["hidden"] = MLPHead.hiddenSizes.map(String.init).joined(separator: ",") }
-            try output.writeFile(spec.name + ".safetensors", data: model.parameters.safetensors(metadata: metadata).serialized())
-        }
-
-        // 4. The GNN step 4 scores with (`ScoringModelChoice`: off-path log loss when the small matrix is there):
-        // its embeddings, ROC curves, its other seeds and best_gnn.json.
-        if var choice = ScoringModelChoice.choose(results.models), let best = results.model(choice.model) {
-            results.bestGNN = best.name
-            let steps = best.run?.bestStep ?? best.run?.steps ?? options.maxSteps
-            // The other seeds train side by side, one thread each (they evaluate nothing between steps, and a
-            // GNN step gains little from a second thread), then are scored one by one on every thread.
-            let membersStart = ResourceUsage.now()
-            let members = (1..<max(options.headSeeds, 1)).map { k in
-                (k: k, seed: options.seed &+ UInt64(k) &* 0x9E37_79B9, name: "\(best.name)_seed\(k)")
-            }
-            var trained = [Result<(GNNModel, TrainingRun), Error>](repeating: .failure(CancellationError()), count: members.count)
-            trained.withUnsafeMutableBufferPointer { slots in
-                nonisolated(unsafe) let slots = slots
-                let batchWeights = batchWeights
-                LearningThreads.singleThreadedLanes(members.count) { i in
-                    let member = members[i]
-                    slots[i] = Result {
-                        var memberMaster = SeededGenerator(seed: member.seed)
-                        var init_ = memberMaster.split()
-                        let model = GNNModel(adjacency: adjacency, hidden: choice.hidden, featureDim: graph.edges.features.cols, generator: &init_)
-                        let memberSettings = TrainingSettings(learningRate: options.learningRate, batchSize: options.batchSize, maxSteps: steps,
-                                                              patience: nil, seed: memberMaster.next())
-                        let run = try Trainer.train(model, on: graph, validation: nil, trainMonitor: nil, settings: memberSettings,
-                                                    weights: batchWeights, progress: progress(member.name, steps),
-                                                    checkpoint: checkpoint(member.name, steps: steps))
-                        return (model, run)
-                    }
-                }
-            }
-            for (member, slot) in zip(members, trained) {
-                let (model, run) = try slot.get()
-                let name = member.name
-                let h = model.encodeNodes()   // [N, H]
-                let test = try SplitEvaluation.auc(model.scoreEdges(nodeEmbeddings: h, edges: graph.examples(graph.test)), partLabels[2])
-                let offPathQuality = try offPath.map { pairs in
-                    try PredictionQuality(probabilities: model.scoreEdges(nodeEmbeddings: h, edges: pairs.examples),
-                                          labels: pairs.examples.labels!, users: pairs.users)
-                }
-                results.seedMembers.append(.init(name: name, seed: member.seed, steps: run.steps, test: test, offPath: offPathQuality, seconds: run.seconds))
-                try output.write("node_embeddings_\(name)", matrix: h.values, columns: h.cols)
-                try output.writeFile(name + ".safetensors", data: model.parameters.safetensors(metadata: [
-                    "model": name, "hidden": "\(choice.hidden)", "seed": "\(member.seed)", "steps": "\(run.steps)",
-                    "learning_rate": "\(options.learningRate)", "batch_size": "\(options.batchSize)", "format": "PyTorch state_dict names",
-                    "flow": options.flow.rawValue, "debias": options.debias.rawValue,
-                ]).serialized())
-            }
-            results.seedMembersSeconds = ResourceUsage.now() - membersStart
-            choice.seedMembers = results.seedMembers.map(\.name)
-            results.scoringChoice = choice
-            let h = embeddings[best.name]!
-            try output.write("node_embeddings_\(best.name)", matrix: h.values, columns: h.cols)
-            let probabilities = testProbabilities[best.name]!
-            let micro = try AUC.microAveragedCurve(scores: probabilities, labels: partLabels[2])
-            results.rocMicro = thin(micro, name: "micro-average", auc: best.testMicroAUC)
-            results.rocPerHead = try Head.allCases.map { head in
-                let column = (0..<probabilities.rows).map { probabilities[$0, head.rawValue] }
-                let labels = (0..<probabilities.rows).map { partLabels[2][$0, head.rawValue] }
-                return thin(try AUC.curve(scores: column, labels: labels), name: head.displayName, auc: best.test.perHead[head.rawValue])
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try output.writeFile(ScoringModelChoice.fileName, data: encoder.encode(choice))
-        }
-        results.totalSeconds = ResourceUsage.now() - start
-        results.findings = TrainingFindings.make(results)
+        let phases = try TrainingPhases(step2: step2, smallMatrix: smallMatrix, truth: truth, output: output, options: options, progress: progress)
+        phases.results.loadSeconds = ResourceUsage.now() - start
+        try phases.sweeps()
+        try phases.logisticRegression()
+        try phases.neuralModels()
+        try phases.chosenGNN()
+        phases.results.totalSeconds = ResourceUsage.now() - start
+        phases.results.findings = TrainingFindings.make(phases.results)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try output.writeFile("results.json", data: encoder.encode(results))
-        return results
+        try output.writeFile("results.json", data: encoder.encode(phases.results))
+        return phases.results
     }
 
     /// The synthetic world's `p_true(user, video, day-part)` of every off-path pair, `[pairs, 4]`.
