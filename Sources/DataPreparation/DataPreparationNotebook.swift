@@ -41,7 +41,9 @@ struct DataPreparationNotebook {
     private func inputs(_ page: inout Notebook) {
         page.heading("Inputs")
         page.table(["file", "what was read", "lines skipped"], [
-            ["big_matrix.csv", "\(Format.count(report.bigMatrixRows)) interactions", "0 (any bad row is an error)"],
+            ["big_matrix.csv", "\(Format.count(report.bigMatrixRows)) interactions", report.bigMatrixBlankLines == 0
+                ? "0 (no blank line; any bad row is an error)"
+                : "\(Format.count(report.bigMatrixBlankLines)) blank line(s), skipped as pandas skips them (any other bad row is an error)"],
             ["user_features.csv", "\(Format.count(report.userFeatureRows)) users", "0"],
             ["item_daily_features.csv", "\(Format.count(report.itemVideos)) videos (first non-missing value per column)", "0"],
             ["kuairec_caption_category.csv", "\(Format.count(report.captionVideos)) videos",
@@ -56,6 +58,8 @@ struct DataPreparationNotebook {
              Format.count(report.captionSkippedLines.count), lineNumbers(report.captionSkippedLines)],
             ["video listed on an earlier line: skipped (the first line is kept)",
              Format.count(report.captionDuplicateLines.count), lineNumbers(report.captionDuplicateLines)],
+            ["kept by position (above) with a category id that is not a number: that id read as missing, as the original's coercion leaves it",
+             Format.count(report.captionMisreadCategoryLines.count), lineNumbers(report.captionMisreadCategoryLines)],
         ], alignRight: [1])
         page.table(["check", "interactions"], [
             ["outside the three bursts (dropped)", Format.count(report.droppedOutsideBursts)],

@@ -126,6 +126,48 @@ struct SmallMatrixTests {
         #expect("\(second)".contains("small_matrix.csv:2:8") && "\(second)".contains("column \"watch_ratio\""), "\(second)")
     }
 
+    @Test("a small matrix without a usable row stops step 1 before anything is emitted, naming the file and the counts")
+    func noUsableRow() throws {
+        let lines = Self.smallMatrix.components(separatedBy: "\n")
+        // lines[2]: no time; lines[4]: user 5 has no logged row; lines[5]: video 99 has none (see the hand case).
+        let cases: [(text: String, counts: String)] = [
+            (lines[0] + "\n", "0 row(s) read below the header, 0 usable (0 without a time, 0 of a user and 0 of a video"),
+            ([lines[0], lines[2], "", lines[4], lines[5]].joined(separator: "\n") + "\n",
+             "3 row(s) read below the header and 1 blank line(s), 0 usable (1 without a time, 1 of a user and 1 of a video"),
+        ]
+        for (text, counts) in cases {
+            let folder = try Self.folder(small: text)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            var emitted = 0
+            do {
+                _ = try DataPreparation.run(folder: folder, emit: { _, _ in emitted += 1 }, emitSmallMatrix: { _, _ in emitted += 1 })
+                Issue.record("a small matrix without a usable row was accepted: \(text)")
+            } catch let PipelineError.malformedInput(location, reason) {
+                #expect(location.file == folder + "/small_matrix.csv")
+                #expect(reason.contains(counts), "\(reason)")
+            }
+            #expect(emitted == 0, "columns were emitted before the small matrix was checked")
+        }
+    }
+
+    @Test("1-data-preparation refuses a header-only small_matrix.csv with exit status 1 and leaves its previous output")
+    func headerOnlyFileLeavesThePreviousOutput() throws {
+        let raw = try HandWrittenWorld.write()
+        defer { try? FileManager.default.removeItem(atPath: raw) }
+        let root = raw + "/run"
+        let arguments = ["--raw", raw, "--out", root + "/processed", "--notebook", root + "/1.md", "--figures", root + "/figures"]
+        let first = try ExecutableOptionsTests.run("1-data-preparation", arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = FailedStepTests.snapshot(root)
+        #expect(before.keys.contains("processed/step1/manifest.json") && before.keys.contains("1.md"))
+        try Data("user_id,video_id,play_duration,video_duration,time,date,timestamp,watch_ratio\n".utf8)
+            .write(to: URL(fileURLWithPath: raw + "/small_matrix.csv"))
+        let second = try ExecutableOptionsTests.run("1-data-preparation", arguments)
+        #expect(second.status == 1)
+        #expect(second.stderr.contains(raw + "/small_matrix.csv: no usable row: 0 row(s) read below the header, 0 usable"), "\(second.stderr)")
+        #expect(FailedStepTests.snapshot(root) == before, "step 1 changed its output although it failed")
+    }
+
     @Test("off-path edges: session columns of source_row, item columns of video_row, author trio and own context, standardised")
     func offPathFeatures() throws {
         let (big, _, small, _) = try Self.prepare(try Self.folder(small: Self.smallMatrix))

@@ -69,6 +69,11 @@ public enum DataPreparation {
                 + Burst.kuaiRec.map { "\(Burst.isoDate($0.firstDay))..\(Burst.isoDate($0.lastDay))" }.joined(separator: ", "))
         }
         log = log.reordered(order.fileRows)
+        // The small matrix is matched to the kept rows now, so that one without a usable row stops the step before
+        // anything is emitted.
+        let smallMatrix = try small.map {
+            try SmallMatrixPreparation(small: $0, path: smallPath, loggedUsers: log.userId, loggedVideos: log.videoId, loggedTimeMs: log.timeMs)
+        }
         report.ties = log.ties()
         let burst = order.burstId
         let sessions = Sessions(user: log.userId, timeMs: log.timeMs)
@@ -156,12 +161,10 @@ public enum DataPreparation {
         report.recordGaps(sessionHistory.gapHours, sessions: sessions)
         clock.mark("history features", into: &report)
 
-        if let small, let emitSmallMatrix {
-            let prepared = SmallMatrixPreparation(small: small, loggedUsers: log.userId, loggedVideos: log.videoId,
-                                                  loggedTimeMs: log.timeMs, loggedLabels: labels)
-            for (name, column) in prepared.columns { try emitSmallMatrix(name, column) }
+        if var prepared = smallMatrix, let emitSmallMatrix {
+            for (name, column) in prepared.columns(loggedLabels: labels) { try emitSmallMatrix(name, column) }
             if let emitUntimedSmallMatrix {
-                for (name, column) in prepared.untimedColumns { try emitUntimedSmallMatrix(name, column) }
+                for (name, column) in prepared.untimedColumns() { try emitUntimedSmallMatrix(name, column) }
             }
             report.smallMatrix = prepared.report
             clock.mark("small_matrix.csv prepared", into: &report)

@@ -9,7 +9,8 @@
 /// fields are empty (no context to score with), or when their user or video has no row in step 1 (no graph
 /// node and no features). A row whose time is empty is still an observed response: with a known user and video
 /// it goes to `untimedColumns` (ids, raw watch columns and labels), which step 5's small-matrix simulator reads
-/// beside the kept rows (the real file has such rows too).
+/// beside the kept rows (the real file has such rows too). A file none of whose rows is kept (a header alone, say)
+/// is refused: step 3 would have nothing to judge the heads on.
 public struct SmallMatrixPreparation {
     /// Counts of what was read and kept.
     public struct Report: Codable, Equatable, Sendable {
@@ -42,20 +43,19 @@ public struct SmallMatrixPreparation {
     public static let untimedFolderName = "step1-small-untimed"
 
     public var report = Report()
-    /// Columns to write, in order: ids, raw watch columns, labels, context, and the two step-1 rows each kept
-    /// row borrows its columns from (`source_row`: user side, `video_row`: item side).
-    public var columns: [(name: String, column: Column)] = []
-    /// The observed rows without a time whose user and video have step-1 rows: `user_id`, `video_id`,
-    /// `play_duration`, `watch_ratio` and the four labels.
-    public var untimedColumns: [(name: String, column: Column)] = []
+    /// The rows read, the rows kept and, per kept row, the step-1 rows it borrows its columns from; the rows without
+    /// a time whose user and video are known.
+    private let small: InteractionLog
+    private var kept: [Int] = [], sourceRows: [Int32] = [], videoRows: [Int32] = [], untimed: [Int] = []
 
-    /// Prepares `small` (read with `allowingMissingTime`) against step 1's table, given its sorted `user_id`,
-    /// `video_id` and `time` columns and its labels.
+    /// Matches `small` (read with `allowingMissingTime`) to step 1's table, given its sorted `user_id`, `video_id` and
+    /// `time` columns, and counts what is kept; `columns(loggedLabels:)` and `untimedColumns()` then build the columns.
+    /// Throws, naming `path` and the counts, when no row can be kept (a header alone, or rows none of which has a
+    /// time, a user and a video step 1 knows): step 3 would otherwise fail much later on an empty block.
     /// - Parameters:
     ///   - loggedUsers, loggedVideos, loggedTimeMs: step 1's columns (sorted by user, then time).
-    ///   - loggedLabels: step 1's four label columns.
-    public init(small: InteractionLog, loggedUsers: [Int32], loggedVideos: [Int32], loggedTimeMs: [Int64],
-                loggedLabels: [[Int8]]) {
+    public init(small: InteractionLog, path: String, loggedUsers: [Int32], loggedVideos: [Int32], loggedTimeMs: [Int64]) throws {
+        self.small = small
         report.rows = small.count
         // Each user's row range in step 1, and each video's first row.
         let maxUser = Int(max(loggedUsers.max() ?? 0, small.userId.max() ?? 0))
@@ -68,7 +68,6 @@ public struct SmallMatrixPreparation {
         var videoFirst = [Int32](repeating: -1, count: maxVideo + 1)
         for (row, v) in loggedVideos.enumerated() where videoFirst[Int(v)] < 0 { videoFirst[Int(v)] = Int32(row) }
 
-        var kept: [Int] = [], sourceRows: [Int32] = [], videoRows: [Int32] = [], untimed: [Int] = []
         for row in 0..<small.count {
             let u = Int(small.userId[row]), v = Int(small.videoId[row])
             if small.timeMs[row] == InteractionLog.missingTime {
@@ -90,6 +89,14 @@ public struct SmallMatrixPreparation {
             videoRows.append(videoFirst[v])
             kept.append(row)
         }
+        guard !kept.isEmpty else {
+            let blank = small.blankLines > 0 ? " and \(small.blankLines) blank line(s)" : ""
+            throw PipelineError.malformedInput(SourceLocation(file: path), reason: """
+                no usable row: \(report.rows) row(s) read below the header\(blank), 0 usable (\(report.rowsWithoutTime) without a \
+                time, \(report.rowsWithUnknownUser) of a user and \(report.rowsWithUnknownVideo) of a video with no row in step 1's \
+                table); step 3 judges the heads on the rows with a time. Fix the file, or remove it to run without the small matrix
+                """)
+        }
         // Pairs also logged: per user, mark the videos of the user's step-1 rows, check, unmark.
         var marked = [Bool](repeating: false, count: maxVideo + 1)
         var byUser = [Int: [Int]]()
@@ -102,7 +109,14 @@ public struct SmallMatrixPreparation {
         report.keptRows = kept.count
         report.users = Set(kept.map { small.userId[$0] }).count
         report.videos = Set(kept.map { small.videoId[$0] }).count
+        report.untimedResponses = untimed.count
+    }
 
+    /// The columns to write, in order: ids, raw watch columns, labels, context, and the two step-1 rows each kept row
+    /// borrows its columns from (`source_row`: user side, `video_row`: item side). Records the kept rows' label rates
+    /// and, for comparison, those of step 1's four label columns `loggedLabels`.
+    public mutating func columns(loggedLabels: [[Int8]]) -> [(name: String, column: Column)] {
+        var columns: [(name: String, column: Column)] = []
         func pick<T>(_ values: [T]) -> [T] { kept.map { values[$0] } }
         let play = pick(small.playDuration), ratio = pick(small.watchRatio), timestamp = pick(small.timestamp)
         columns.append(("user_id", .int32(pick(small.userId))))
@@ -113,12 +127,6 @@ public struct SmallMatrixPreparation {
         columns.append(("watch_ratio", .float64(ratio)))
         let labels = Head.allCases.map { $0.labels(playDurationMs: play, watchRatio: ratio) }
         for head in Head.allCases { columns.append((head.labelName, .int8(labels[head.rawValue]))) }
-
-        report.untimedResponses = untimed.count
-        let untimedPlay = untimed.map { small.playDuration[$0] }, untimedRatio = untimed.map { small.watchRatio[$0] }
-        untimedColumns = [("user_id", .int32(untimed.map { small.userId[$0] })), ("video_id", .int32(untimed.map { small.videoId[$0] })),
-                          ("play_duration", .float64(untimedPlay)), ("watch_ratio", .float64(untimedRatio))]
-        for head in Head.allCases { untimedColumns.append((head.labelName, .int8(head.labels(playDurationMs: untimedPlay, watchRatio: untimedRatio)))) }
         func rate(_ column: [Int8]) -> Double {
             Double(column.reduce(0) { $0 + Int($1) }) / Double(max(1, column.count))
         }
@@ -130,5 +138,18 @@ public struct SmallMatrixPreparation {
         columns.append(("ctx_is_weekend", .int8(context.isWeekend)))
         columns.append(("source_row", .int32(sourceRows)))
         columns.append(("video_row", .int32(videoRows)))
+        return columns
+    }
+
+    /// The observed rows without a time whose user and video have step-1 rows: `user_id`, `video_id`,
+    /// `play_duration`, `watch_ratio` and the four labels.
+    public func untimedColumns() -> [(name: String, column: Column)] {
+        let play = untimed.map { small.playDuration[$0] }, ratio = untimed.map { small.watchRatio[$0] }
+        var columns: [(name: String, column: Column)] = [
+            ("user_id", .int32(untimed.map { small.userId[$0] })), ("video_id", .int32(untimed.map { small.videoId[$0] })),
+            ("play_duration", .float64(play)), ("watch_ratio", .float64(ratio)),
+        ]
+        for head in Head.allCases { columns.append((head.labelName, .int8(head.labels(playDurationMs: play, watchRatio: ratio)))) }
+        return columns
     }
 }
