@@ -102,7 +102,7 @@ public struct PolicyInputs {
                                                     watchRatios: listRatios.values(as: Double.self))
         // The headline's model of the platform: the propensities a user of the real logs has.
         let effectsPath = folder + "/headline_video_effects.npy"
-        if let noiseScale, noiseScale > 0, noiseScale.isFinite, FileManager.default.fileExists(atPath: effectsPath) {
+        if let noiseScale, FileManager.default.fileExists(atPath: effectsPath) {
             let effects = try step4.array("headline_video_effects"), upload = try step4.int32("candidate_upload_day")
             guard effects.descr == "<f8", effects.shape == [videos.count], upload.count == videos.count else {
                 throw PipelineError.malformedInput(SourceLocation(file: effectsPath), reason: "holds \(effects.descr) \(effects.shape) with \(upload.count) upload days, expected <f8 [\(videos.count)]; re-run `4-head-weight-estimation`")
@@ -158,22 +158,30 @@ public struct PolicyInputs {
         return inputs
     }
 
-    /// Step 4's headline ŵ, its assumption and its noise scale τ̂ (nil without a headline), from `estimate.json`.
+    /// Step 4's headline ŵ, its assumption and its noise scale τ̂ (nil without a headline), from `estimate.json`; without a
+    /// headline, the whole-catalogue ŵ. Refuses, naming the file and the key, a file that is truncated or not JSON, and
+    /// weights that are not four finite numbers, an unknown assumption or a noise scale that is not a positive number.
     static func headline(_ path: String) throws -> ([Double], String, Double?) {
         struct Estimate: Decodable {
             struct Headline: Decodable { var assumption: String; var weights: [Double]; var noiseScale: Double }
             var headline: Headline?
             var weights: [Double]
         }
-        let estimate: Estimate
-        do { estimate = try JSONDecoder().decode(Estimate.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not step 4's estimate.json (\(error)); re-run `4-head-weight-estimation`")
+        let fix = "re-run `4-head-weight-estimation`"
+        let estimate = try JSONFile.decode(Estimate.self, from: path, what: "step 4's estimate.json",
+                                           missing: "Run `4-head-weight-estimation` first (or `make notebooks`).", fix: fix)
+        func refuse(_ key: String, _ problem: String) -> PipelineError { JSONFile.refuse(path, key, problem, fix: fix) }
+        let (key, weights) = estimate.headline.map { ("headline.weights", $0.weights) } ?? ("weights", estimate.weights)
+        guard weights.count == 4 else { throw refuse(key, "holds \(weights.count) number(s), expected 4 (complete, long, rewatch, neg)") }
+        if let bad = weights.firstIndex(where: { !$0.isFinite }) { throw refuse("\(key)[\(bad)]", "is \(weights[bad]), not a finite number") }
+        guard let headline = estimate.headline else { return (weights, "whole catalogue", nil) }
+        guard PoolAssumption(rawValue: headline.assumption) != nil else {
+            throw refuse("headline.assumption", "is \"\(headline.assumption)\", none of \(PoolAssumption.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let weights = estimate.headline?.weights ?? estimate.weights
-        guard weights.count == 4 else {
-            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "has no four head weights; re-run `4-head-weight-estimation`")
+        guard headline.noiseScale.isFinite, headline.noiseScale > 0 else {
+            throw refuse("headline.noiseScale", "is \(headline.noiseScale), a noise scale is a positive number")
         }
-        return (weights, estimate.headline?.assumption ?? "whole catalogue", estimate.headline?.noiseScale)
+        return (weights, headline.assumption, headline.noiseScale)
     }
 
     /// KuaiEnv's simulator: the small matrix's users as sessions and its videos as candidates, the observed watch

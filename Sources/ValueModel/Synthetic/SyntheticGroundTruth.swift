@@ -109,16 +109,30 @@ public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
         return data
     }
 
-    /// Reads a `ground_truth.json`.
+    /// Reads a `ground_truth.json`, refusing, with the file and the key, one that is truncated or not JSON, lacks a key,
+    /// holds a configuration the generator would not accept (the later steps rebuild the world from it), or whose
+    /// planted weights, noise, seed or head order differ from that configuration's (an edited file).
     public static func read(from path: String) throws -> SyntheticGroundTruth {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError.missingFile(path: path, hint: "Generate a synthetic world with 0-synthetic-data.")
-        }
+        let fix = "regenerate it with 0-synthetic-data or remove it for real data"
+        let truth = try JSONFile.decode(SyntheticGroundTruth.self, from: path, what: "a synthetic world's ground_truth.json",
+                                        missing: "Generate a synthetic world with 0-synthetic-data.", fix: fix)
+        let c = truth.configuration
         do {
-            return try JSONDecoder().decode(SyntheticGroundTruth.self, from: data)
-        } catch {
-            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not a synthetic world's ground_truth.json (\(error)); regenerate it with 0-synthetic-data or remove it for real data")
+            try c.validate()
+        } catch let PipelineError.invalidOption(name, reason) {
+            throw JSONFile.refuse(path, "configuration", "is not a world 0-synthetic-data builds (\(name) \(reason))", fix: fix)
         }
+        let copies: [(key: String, same: Bool, value: String, configured: String)] = [
+            ("weights", truth.weights == c.weights, "\(truth.weights)", "\(c.weights)"),
+            ("seed", truth.seed == c.seed, "\(truth.seed)", "\(c.seed)"),
+            ("noise.scale", truth.noise.scale == c.noiseScale, "\(truth.noise.scale)", "\(c.noiseScale)"),
+            ("noise.distribution", truth.noise.distribution == c.noiseDistribution.rawValue, truth.noise.distribution, c.noiseDistribution.rawValue),
+            ("headOrder", truth.headOrder == SyntheticWorldConfiguration.headOrder, "\(truth.headOrder)", "\(SyntheticWorldConfiguration.headOrder)"),
+        ]
+        for copy in copies where !copy.same {
+            throw JSONFile.refuse(path, copy.key, "is \(copy.value), but the world's configuration has \(copy.configured) (an edited file?)", fix: fix)
+        }
+        return truth
     }
 }
 

@@ -45,15 +45,46 @@ public struct ScoringModelChoice: Codable, Sendable, Equatable {
                                   compared: Dictionary(uniqueKeysWithValues: gnns.map { ($0.name, value($0)) }))
     }
 
-    /// Reads `<step3>/best_gnn.json` with a located error.
+    /// The widest GNN embedding `best_gnn.json` may name (the paper's GNNs are 64 and 128 wide).
+    public static let maximumHidden = 4096
+
+    /// Reads `<step3>/best_gnn.json`, refusing, with the file and the key, one that is truncated or not JSON, lacks a
+    /// key, or holds a value step 4 cannot use: a model name that is not a plain artifact name (it becomes part of
+    /// file names) or is not among those compared, a width outside 1...`maximumHidden`, an AUC outside 0...1, a
+    /// negative or non-finite log loss or compared value, a seed member named twice or named like the model.
     public static func read(step3 folder: String) throws -> ScoringModelChoice {
         let path = folder + "/" + fileName
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError.missingFile(path: path, hint: "Run `3-training` first (or `make notebooks`).")
+        let fix = "re-run `3-training`"
+        let choice = try JSONFile.decode(ScoringModelChoice.self, from: path, what: "step 3's best_gnn.json",
+                                         missing: "Run `3-training` first (or `make notebooks`).", fix: fix)
+        func refuse(_ key: String, _ problem: String) -> PipelineError { JSONFile.refuse(path, key, problem, fix: fix) }
+        guard isArtifactName(choice.model) else { throw refuse("model", "is \"\(choice.model)\", not an artifact name (letters, digits, _ and -)") }
+        guard choice.compared[choice.model] != nil else {
+            throw refuse("model", "is \(choice.model), which is not among the GNNs compared (\(choice.compared.keys.sorted().joined(separator: ", ")))")
         }
-        do { return try JSONDecoder().decode(ScoringModelChoice.self, from: data) } catch {
-            throw PipelineError.malformedInput(SourceLocation(file: path), reason: "not step 3's best_gnn.json (\(error)); re-run `3-training`")
+        guard (1...maximumHidden).contains(choice.hidden) else { throw refuse("hidden", "is \(choice.hidden), expected 1...\(maximumHidden)") }
+        for (key, auc) in [("validationMeanAUC", choice.validationMeanAUC), ("testMeanAUC", choice.testMeanAUC),
+                           ("offPathMeanAUC", choice.offPathMeanAUC)] {
+            if let auc, !(0...1).contains(auc) { throw refuse(key, "is \(auc), an AUC is in 0...1") }
         }
+        if let loss = choice.offPathMeanLogLoss, !(loss.isFinite && loss >= 0) { throw refuse("offPathMeanLogLoss", "is \(loss), a log loss is finite and 0 or more") }
+        if choice.criterion == .offPathLogLoss, choice.offPathMeanLogLoss == nil {
+            throw refuse("offPathMeanLogLoss", "is missing, but the criterion is \"\(choice.criterion.rawValue)\"")
+        }
+        for (name, value) in choice.compared.sorted(by: { $0.key < $1.key }) where !isArtifactName(name) || !value.isFinite {
+            throw refuse("compared.\(name)", isArtifactName(name) ? "is \(value), not a finite number" : "is not an artifact name (letters, digits, _ and -)")
+        }
+        var members = Set([choice.model])
+        for (index, member) in (choice.seedMembers ?? []).enumerated() {
+            guard isArtifactName(member) else { throw refuse("seedMembers[\(index)]", "is \"\(member)\", not an artifact name (letters, digits, _ and -)") }
+            guard members.insert(member).inserted else { throw refuse("seedMembers[\(index)]", "names \(member) a second time") }
+        }
+        return choice
+    }
+
+    /// Whether `name` can stand in an artifact's file name: 1 to 100 ASCII letters, digits, `_` or `-` (no path).
+    public static func isArtifactName(_ name: String) -> Bool {
+        (1...100).contains(name.count) && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }
     }
 
     /// The choice in one sentence, from its own numbers.
