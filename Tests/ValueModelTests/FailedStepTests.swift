@@ -116,8 +116,19 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: figures).isEmpty)
     }
 
-    /// Steps 1-5 on a small world; then each step again with an unusable notebook path, and step 4 again with NaN
-    /// node embeddings: each fails, naming the cause, and nothing changed.
+    /// Changes the lowest byte of the first weight of the GNN `best_gnn.json` names in the step-3 folder `folder`: the
+    /// same model, but not the same weights.
+    static func perturbChosenWeights(in folder: String) throws {
+        let path = folder + "/" + (try ScoringModelChoice.read(step3: folder).model) + ".safetensors"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let headerLength = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        bytes[8 + headerLength] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Steps 1-5 on a small world; then each step again with an unusable notebook path, step 4 with `--ensemble` naming
+    /// no step-3 folder or a GNN twice, and step 4 again with NaN node embeddings: each fails, naming the cause, and
+    /// nothing changed.
     @Test func everyFailedStepLeavesThePreviousOutput() throws {
         let world = try PipelineEndToEndTests.preparedWorld("failed-steps", users: 40, videos: 80, seed: 11)
         defer { try? FileManager.default.removeItem(atPath: world.root) }
@@ -141,6 +152,25 @@ import Testing
             #expect(result.stderr.contains("option --notebook: \(world.figures) is a folder"), "\(product): \(result.stderr)")
             #expect(Self.snapshot(world.root) == before, "\(product) changed its output although it failed")
         }
+        // `--ensemble` naming no step-3 folder, the main GNN again, or one GNN twice: refused before any scoring,
+        // naming the option (step 4 used to find out only after scoring, or never).
+        let other = world.processed + "/step3-other"
+        try FileManager.default.copyItem(atPath: world.processed + "/step3", toPath: other)
+        try Self.perturbChosenWeights(in: other)   // a GNN of its own, trained on the same step 2
+        let withOther = Self.snapshot(world.root)
+        let (estimate, estimateArguments) = steps[3]
+        for (ensemble, message) in [
+            (world.root + "/no-such-run", "option --ensemble: \(world.root)/no-such-run is not a usable folder of `3-training` ("),
+            (world.processed + "/step3", "option --ensemble: \(world.processed)/step3's gnn"),
+            (other + "," + other, "is the same GNN as \(other)'s gnn"),
+        ] {
+            let result = try ExecutableOptionsTests.run(estimate, estimateArguments + common + ["--notebook", world.root + "/4.md", "--ensemble", ensemble])
+            #expect(result.status == 1 && result.stderr.contains(message), "--ensemble \(ensemble): \(result.stderr)")
+            #expect(!result.stderr.contains("scoring"), "--ensemble \(ensemble) was refused only after the scoring: \(result.stderr)")
+            #expect(Self.snapshot(world.root) == withOther, "step 4 changed its output although it failed")
+        }
+        try FileManager.default.removeItem(atPath: other)
+
         // Step 4 with NaN node embeddings (they used to reach gnuplot): refused, naming the file; step4/, the figures
         // and the notebook are left alone.
         let step3 = world.processed + "/step3"

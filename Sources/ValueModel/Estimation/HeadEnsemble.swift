@@ -41,23 +41,54 @@ public struct HeadEnsemble {
             + folders.map { Source(folder: $0, member: nil) }
     }
 
-    /// Replaces `heads` (the main model's) by their mean with the heads of every source, scoring each member's
-    /// GNN on the same sessions and candidates (a running mean in place: one more store at a time); `headline`
-    /// fits the headline on one set of heads. Returns the members and their input files.
-    public static func average(_ heads: inout CandidateHeads, mainFolder: String, inputs: EstimationInputs, sources: [Source],
-                        headline: (CandidateHeads) throws -> PlackettLuceLists.Fit) throws -> (HeadEnsemble, [String]) {
+    /// A source with its GNN read and checked, ready to score.
+    public struct LoadedSource {
+        public var source: Source
+        public var gnn: EstimationInputs.ScoringGNN
+    }
+
+    /// Reads every source's GNN, checked as step 4 reads its own (manifest, `best_gnn.json`, weights, embeddings), before
+    /// any scoring. Refuses, naming `--ensemble`, a folder that is not a usable step-3 folder, one trained on another
+    /// step 2 than `mainFolder`, and a GNN that is the main model or an earlier member again (identical weights: it
+    /// would add nothing but a smaller spread).
+    public static func load(_ sources: [Source], mainFolder: String, inputs: EstimationInputs) throws -> [LoadedSource] {
+        guard !sources.isEmpty else { return [] }
         let nodes = inputs.counterfactual.graph.userNodes + inputs.counterfactual.graph.videoNodes
-        let mainFit = try headline(heads)
-        var members = [Member(label: mainFolder, model: inputs.modelName, weights: mainFit.weights, standardErrors: mainFit.standardErrors)]
-        var files: [String] = []
         let mainStep2 = try step2Input(Manifest.read(folder: mainFolder), folder: mainFolder)
-        var member = CandidateHeads(sessions: heads.sessions, videos: heads.videos, values: [Float](repeating: 0, count: heads.values.count))
-        var squares = [Float](repeating: 0, count: heads.values.count)
+        var seen = [try ContentHash.ofFile(inputs.weightsPath): "\(mainFolder)'s \(inputs.modelName)"]
+        var loaded: [LoadedSource] = []
         for source in sources {
-            let gnn = try EstimationInputs.ScoringGNN(step3Folder: source.folder, nodes: nodes, member: source.member)
+            let gnn: EstimationInputs.ScoringGNN
+            do {
+                gnn = try EstimationInputs.ScoringGNN(step3Folder: source.folder, nodes: nodes, member: source.member)
+            } catch let error as PipelineError where source.member == nil {
+                throw PipelineError.invalidOption(name: "--ensemble", reason: "\(source.folder) is not a usable folder of `3-training` (\(error.message)); --ensemble takes comma-separated folders written by `3-training` on the same step 2 as \(mainFolder)")
+            }
             guard try step2Input(gnn.step3Manifest, folder: source.folder).hash == mainStep2.hash else {
                 throw PipelineError.invalidOption(name: "--ensemble", reason: "\(source.folder) was trained on another step 2 than \(mainFolder); every member must come from the same graph")
             }
+            let label = source.member.map { "\(mainFolder)'s \($0)" } ?? "\(source.folder)'s \(gnn.choice.model)"
+            if let earlier = seen.updateValue(label, forKey: try ContentHash.ofFile(gnn.weightsPath)) {
+                let reason = "\(label) is the same GNN as \(earlier) (identical weights); each member must be a different GNN"
+                throw source.member == nil ? PipelineError.invalidOption(name: "--ensemble", reason: reason) : PipelineError.invalidData(reason)
+            }
+            loaded.append(LoadedSource(source: source, gnn: gnn))
+        }
+        return loaded
+    }
+
+    /// Replaces `heads` (the main model's) by their mean with the heads of every member (`load`), scoring each member's
+    /// GNN on the same sessions and candidates (a running mean in place: one more store at a time); `headline` fits the
+    /// headline on one set of heads. Returns the members and their input files.
+    public static func average(_ heads: inout CandidateHeads, mainFolder: String, inputs: EstimationInputs, members sources: [LoadedSource],
+                        headline: (CandidateHeads) throws -> PlackettLuceLists.Fit) throws -> (HeadEnsemble, [String]) {
+        let mainFit = try headline(heads)
+        var members = [Member(label: mainFolder, model: inputs.modelName, weights: mainFit.weights, standardErrors: mainFit.standardErrors)]
+        var files: [String] = []
+        var member = CandidateHeads(sessions: heads.sessions, videos: heads.videos, values: [Float](repeating: 0, count: heads.values.count))
+        var squares = [Float](repeating: 0, count: heads.values.count)
+        for loaded in sources {
+            let source = loaded.source, gnn = loaded.gnn
             let scorer = try DecomposedScorer(model: gnn.model, nodeEmbeddings: gnn.nodeEmbeddings, features: inputs.counterfactual.features,
                                               sessionNodes: inputs.counterfactual.sessionNodes, videoNodes: inputs.counterfactual.videoNodes)
             member.values.withUnsafeMutableBufferPointer { scorer.scoreDecomposed(sessions: 0..<heads.sessions, into: $0.baseAddress!) }

@@ -124,8 +124,10 @@ public struct HeadWeightEstimationStep {
         results.modelName = inputs.modelName
         results.modelChoice = inputs.choice.explanation
         results.originalRecencyZ = CounterfactualFeatures.originalRecencyZScore(inputs.counterfactual.graph.standardisation)
-        let ensembleSources = HeadEnsemble.sources(mainFolder: step3Folder, choice: inputs.choice, seedMembers: options.seedMembers,
-                                                   folders: options.ensemble)
+        // The ensemble's members are read and checked now, before any scoring.
+        let ensembleSources = try HeadEnsemble.load(HeadEnsemble.sources(mainFolder: step3Folder, choice: inputs.choice, seedMembers: options.seedMembers,
+                                                                         folders: options.ensemble),
+                                                    mainFolder: step3Folder, inputs: inputs)
         results.hidden = inputs.model.hidden
         results.listLengths = sessions.lengths.map(Int.init)
         results.pairs = sessions.count * inputs.candidates.count
@@ -158,7 +160,7 @@ public struct HeadWeightEstimationStep {
         if !ensembleSources.isEmpty {
             let prefix = options.listPrefix
             let (ensemble, files) = try timed("ensemble of \(ensembleSources.count + 1) GNNs") {
-                try HeadEnsemble.average(&heads, mainFolder: step3Folder, inputs: inputs, sources: ensembleSources) { memberHeads in
+                try HeadEnsemble.average(&heads, mainFolder: step3Folder, inputs: inputs, members: ensembleSources) { memberHeads in
                     let lists = try PlackettLuceLists(heads: memberHeads, observedOffsets: sessions.observedOffsets,
                                                       observed: inputs.counterfactual.observedCandidates)
                     return try PoolAnalysis.headlineFit(lists, availability: availability, listPrefix: prefix)

@@ -41,25 +41,28 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
     /// gnuplot could not render a figure; `message` carries gnuplot's own complaint when it gave one.
     case figureFailed(path: String, message: String)
 
-    public var description: String {
+    public var description: String { "error: " + message }
+
+    /// What went wrong, without the leading "error: " (for quoting one error inside another).
+    public var message: String {
         switch self {
         case let .missingFile(path, hint):
-            return "error: \(path): file not found. \(hint)"
+            return "\(path): file not found. \(hint)"
         case let .missingColumn(location, expected):
-            return "error: \(location): required column \"\(expected)\" is missing from the header"
+            return "\(location): required column \"\(expected)\" is missing from the header"
         case let .unparsableValue(location, text, expected):
             let shown = text.count > 60 ? String(text.prefix(60)) + "…" : text
-            return "error: \(location): cannot read \"\(shown)\" as \(expected)"
+            return "\(location): cannot read \"\(shown)\" as \(expected)"
         case let .malformedInput(location, reason):
-            return "error: \(location): \(reason)"
+            return "\(location): \(reason)"
         case let .invalidData(reason):
-            return "error: \(reason)"
+            return reason
         case let .writeFailed(path, reason):
-            return "error: cannot write \(path): \(reason)"
+            return "cannot write \(path): \(reason)"
         case let .invalidOption(name, reason):
-            return "error: option \(name): \(reason)"
+            return "option \(name): \(reason)"
         case let .figureFailed(path, message):
-            return "error: cannot render figure \(path): \(message)"
+            return "cannot render figure \(path): \(message)"
         }
     }
 }
