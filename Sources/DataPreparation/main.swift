@@ -46,16 +46,15 @@ struct DataPreparationCommand: ParsableCommand {
         let report = try DataPreparation.run(folder: raw, emit: { name, column in try output.write(name, column) },
                                              emitSmallMatrix: { name, column in try smallOutput.write(name, column) },
                                              emitUntimedSmallMatrix: { name, column in try untimedOutput.write(name, column) })
-        let inputs = try Manifest.describeInputs(DataPreparation.inputFiles.map { raw + "/" + $0 })
+        let inputs = try Manifest.describeInputs(DataPreparation.inputPaths(folder: raw))
         let producer = PipelineStep.dataPreparation.producer
+        // The later steps find the raw folder, and whether step 1 saw a synthetic world's ground truth, here.
+        let options = ["raw": Manifest.absolute(raw), SyntheticGroundTruth.step1OptionKey: try SyntheticGroundTruth.step1Record(raw: raw)]
         try output.writeFile("report.json", data: try jsonData(report))
-        try output.commit(manifest: Manifest(producer: producer, version: 1, options: ["raw": Manifest.absolute(raw)], inputs: inputs, rows: report.keptRows))
+        try output.commit(manifest: Manifest(producer: producer, version: 1, options: options, inputs: inputs, rows: report.keptRows))
         if let small = report.smallMatrix {
-            let smallInputs = inputs + (try Manifest.describeInputs([raw + "/" + SmallMatrixPreparation.fileName]))
-            try smallOutput.commit(manifest: Manifest(producer: producer, version: 1, options: ["raw": Manifest.absolute(raw)],
-                                                      inputs: smallInputs, rows: small.keptRows))
-            try untimedOutput.commit(manifest: Manifest(producer: producer, version: 1, options: ["raw": Manifest.absolute(raw)],
-                                                        inputs: smallInputs, rows: small.untimedResponses))
+            try smallOutput.commit(manifest: Manifest(producer: producer, version: 1, options: options, inputs: inputs, rows: small.keptRows))
+            try untimedOutput.commit(manifest: Manifest(producer: producer, version: 1, options: options, inputs: inputs, rows: small.untimedResponses))
         } else {
             try ArtifactDirectory.remove(at: smallFolder)   // stale blocks from another raw folder
             try ArtifactDirectory.remove(at: untimedFolder)

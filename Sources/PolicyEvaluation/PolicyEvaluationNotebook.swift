@@ -39,6 +39,7 @@ struct PolicyEvaluationNotebook {
             "**MCD** (concentration on the dominant categories): the share of shown videos whose category is among the fewest categories that together cover at least 60% of the candidates' logged rows (DORL's domination threshold is 0.6; its MCD is computed from KuaiRec's feature domination, so the values are comparable in spirit only).",
             "**Policies:** random; most popular (most rows in big_matrix, all splits); greedy ŵ·p̂, its ε-greedy version (ε = \(first.epsilon)) and its UCB version (optimism where the logs say least about a video: ŵ·p̂ + c √(ln(1 + N) / (1 + n_video)), N logged rows, n_video the video's; `--ucb-bonus`), and where step 4 averaged step 3's seed members, a UCB on their disagreement (ŵ·p̂ + c σ, σ = √(Σ_h ŵ_h² sd_h²) from each head's standard deviation over the members, heads taken as independent; `--spread-bonus`); on the synthetic world also greedy w*·p̂ and ŵ·p_true, which split the toy recommender's gap to the oracle into weights and heads, and the oracle w*·p_true, and, where every session's pool was recorded, the logging platform itself replayed (its pool ranked by w*·p_true + τ·Gumbel); last, greedy by the true reward itself, the most any greedy ranker can get per step.",
         ])
+        for simulator in inputs.notRun { page.paragraph("**Not run here: \(simulator.simulator).** \(simulator.reason)") }
         for run in runs { try section(&page, run) }
         if let o = logEstimates { logged(&page, o) }
         page.heading("Not in this step yet")

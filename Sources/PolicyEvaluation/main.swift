@@ -102,7 +102,8 @@ struct PolicyEvaluationCommand: ParsableCommand {
             let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, loggedSteps: loggedSteps, logEstimates: logEstimates, artifacts: output.path, figures: figures,
                                                     seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
             let toy = runs.map { run in "\(run.simulator): greedy ŵ·p̂ R_each \(run.outcome(.greedyEstimated).map { Format.fixed($0.rewardPerStep.mean, 3) } ?? "—")" }
-            return StepOutcome(page: page, summary: "step 5: \(runs.map(\.simulator).joined(separator: " and ")) simulator(s) x \(episodes) sessions per policy, \(toy.joined(separator: ", ")) in \(Format.fixed(ResourceUsage.now() - start, 1)) s -> \(output.path), \(notebook)")
+            let notRun = inputs.notRun.isEmpty ? "" : " (not run: \(inputs.notRun.map(\.simulator).joined(separator: ", ")); see the notebook)"
+            return StepOutcome(page: page, summary: "step 5: \(runs.map(\.simulator).joined(separator: " and ")) simulator(s) x \(episodes) sessions per policy\(notRun), \(toy.joined(separator: ", ")) in \(Format.fixed(ResourceUsage.now() - start, 1)) s -> \(output.path), \(notebook)")
         }
     }
 }

@@ -132,9 +132,9 @@ struct TrainingCommand: ParsableCommand {
             let step2 = try ColumnStore(.graphConstruction, processed: processed)
             try ResourceCheck.requireMemory(TrainingStep.bytesPerBatchRow * batchSize, for: "A training step of \(batchSize) edges (--batch-size)",
                                             hint: "Choose a smaller --batch-size (the paper's is 4096).")
-            let step1Inputs = try Manifest.read(folder: PipelineStep.dataPreparation.folder(in: processed)).inputs
-            let smallMatrix = try OffPathPairs.store(processed: processed, step1Inputs: step1Inputs)
-            let groundTruth = try SyntheticGroundTruth.forStep(raw: raw ?? Manifest.rawFolder(processed: processed), step1Inputs: step1Inputs)
+            let step1 = try Manifest.read(folder: PipelineStep.dataPreparation.folder(in: processed))
+            let smallMatrix = try OffPathPairs.store(processed: processed, step1Inputs: step1.inputs)
+            let groundTruth = try SyntheticGroundTruth.forStep(raw: raw ?? Manifest.rawFolder(processed: processed), step1: step1)
             let truth = smallMatrix != nil ? groundTruth.map { SyntheticEngagementModel(world: SyntheticLatentWorld(configuration: $0.truth.configuration)) } : nil
             let output = try ArtifactDirectory(path: PipelineStep.training.folder(in: processed))
             let interval = progressInterval

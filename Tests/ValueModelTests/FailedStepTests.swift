@@ -127,8 +127,8 @@ import Testing
     }
 
     /// Steps 1-5 on a small world; then each step again with an unusable notebook path, step 4 with `--ensemble` naming
-    /// no step-3 folder or a GNN twice, and step 4 again with NaN node embeddings: each fails, naming the cause, and
-    /// nothing changed.
+    /// no step-3 folder or a GNN twice, step 5 without the ground truth or the small matrix step 1 read, and step 4
+    /// again with NaN node embeddings: each fails, naming the cause, and nothing changed.
     @Test func everyFailedStepLeavesThePreviousOutput() throws {
         let world = try PipelineEndToEndTests.preparedWorld("failed-steps", users: 40, videos: 80, seed: 11)
         defer { try? FileManager.default.removeItem(atPath: world.root) }
@@ -152,8 +152,9 @@ import Testing
             #expect(result.stderr.contains("option --notebook: \(world.figures) is a folder"), "\(product): \(result.stderr)")
             #expect(Self.snapshot(world.root) == before, "\(product) changed its output although it failed")
         }
-        // `--ensemble` naming no step-3 folder, the main GNN again, or one GNN twice: refused before any scoring,
-        // naming the option (step 4 used to find out only after scoring, or never).
+        // Inputs a step cannot use, refused before any work, naming the option or the file: `--ensemble` naming no
+        // step-3 folder, the main GNN again, or one GNN twice (step 4 used to find out only after scoring, or never);
+        // step 5 after the ground truth or the small matrix step 1 read is gone (it used to drop that simulator).
         let other = world.processed + "/step3-other"
         try FileManager.default.copyItem(atPath: world.processed + "/step3", toPath: other)
         try Self.perturbChosenWeights(in: other)   // a GNN of its own, trained on the same step 2
@@ -170,6 +171,22 @@ import Testing
             #expect(Self.snapshot(world.root) == withOther, "step 4 changed its output although it failed")
         }
         try FileManager.default.removeItem(atPath: other)
+        let (evaluate, evaluateArguments) = steps[4]
+        let asideFolder = try Self.temporaryFolder("aside")
+        defer { try? FileManager.default.removeItem(atPath: asideFolder) }
+        let aside = asideFolder + "/moved"
+        for (input, message) in [
+            (world.raw + "/ground_truth.json", "\(world.raw)/ground_truth.json: file not found. Step 1 read this folder as a synthetic world"),
+            (world.processed + "/" + SmallMatrixPreparation.folderName, "\(world.processed)/step1-small/manifest.json: file not found. Step 1 prepared small_matrix.csv"),
+        ] {
+            try FileManager.default.moveItem(atPath: input, toPath: aside)
+            let without = Self.snapshot(world.root)
+            let result = try ExecutableOptionsTests.run(evaluate, evaluateArguments + common + ["--notebook", world.root + "/5.md"])
+            #expect(result.status == 1 && result.stderr.contains(message) && result.stderr.contains("1-data-preparation"), "\(result.stderr)")
+            #expect(Self.snapshot(world.root) == without, "step 5 changed its output although it failed")
+            try FileManager.default.moveItem(atPath: aside, toPath: input)
+        }
+        #expect(Self.snapshot(world.root) == before)
 
         // Step 4 with NaN node embeddings (they used to reach gnuplot): refused, naming the file; step4/, the figures
         // and the notebook are left alone.

@@ -32,7 +32,7 @@ import Testing
     }
 
     /// The real files' case: KuaiRec-format data without ground_truth.json or recorded pools, through steps 1-5;
-    /// step 5 runs the small matrix's simulator alone.
+    /// step 5 runs the small matrix's simulator alone and says why the model's is not run.
     @Test func stepsOneToFiveWithoutGroundTruth() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-real-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -49,6 +49,8 @@ import Testing
         try step("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5.md", "--figures", figures, "--episodes", "30"])
         let page = try String(contentsOfFile: root + "/5.md", encoding: .utf8)
         #expect(page.contains("## Simulator 1: the fully observed small matrix") && !page.contains("engagement model\n") && !page.contains("### Off-policy"))
+        // The simulator left out is named, and why.
+        #expect(page.contains("**Not run here: the synthetic world's engagement model.** `\(raw)` has no `ground_truth.json`, and step 1 saw none"), "\(page)")
         #expect(!page.contains("| " + PolicyEvaluation.oracleName + " |") && page.contains("| " + RewardOraclePolicy().name + " |"))
         // The logs' off-policy estimates with estimated propensities, for the learned policies only, no truth.
         #expect(page.contains("## Off-policy estimates on the logs (estimated propensities, no truth)"))
@@ -171,10 +173,11 @@ import Testing
         #expect(policies.contains("### The same with estimated propensities (as on real data)") && policies.contains("| the estimated platform model (every weight 1"))
         #expect(policies.contains("## Simulator 2: the fully observed small matrix"))
         #expect(policies.components(separatedBy: "### Robustness: the same users leaving by accumulated satisfaction").count == 3, "one per simulator")
-        // Step 4's inputs changed: step 5 refuses its stale artifacts, naming the step to re-run.
+        // The ground truth steps 1-4 read is gone: step 5 refuses, naming the file and the step to re-run.
         try FileManager.default.moveItem(atPath: raw + "/ground_truth.json", toPath: root + "/ground_truth.json")
         let stale = try Self.run("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5-stale.md", "--figures", figures])
-        #expect(stale.status == 1 && stale.stderr.contains("4-head-weight-estimation") && !FileManager.default.fileExists(atPath: root + "/5-stale.md"))
+        #expect(stale.status == 1 && stale.stderr.contains(raw + "/ground_truth.json: file not found") && stale.stderr.contains("1-data-preparation"), "\(stale.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/5-stale.md"))
         try FileManager.default.moveItem(atPath: root + "/ground_truth.json", toPath: raw + "/ground_truth.json")
         struct Stored: Decodable { struct Policy: Decodable { var name: String; var episodeLengths: [Int] }; var simulator: String; var policies: [Policy] }
         let runs = try JSONDecoder().decode([Stored].self, from: Data(contentsOf: URL(fileURLWithPath: processed + "/step5/policies.json")))

@@ -168,6 +168,17 @@ struct SmallMatrixTests {
         #expect(FailedStepTests.snapshot(root) == before, "step 1 changed its output although it failed")
     }
 
+    @Test("a small-matrix folder step 1 prepared and that is gone is an error; none prepared is no small matrix")
+    func preparedFolderThatIsGone() throws {
+        let processed = FileManager.default.temporaryDirectory.appendingPathComponent("small-gone-\(UUID().uuidString)").path
+        let big = Manifest.Input(path: "/raw/big_matrix.csv", bytes: 10, hash: "x")
+        #expect(try OffPathPairs.store(processed: processed, step1Inputs: [big]) == nil)
+        let inputs = [big, Manifest.Input(path: "/raw/small_matrix.csv", bytes: 5, hash: "y")]
+        #expect(throws: PipelineError.missingFile(path: processed + "/step1-small/manifest.json", hint: "Step 1 prepared small_matrix.csv into this folder (its manifest lists the file among its inputs), and it is gone: re-run `1-data-preparation`.")) {
+            _ = try OffPathPairs.store(processed: processed, step1Inputs: inputs)
+        }
+    }
+
     @Test("off-path edges: session columns of source_row, item columns of video_row, author trio and own context, standardised")
     func offPathFeatures() throws {
         let (big, _, small, _) = try Self.prepare(try Self.folder(small: Self.smallMatrix))

@@ -132,7 +132,7 @@ public struct HeadWeightEstimationStep {
         results.listLengths = sessions.lengths.map(Int.init)
         results.pairs = sessions.count * inputs.candidates.count
         var truth: SyntheticGroundTruth?
-        if let found = try SyntheticGroundTruth.forStep(raw: options.raw, step1Inputs: inputs.step1.manifest.inputs) {
+        if let found = try SyntheticGroundTruth.forStep(raw: options.raw, step1: inputs.step1.manifest) {
             truth = found.truth
             inputs.inputFiles.append(found.path)
             results.truth = truth.map { WeightParametrisation.l1Normalised($0.weights) }

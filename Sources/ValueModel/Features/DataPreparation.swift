@@ -7,6 +7,13 @@ public enum DataPreparation {
     /// The four input files of a KuaiRec 2.0 folder.
     public static let inputFiles = ["big_matrix.csv", "user_features.csv", "item_daily_features.csv", "kuairec_caption_category.csv"]
 
+    /// The files `run` reads in `folder` (when it is given `emitSmallMatrix`): the four `inputFiles`, and
+    /// `small_matrix.csv` when there is one — what step 1's manifests list as their inputs.
+    public static func inputPaths(folder: String) -> [String] {
+        let small = (folder as NSString).appendingPathComponent(SmallMatrixPreparation.fileName)
+        return inputFiles.map { (folder as NSString).appendingPathComponent($0) } + (FileManager.default.fileExists(atPath: small) ? [small] : [])
+    }
+
     /// Bytes of memory step 1 needs per row of big_matrix.csv (base columns, their sorted copy, the derived
     /// columns in flight and the writer's queue), and bytes of artifacts it writes per kept row.
     public static let memoryPerRow = 260

@@ -10,6 +10,9 @@ public struct PolicyInputs {
     /// The small-matrix simulator (nil without a small matrix) and what building it found.
     public var smallMatrix: PolicyWorld?
     public var smallMatrixReport: SmallMatrixReport?
+    /// The simulators that do not run on these inputs, and why (their input never existed: a missing input that
+    /// existed when an earlier step read it is an error instead).
+    public var notRun: [SimulatorNotRun]
     /// Step 4's headline ŵ (complete, long, rewatch, neg) and the assumption it was fitted under.
     public var estimatedWeights: [Double]
     public var estimator: String
@@ -32,6 +35,16 @@ public struct PolicyInputs {
     /// Files read (for the manifest).
     public var files: [String]
 
+    /// The synthetic world's engagement-model simulator and the small matrix's, as a reader knows them.
+    public static let modelSimulator = "the synthetic world's engagement model"
+    public static let smallMatrixSimulator = "the fully observed small matrix"
+
+    /// A simulator left out, and why.
+    public struct SimulatorNotRun: Sendable, Equatable {
+        public var simulator: String
+        public var reason: String
+    }
+
     /// The small matrix as a table.
     public struct SmallMatrixReport: Sendable {
         public var rows = 0, users = 0, videos = 0
@@ -50,6 +63,10 @@ public struct PolicyInputs {
     /// Reads `<processed>/step4/` (and `step1-small/`, `step3/` for the small matrix) and `<raw>/ground_truth.json`.
     /// `steps`: logged rows per session in the off-policy estimates (the first ones).
     public static func load(processed: String, raw: String, steps: Int) throws -> PolicyInputs {
+        // The raw folder and its ground truth first: a ground truth step 1 saw that is gone is named as such, not as a
+        // stale step 4.
+        let step1 = try Manifest.read(folder: PipelineStep.dataPreparation.folder(in: processed))
+        let groundTruth = try SyntheticGroundTruth.forStep(raw: raw, step1: step1)
         let step4 = try ColumnStore(.headWeightEstimation, processed: processed)
         let folder = step4.folder
         let headsPath = folder + "/candidate_heads.npy"
@@ -60,8 +77,6 @@ public struct PolicyInputs {
                      "session_observed_offsets", "observed_candidate", "observed_watch_ratio"] where !FileManager.default.fileExists(atPath: folder + "/\(name).npy") {
             throw PipelineError.missingFile(path: folder + "/\(name).npy", hint: "Step 4 predates step 5: re-run `4-head-weight-estimation` (or `make notebooks`).")
         }
-        let step1Inputs = try Manifest.read(folder: PipelineStep.dataPreparation.folder(in: processed)).inputs
-        let groundTruth = try SyntheticGroundTruth.forStep(raw: raw, step1Inputs: step1Inputs)
         var files = [folder + "/" + Manifest.fileName]
         let users = try step4.int32("session_user"), videos = try step4.int32("candidate_video_ids")
         let categories = try step4.int32("candidate_category"), exposure = try step4.int32("candidate_exposure")
@@ -69,7 +84,7 @@ public struct PolicyInputs {
         var indexOfVideo = [Int32](repeating: -1, count: Int(videos.max() ?? 0) + 1)
         for (j, v) in videos.enumerated() { indexOfVideo[Int(v)] = Int32(j) }
 
-        var inputs = PolicyInputs(model: nil, smallMatrix: nil, smallMatrixReport: nil, estimatedWeights: [], estimator: "",
+        var inputs = PolicyInputs(model: nil, smallMatrix: nil, smallMatrixReport: nil, notRun: [], estimatedWeights: [], estimator: "",
                                   logged: nil, loggedUnavailable: nil, predicted: CandidateHeads(sessions: 0, videos: 0, values: []),
                                   predictedSpread: nil, candidateExposure: [], loggedEstimated: nil, loggedEstimatedUnavailable: nil,
                                   platform: nil, files: files)
@@ -142,14 +157,17 @@ public struct PolicyInputs {
             }
         } else {
             inputs.loggedUnavailable = "real data: the logging platform's propensities are not known (see the estimated ones)"
+            inputs.notRun.append(.init(simulator: modelSimulator, reason: "`\(raw)` has no `ground_truth.json`, and step 1 saw none: these are real data, whose users' responses are known only where the small matrix observed them."))
         }
-        if let small = try OffPathPairs.store(processed: processed, step1Inputs: step1Inputs) {
-            let untimed = try OffPathPairs.store(processed: processed, step1Inputs: step1Inputs, folderName: SmallMatrixPreparation.untimedFolderName)
+        if let small = try OffPathPairs.store(processed: processed, step1Inputs: step1.inputs) {
+            let untimed = try OffPathPairs.store(processed: processed, step1Inputs: step1.inputs, folderName: SmallMatrixPreparation.untimedFolderName)
             let (world, report, used) = try smallMatrixWorld(small: small, untimed: untimed, step3: PipelineStep.training.folder(in: processed),
                                                              indexOfVideo: indexOfVideo, tags: tags, exposure: exposure)
             inputs.smallMatrix = world
             inputs.smallMatrixReport = report
             files += used
+        } else {
+            inputs.notRun.append(.init(simulator: smallMatrixSimulator, reason: "step 1 found no `\(SmallMatrixPreparation.fileName)` in `\(raw)`, so there is no fully observed block to replay (KuaiRec 2.0 ships one; `0-synthetic-data` writes one unless given `--small-matrix none`)."))
         }
         guard inputs.model != nil || inputs.smallMatrix != nil else {
             throw PipelineError.missingFile(path: raw + "/ground_truth.json", hint: "Step 5 simulates users with the synthetic world's engagement model or, on real data, with the fully observed small_matrix.csv; neither is there (put small_matrix.csv beside big_matrix.csv and re-run from `1-data-preparation`).")

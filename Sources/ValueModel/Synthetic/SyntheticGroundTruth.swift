@@ -219,14 +219,38 @@ public struct SyntheticPoolLog: Sendable, Equatable {
 }
 
 extension SyntheticGroundTruth {
-    /// The ground truth of the raw folder `raw` for a step that rebuilds `p_true` from it, or nil on real data
-    /// (no `ground_truth.json`). Refuses a raw folder that is not the one step 1 read (`step1Inputs`, by each
-    /// recorded file's name and size) and a ground truth written by another generator version, whose `p_true`
-    /// today's code would not reproduce.
-    public static func forStep(raw: String, step1Inputs: [Manifest.Input]) throws -> (truth: SyntheticGroundTruth, path: String)? {
-        try Manifest.checkRawFolder(raw, against: step1Inputs)
+    /// The key of step 1's manifest options that records the raw folder's `ground_truth.json` as step 1 saw it.
+    public static let step1OptionKey = "ground-truth"
+
+    /// What step 1 records under `step1OptionKey` for the raw folder `raw`: the content hash of its `ground_truth.json`
+    /// (a synthetic world), or "none" (real data).
+    public static func step1Record(raw: String) throws -> String {
         let path = raw + "/ground_truth.json"
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return FileManager.default.fileExists(atPath: path) ? try ContentHash.ofFile(path) : "none"
+    }
+
+    /// The ground truth of the raw folder `raw` for a step that rebuilds `p_true` from it, or nil on real data
+    /// (no `ground_truth.json`, and step 1 saw none). Refuses a raw folder that is not the one step 1 read (`step1`'s
+    /// manifest: each recorded input by name and size); a ground truth step 1 saw that is now gone, changed, or one it
+    /// did not see (so a step never quietly treats a synthetic world as real data, or the reverse); and a ground truth
+    /// written by another generator version, whose `p_true` today's code would not reproduce.
+    public static func forStep(raw: String, step1: Manifest) throws -> (truth: SyntheticGroundTruth, path: String)? {
+        try Manifest.checkRawFolder(raw, against: step1.inputs)
+        let path = raw + "/ground_truth.json"
+        let rerun = "re-run from `1-data-preparation`"
+        let current = FileManager.default.fileExists(atPath: path) ? try ContentHash.ofFile(path) : nil
+        switch (step1.options[step1OptionKey], current) {
+        case (nil, nil), ("none", nil):   // real data (or a manifest written before step 1 recorded the ground truth)
+            return nil
+        case (_?, nil):
+            throw PipelineError.missingFile(path: path, hint: "Step 1 read this folder as a synthetic world with this ground truth (its manifest records it): restore the file, or \(rerun) to treat the folder as real data.")
+        case ("none", _?):
+            throw PipelineError.invalidData("\(path) appeared after `1-data-preparation` read \(raw) as real data: remove it, or \(rerun) to treat the folder as a synthetic world")
+        case let (recorded?, current?) where recorded != current:
+            throw PipelineError.invalidData("\(path) changed after `1-data-preparation` read \(raw) (content hash \(recorded) then, \(current) now): restore it, or \(rerun)")
+        default:   // the ground truth step 1 saw, or a manifest written before step 1 recorded it
+            break
+        }
         let truth = try read(from: path)
         guard truth.generatorVersion == SyntheticWorldConfiguration.generatorVersion else {
             throw PipelineError.malformedInput(SourceLocation(file: path),

@@ -69,11 +69,18 @@ public struct OffPathPairs {
     }
 
     /// Reads `<processed>/step1-small/` (or another of step 1's small-matrix folders, `folderName`) when it exists,
-    /// checking that it was made from the same raw files as step 1's table (`step1Inputs`); nil when there is none.
+    /// checking that it was made from the same raw files as step 1's table (`step1Inputs`, its manifest's inputs); nil
+    /// when step 1 read no `small_matrix.csv`. A folder step 1 prepared (its inputs list `small_matrix.csv`) that is
+    /// now gone is an error, not a silent nil.
     public static func store(processed: String, step1Inputs: [Manifest.Input],
                              folderName: String = SmallMatrixPreparation.folderName) throws -> ColumnStore? {
         let folder = processed + "/" + folderName
-        guard FileManager.default.fileExists(atPath: folder + "/" + Manifest.fileName) else { return nil }
+        guard FileManager.default.fileExists(atPath: folder + "/" + Manifest.fileName) else {
+            guard !step1Inputs.contains(where: { ($0.path as NSString).lastPathComponent == SmallMatrixPreparation.fileName }) else {
+                throw PipelineError.missingFile(path: folder + "/" + Manifest.fileName, hint: "Step 1 prepared small_matrix.csv into this folder (its manifest lists the file among its inputs), and it is gone: re-run `1-data-preparation`.")
+            }
+            return nil
+        }
         let store = try ColumnStore(folder: folder, producer: PipelineStep.dataPreparation.producer)
         for input in step1Inputs where !store.manifest.inputs.contains(input) {
             throw PipelineError.invalidData("\(folder) was prepared from other files than step 1's table (\(input.path) differs); re-run `1-data-preparation`")
