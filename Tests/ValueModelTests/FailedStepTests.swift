@@ -116,6 +116,65 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: figures).isEmpty)
     }
 
+    /// Step 0's raw folder is written through staging: nothing of a run that fails or is dropped becomes visible; a
+    /// published run replaces every file, a folder among them, and removes what an earlier world wrote and this one
+    /// does not; a folder in the way of a file is refused before anything moves.
+    @Test func stagedFilesAppearTogetherOrNotAtAll() throws {
+        let target = try Self.temporaryFolder("staged")
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        func put(_ text: String, _ path: String) throws {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        for name in ["a.csv", "b.csv", "extra.csv", "pools/old.npy"] { try put("old " + name, target + "/" + name) }
+        let before = Self.snapshot(target)
+        let entries = ["a.csv", "pools/", "b.csv"]
+        func stage() throws -> StagedFiles {
+            let staged = try StagedFiles(target: target, entries: entries)
+            for name in ["a.csv", "b.csv", "pools/new.npy"] { try put("new " + name, staged.stagingPath + "/" + name) }
+            return staged
+        }
+        // Dropped without publishing (a run that failed): nothing changed, nothing left behind.
+        do { _ = try stage() }
+        #expect(Self.snapshot(target) == before)
+        // A folder that appeared where b.csv goes: refused, naming it, before anything moved.
+        var staged: StagedFiles? = try stage()
+        try FileManager.default.removeItem(atPath: target + "/b.csv")
+        try put("in the way", target + "/b.csv/inside")
+        let obstructed = Self.snapshot(target).filter { !$0.key.hasPrefix(".partial-") }
+        #expect(throws: PipelineError.writeFailed(path: target + "/b.csv", reason: "a folder is in the way of the file written there; move it away")) {
+            try staged?.publish(removing: ["extra.csv"])
+        }
+        staged = nil
+        #expect(Self.snapshot(target) == obstructed)
+        #expect(throws: PipelineError.self) { _ = try StagedFiles(target: target, entries: entries) }
+        try FileManager.default.removeItem(atPath: target + "/b.csv")
+        // Published: the new files in place, the old folder replaced, the obsolete file gone, no hidden leftovers.
+        try stage().publish(removing: ["extra.csv", "absent.csv"])
+        #expect(Self.snapshot(target) == ["a.csv": Data("new a.csv".utf8), "b.csv": Data("new b.csv".utf8), "pools/new.npy": Data("new pools/new.npy".utf8)])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target).sorted() == ["a.csv", "b.csv", "pools"])
+    }
+
+    /// `0-synthetic-data` into a folder holding an earlier world, with a folder where one of its files goes: it fails,
+    /// naming that path, and the earlier world is left byte for byte (its files used to be replaced one by one, up to
+    /// the one in the way).
+    @Test func aFailedStepZeroLeavesThePreviousWorld() throws {
+        let root = try Self.temporaryFolder("step0")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let raw = root + "/raw"
+        let first = try ExecutableOptionsTests.run("0-synthetic-data", ["--out", raw, "--users", "20", "--videos", "40", "--seed", "1"])
+        #expect(first.status == 0, "\(first.stderr)")
+        try FileManager.default.removeItem(atPath: raw + "/ground_truth.json")
+        try FileManager.default.createDirectory(atPath: raw + "/ground_truth.json", withIntermediateDirectories: false)
+        try Data("kept".utf8).write(to: URL(fileURLWithPath: raw + "/ground_truth.json/note.txt"))
+        let before = Self.snapshot(root)
+        #expect(before.keys.contains("raw/big_matrix.csv") && before.keys.contains("raw/user_features.csv"))
+        let second = try ExecutableOptionsTests.run("0-synthetic-data", ["--out", raw, "--users", "20", "--videos", "40", "--seed", "2"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("cannot write \(raw)/ground_truth.json: a folder is in the way"), "\(second.stderr)")
+        #expect(Self.snapshot(root) == before, "step 0 changed the folder although it failed")
+    }
+
     /// Changes the lowest byte of the first weight of the GNN `best_gnn.json` names in the step-3 folder `folder`: the
     /// same model, but not the same weights.
     static func perturbChosenWeights(in folder: String) throws {

@@ -91,13 +91,19 @@ public struct SyntheticGroundTruth: Codable, Sendable, Equatable {
         }
         context = "day-part of the Beijing hour of the session's first row: 0 = 00-05, 1 = 06-11, 2 = 12-17, 3 = 18-23"
         bursts = ["2020-07-05..2020-07-12", "2020-08-01..2020-08-10", "2020-08-27..2020-09-05"]
-        files = ["big_matrix.csv", "user_features.csv", "item_daily_features.csv", "kuairec_caption_category.csv"]
-            + (c.smallMatrix == nil ? [] : ["small_matrix.csv"])
-            + (c.candidatePool == .catalogue ? [] : [SyntheticPoolLog.folderName + "/"])
+        files = Self.files(of: c)
         configuration = c
         self.summary = summary
         self.itemDaily = itemDaily
         self.captions = captions
+    }
+
+    /// The data files a world of configuration `c` has besides `ground_truth.json`, a folder with a trailing "/": the
+    /// four KuaiRec files, `small_matrix.csv` unless `c` has none, `candidate_pools/` when its platform draws pools.
+    public static func files(of c: SyntheticWorldConfiguration) -> [String] {
+        ["big_matrix.csv", "user_features.csv", "item_daily_features.csv", "kuairec_caption_category.csv"]
+            + (c.smallMatrix == nil ? [] : ["small_matrix.csv"])
+            + (c.candidatePool == .catalogue ? [] : [SyntheticPoolLog.folderName + "/"])
     }
 
     /// Pretty, key-sorted JSON (byte-identical for identical contents).

@@ -37,14 +37,18 @@ public struct SyntheticWorldGenerator: Sendable {
         var repeated = 0
     }
 
-    /// Writes the four CSV files, `small_matrix.csv` (unless the configuration has none) and `ground_truth.json` into `directory` (created if needed), each atomically.
+    /// Writes the world's files (`SyntheticGroundTruth.files(of:)`: the four CSV files, `small_matrix.csv` unless the
+    /// configuration has none, the recorded pools) and `ground_truth.json` into `directory` (created if needed), all
+    /// together: they are written into a hidden staging folder and moved into place only once every one is complete
+    /// (`StagedFiles`), replacing an earlier world's files and removing those this world does not have. A run that
+    /// fails or is killed leaves `directory` as it was; a folder or file in the way of one of them is refused first.
     /// - Parameters:
     ///   - threads: worker threads (0 = all cores); the bytes written do not depend on it.
     ///   - progress: called now and then with a line of text.
     public func write(to directory: String, threads: Int = 0,
                       progress: ((String) -> Void)? = nil) throws -> SyntheticGroundTruth {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        func path(_ name: String) -> String { URL(fileURLWithPath: directory).appendingPathComponent(name).path }
+        let staged = try StagedFiles(target: directory, entries: SyntheticGroundTruth.files(of: configuration) + ["ground_truth.json"])
+        func path(_ name: String) -> String { staged.stagingPath + "/" + name }
         let workers = threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
 
         // Small files first.
@@ -185,6 +189,11 @@ public struct SyntheticWorldGenerator: Sendable {
         var json = SyntheticByteBuffer()
         json.bytes = [UInt8](try truth.encoded())
         try AtomicWrite.write(Data(json.bytes), to: path("ground_truth.json"))
+        // Every name any world writes: those this one does not are an earlier world's, and go.
+        var every = configuration
+        every.candidatePool = .retrieval
+        every.smallMatrix = SyntheticSmallMatrix()
+        try staged.publish(removing: SyntheticGroundTruth.files(of: every))
         return truth
     }
 
