@@ -8,30 +8,48 @@ import ValueModel
 struct CoverageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "coverage", abstract: "Coverage of the 95% intervals over seeded synthetic worlds (p_true heads).")
 
-    @Option(help: "Seeded worlds per candidate mechanism.")
+    @Option(parsing: .unconditional, help: "Seeded worlds per candidate mechanism.")
     var worlds = 20
-    @Option(help: "Users per world.")
+    @Option(parsing: .unconditional, help: "Users per world.")
     var users = 200
-    @Option(help: "Videos per world.")
+    @Option(parsing: .unconditional, help: "Videos per world.")
     var videos = 600
-    @Option(help: "Sessions (sess_len >= 5) fitted per world.")
+    @Option(parsing: .unconditional, help: "Sessions (sess_len >= 5) fitted per world.")
     var maxSessions = 1500
-    @Option(help: "Observed rows per session used (the first ones; 0 = all), as step 4's --list-prefix.")
+    @Option(parsing: .unconditional, help: "Observed rows per session used (the first ones; 0 = all), as step 4's --list-prefix.")
     var listPrefix = 10
-    @Option(help: "Sessions per world in the comparison of pool-free estimators (default-size worlds, each mechanism and planted w*; 0 skips it).")
+    @Option(parsing: .unconditional, help: "Sessions per world in the comparison of pool-free estimators (default-size worlds, each mechanism and planted w*; 0 skips it).")
     var candidateSessions = 1000
     @Option(parsing: .upToNextOption, help: "Estimators in that comparison (pool assumptions: \(PoolAssumption.allCases.map(\.rawValue).joined(separator: ", "))).")
     var compare: [PoolAssumption] = CoverageStudy.Options().compare
-    @Option(help: "Sessions of the larger popularity world that checks whether the pool-free fits' error is noise or bias (0 skips it).")
+    @Option(parsing: .unconditional, help: "Sessions of the larger popularity world that checks whether the pool-free fits' error is noise or bias (0 skips it).")
     var floorSessions = 3000
-    @Option(help: "Seed of the first world.")
+    @Option(parsing: .unconditional, help: "Seed of the first world (the worlds use this seed and the next ones).")
     var firstSeed: UInt64 = 1
     @Option(help: "Markdown notebook to write.")
     var notebook = "notebooks/4-coverage.md"
 
+    /// The most worlds per mechanism, users and videos per world, and sessions of any world.
+    static let maximumWorlds = 1000
+    static let maximumUsers = 1_000_000
+    static let maximumVideos = 1_000_000
+    static let maximumSessions = 1_000_000
+    /// The longest list prefix (a synthetic session has at most `SyntheticWorldConfiguration().maxSessionLength` rows).
+    static let maximumListPrefix = 100_000
+
     func validate() throws {
-        guard worlds >= 1, users >= 1, videos >= 10, maxSessions >= 1, listPrefix >= 0, candidateSessions >= 0, floorSessions >= 0 else {
-            throw ValidationError("--worlds, --users, --max-sessions must be positive, --videos at least 10, --list-prefix, --candidate-sessions and --floor-sessions 0 or positive")
+        func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) throws {
+            guard range.contains(value) else { throw ValidationError("\(name) must be in \(range.lowerBound)...\(range.upperBound), got \(value)") }
+        }
+        try check("--worlds", worlds, 1...Self.maximumWorlds)
+        try check("--users", users, 1...Self.maximumUsers)
+        try check("--videos", videos, 10...Self.maximumVideos)
+        try check("--max-sessions", maxSessions, 1...Self.maximumSessions)
+        try check("--list-prefix", listPrefix, 0...Self.maximumListPrefix)
+        try check("--candidate-sessions", candidateSessions, 0...Self.maximumSessions)
+        try check("--floor-sessions", floorSessions, 0...Self.maximumSessions)
+        guard firstSeed <= UInt64.max - UInt64(worlds) else {
+            throw ValidationError("--first-seed must be at most \(UInt64.max - UInt64(worlds)) (the worlds take the next \(worlds) seeds), got \(firstSeed)")
         }
         guard !compare.isEmpty else { throw ValidationError("--compare needs at least one pool assumption") }
     }

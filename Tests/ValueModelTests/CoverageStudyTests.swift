@@ -13,6 +13,28 @@ import Testing
                               truePools: truePools, videoEffects: videoEffects)
     }
 
+    /// The largest store of candidate heads, and a study whose worlds would not fit in memory refused before any is drawn.
+    @Test func memoryIsCheckedBeforeAnyWorld() throws {
+        var options = CoverageStudy.Options()
+        options.maxSessions = 1500
+        options.videos = 600
+        options.candidateSessions = 1000
+        options.floorSessions = 3000
+        // 1,500 x 600 x 16 bytes against 3,000 sessions of a default-size world (1,200 videos) x 16 bytes
+        #expect(CoverageStudy.largestStore(options) == max(1500 * 600 * 16, 3000 * 1200 * 16))
+        options.maxSessions = 1_000_000
+        options.videos = 1_000_000   // 16 TB of heads
+        #expect(CoverageStudy.largestStore(options) == 16_000_000_000_000)
+        var worlds = 0
+        do {
+            _ = try CoverageStudy.run(options) { _ in worlds += 1 }
+            Issue.record("a study of 16 TB of heads was started")
+        } catch let PipelineError.invalidData(reason) {
+            #expect(reason.hasPrefix("The coverage study's largest world") && reason.contains("Lower --max-sessions"), "\(reason)")
+        }
+        #expect(worlds == 0)
+    }
+
     @Test func optimiserVerdictAtTheSettledMove() {
         #expect(FloorConclusions.OptimiserVerdict.judge(largestMove: 0.0049) == .settled)
         #expect(FloorConclusions.OptimiserVerdict.judge(largestMove: 0.005) == .stillMoving)

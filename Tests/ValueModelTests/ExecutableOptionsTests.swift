@@ -72,6 +72,22 @@ import StepCommandLine
             let result = try Self.run(product, arguments + ["--processed", "/tmp/never-written"])
             #expect(result.status == 64 && result.stderr.contains(message), "\(product) \(arguments): \(result.stderr)")
         }
+        // Step 4's coverage study: every number has a range, and the worlds' seeds must not run past the largest.
+        let coverage: [([String], String)] = [
+            (["--worlds", "-3"], "--worlds must be in 1...1000, got -3"),
+            (["--worlds", "5000"], "--worlds must be in 1...1000, got 5000"),
+            (["--users", "0"], "--users must be in 1...1000000, got 0"),
+            (["--videos", "-1"], "--videos must be in 10...1000000, got -1"),
+            (["--max-sessions", "2000000000"], "--max-sessions must be in 1...1000000, got 2000000000"),
+            (["--list-prefix", "-1"], "--list-prefix must be in 0...100000, got -1"),
+            (["--candidate-sessions", "-1"], "--candidate-sessions must be in 0...1000000, got -1"),
+            (["--floor-sessions", "9999999"], "--floor-sessions must be in 0...1000000, got 9999999"),
+            (["--first-seed", "18446744073709551615"], "--first-seed must be at most 18446744073709551595 (the worlds take the next 20 seeds), got 18446744073709551615"),
+        ]
+        for (arguments, message) in coverage {
+            let result = try Self.run("4-head-weight-estimation", ["coverage"] + arguments + ["--notebook", "/tmp/never-written/coverage.md"])
+            #expect(result.status == 64 && result.stderr.contains(message), "coverage \(arguments): \(result.stderr)")
+        }
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))
     }
 

@@ -115,8 +115,20 @@ public struct CoverageStudy: Codable, Sendable, Equatable {
     /// nil with `candidateSessions` 0.
     public var comparison: Comparison?
 
-    /// Runs the study; `progress` receives a line per world fitted.
+    /// Bytes of the largest store of candidate heads the study holds (sessions x videos x 4 heads x 4 bytes): a world of
+    /// `users` x `videos` with up to `maxSessions` sessions, or a default-size world of the comparison or the floor
+    /// evidence.
+    public static func largestStore(_ options: Options) -> Int {
+        let sessions = max(options.candidateSessions, options.floorSessions)
+        return max(CandidateHeads.bytes(sessions: options.maxSessions, videos: options.videos),
+                   CandidateHeads.bytes(sessions: sessions, videos: SyntheticWorldConfiguration().videos))
+    }
+
+    /// Runs the study; `progress` receives a line per world fitted. Refuses, before any world is drawn, options whose
+    /// largest world would not fit in memory (its heads and as much again for the lists and fits).
     public static func run(_ options: Options, progress: (String) -> Void) throws -> CoverageStudy {
+        try ResourceCheck.requireMemory(2 * largestStore(options), for: "The coverage study's largest world (--max-sessions x --videos, or --candidate-sessions and --floor-sessions on a default-size world)",
+                                        hint: "Lower --max-sessions, --videos, --candidate-sessions or --floor-sessions.")
         let truth = WeightParametrisation.l1Normalised(SyntheticWorldConfiguration.paperWeights)
         var rows: [CoverageRow] = []
         for mechanism in SyntheticCandidatePool.allCases {
