@@ -8,7 +8,8 @@ public enum Provenance {
     /// outside a checkout or without git. Asked once per process.
     public static let commit: String? = {
         guard let sha = git(["rev-parse", "HEAD"]), sha.count == 40 || sha.count == 64 else { return nil }
-        let changes = git(["status", "--porcelain", "--untracked-files=no"]) ?? ""
+        // Changes to the code only: the notebooks and figures a run is rewriting are not what made them.
+        let changes = git(["status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift", "Makefile", "scripts"]) ?? ""
         return sha + (changes.isEmpty ? "" : " with uncommitted changes")
     }()
 
