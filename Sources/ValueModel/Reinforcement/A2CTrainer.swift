@@ -29,6 +29,8 @@ public final class A2CTrainer {
     public internal(set) var epoch = 0
     /// One summary per completed epoch.
     public internal(set) var history: [A2CEpochSummary] = []
+    /// Wall time spent in each phase so far (a profile; nothing depends on it).
+    public var phaseTimes = A2CPhaseTimes()
 
     private let workspace: ActorCriticWorkspace
     private let rollout: RolloutStorage
@@ -118,37 +120,41 @@ public final class A2CTrainer {
             guard !running.isEmpty else { break }
             let n = running.count, first = r.count
             // States of the running sessions, stored as the rollout's rows first..<first + n.
-            env.history.withUnsafeBufferPointer { history in
-                env.historyRewards.withUnsafeBufferPointer { rewards in
-                    for (i, e32) in running.enumerated() {
-                        let e = Int(e32), row = first + i, t = env.turns[e]
-                        (r.meanWeights[row], r.startWeights[row]) = model.tracker.compose(
-                            items: history.baseAddress! + e * maxTurn, rewards: rewards.baseAddress! + e * maxTurn, turn: t,
-                            normalisation: normalisation, sum: r.sums + row * r.stateWidth)
-                        r.environments[row] = e32
-                        r.turns[row] = Int32(t)
-                        r.stepOfEpisode[e * maxTurn + t] = Int32(row)
+            phaseTimes.time(\.rolloutStates) {
+                env.history.withUnsafeBufferPointer { history in
+                    env.historyRewards.withUnsafeBufferPointer { rewards in
+                        for (i, e32) in running.enumerated() {
+                            let e = Int(e32), row = first + i, t = env.turns[e]
+                            (r.meanWeights[row], r.startWeights[row]) = model.tracker.compose(
+                                items: history.baseAddress! + e * maxTurn, rewards: rewards.baseAddress! + e * maxTurn, turn: t,
+                                normalisation: normalisation, sum: r.sums + row * r.stateWidth)
+                            r.environments[row] = e32
+                            r.turns[row] = Int32(t)
+                            r.stepOfEpisode[e * maxTurn + t] = Int32(row)
+                        }
                     }
                 }
+                model.tracker.assemble(sums: r.sums + first * r.stateWidth, meanWeights: r.meanWeights + first,
+                                       startWeights: r.startWeights + first, start: model.start, rows: n, into: w.states)
             }
-            model.tracker.assemble(sums: r.sums + first * r.stateWidth, meanWeights: r.meanWeights + first, startWeights: r.startWeights + first,
-                                   start: model.start, rows: n, into: w.states)
-            model.forward(w, rows: n)
+            phaseTimes.time(\.rolloutForward) { model.forward(w, rows: n) }
             (r.values + first * critics).update(from: w.values, count: n * critics)
             uniforms.removeAll(keepingCapacity: true)
             for _ in 0..<n { uniforms.append(generator.nextUniform()) }
-            env.history.withUnsafeBufferPointer { history in
-                running.withUnsafeBufferPointer { running in
-                    uniforms.withUnsafeBufferPointer { uniforms in
-                        actions.withUnsafeMutableBufferPointer { actions in
-                            let (history, running, uniforms, actions) = (history, running, uniforms, actions)
-                            parallelRanges(n, minimumChunk: 8) { range in
-                                for i in range {
-                                    let e = Int(running[i])
-                                    let z = w.logits + i * items, scratch = w.dLogits + i * items
-                                    let row = MaskedSoftmax.exponentiate(z, count: items, masked: history.baseAddress! + e * maxTurn,
-                                                                         maskedCount: env.turns[e], into: scratch)
-                                    actions[e] = MaskedSoftmax.sample(scratch, count: items, sum: row.sum, uniform: uniforms[i])
+            phaseTimes.time(\.rolloutSampling) {
+                env.history.withUnsafeBufferPointer { history in
+                    running.withUnsafeBufferPointer { running in
+                        uniforms.withUnsafeBufferPointer { uniforms in
+                            actions.withUnsafeMutableBufferPointer { actions in
+                                let (history, running, uniforms, actions) = (history, running, uniforms, actions)
+                                parallelRanges(n, minimumChunk: 8) { range in
+                                    for i in range {
+                                        let e = Int(running[i])
+                                        let z = w.logits + i * items, scratch = w.dLogits + i * items
+                                        let row = MaskedSoftmax.exponentiate(z, count: items, masked: history.baseAddress! + e * maxTurn,
+                                                                             maskedCount: env.turns[e], into: scratch)
+                                        actions[e] = MaskedSoftmax.sample(scratch, count: items, sum: row.sum, uniform: uniforms[i])
+                                    }
                                 }
                             }
                         }
@@ -159,6 +165,7 @@ public final class A2CTrainer {
             if let e = running.first(where: { actions[Int($0)] < 0 }) {
                 throw PipelineError.invalidData("A2C diverged at epoch \(epoch): the policy's scores for environment \(e) are not finite; lower the learning rate")
             }
+            let stepStart = DispatchTime.now().uptimeNanoseconds
             try env.step(actions: actions, signals: &signals, watchRatios: &watchRatios)
             for (i, e32) in running.enumerated() {
                 let e = Int(e32), row = first + i
@@ -168,6 +175,7 @@ public final class A2CTrainer {
                 totals.watchRatios += Double(watchRatios[e])
             }
             r.count += n
+            phaseTimes.rolloutEnvironment += Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9
         }
         totals.steps += r.count
         totals.episodes += env.environments
@@ -178,6 +186,7 @@ public final class A2CTrainer {
     /// Advantages and returns for every critic, then one Adam step per shuffled minibatch.
     private func update(_ totals: inout EpochTotals) {
         let r = rollout, env = environment, maxTurn = env.rule.maxTurn, critics = options.critics.count
+        let advantagesStart = DispatchTime.now().uptimeNanoseconds
         // Per session and critic: the weighted signal and the values, GAE, scattered back to the rollout's rows.
         var rewards = [Float](repeating: 0, count: maxTurn), values = rewards, advantages = rewards, returns = rewards
         var dones = [Bool](repeating: false, count: maxTurn)
@@ -213,6 +222,7 @@ public final class A2CTrainer {
         for i in stride(from: order.count - 1, to: 0, by: -1) {
             order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
         }
+        phaseTimes.advantages += Double(DispatchTime.now().uptimeNanoseconds - advantagesStart) / 1e9
         let size = options.minibatchSize, merge = r.count % size > 0
         var begin = 0
         while begin < r.count {
@@ -226,6 +236,7 @@ public final class A2CTrainer {
     private func learn(minibatch batch: UnsafeBufferPointer<Int32>, totals: inout EpochTotals) {
         let r = rollout, w = workspace, env = environment, maxTurn = env.rule.maxTurn
         let n = batch.count, critics = options.critics.count, stateWidth = r.stateWidth
+        let gatherStart = DispatchTime.now().uptimeNanoseconds
         for (i, row32) in batch.enumerated() {
             let row = Int(row32)
             (r.batchSums + i * stateWidth).update(from: r.sums + row * stateWidth, count: stateWidth)
@@ -237,16 +248,21 @@ public final class A2CTrainer {
         }
         model.tracker.assemble(sums: r.batchSums, meanWeights: r.batchMeanWeights, startWeights: r.batchStartWeights,
                                start: model.start, rows: n, into: w.states)
+        phaseTimes.updateGather += Double(DispatchTime.now().uptimeNanoseconds - gatherStart) / 1e9
+        var times = phaseTimes
         let terms = env.history.withUnsafeBufferPointer { history in
             let loss = A2CLoss(valueCoefficient: Float(options.valueCoefficient), entropyCoefficient: Float(options.entropyCoefficient))
             return loss.apply(model: model, workspace: w, rows: n, masked: { b in
                 let row = Int(batch[b])
                 return (history.baseAddress! + Int(r.environments[row]) * maxTurn, Int(r.turns[row]))
             }, actions: r.batchActions, advantages: r.batchAdvantages, returns: r.batchReturns, startWeights: r.batchStartWeights,
-               logProbabilities: r.rowLogProbabilities, entropies: r.rowEntropies)
+               logProbabilities: r.rowLogProbabilities, entropies: r.rowEntropies, times: &times)
         }
-        adam.update()
-        model.parametersChanged()
+        phaseTimes = times
+        phaseTimes.time(\.adam) {
+            adam.update()
+            model.parametersChanged()
+        }
         totals.minibatches += 1
         totals.actorLoss += terms.actor
         totals.valueLoss += terms.value
