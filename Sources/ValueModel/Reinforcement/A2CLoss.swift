@@ -39,17 +39,24 @@ struct A2CLoss {
         times.time(\.updateForward) { model.forward(w, rows: n) }
         let lossStart = DispatchTime.now().uptimeNanoseconds
         let rowScale = 1 / Float(n), entropyScale = entropyCoefficient / Float(n)
+        let scratchCount = model.scratchCount
         withoutActuallyEscaping(masked) { masked in
             nonisolated(unsafe) let masked = masked
+            // Row by row, in parallel: each row's logits, softmax and logit gradient (its numbers depend on the row
+            // alone, whatever the thread count), the gradient taken to the row's query at once (.itemFeatures).
             parallelRanges(n, minimumChunk: 8) { range in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * scratchCount)
+                defer { scratch.deallocate() }
+                scratch.initialize(repeating: 0, count: 2 * scratchCount)   // the padding stays 0
                 for b in range {
-                    let z = w.logits + b * items, dz = w.dLogits + b * items
+                    let z = model.logits(w, row: b, scratch: scratch), dz = model.logitGradient(w, row: b, scratch: scratch + scratchCount)
                     let (shown, shownCount) = masked(b)
                     let softmax = MaskedSoftmax.exponentiate(z, count: items, masked: shown, maskedCount: shownCount, into: dz)
                     logProbabilities[b] = Double(z[Int(actions[b])]) - softmax.logSumExp
                     entropies[b] = softmax.entropy
                     MaskedSoftmax.lossGradient(z, dz, count: items, row: softmax, action: actions[b],
                                                advantageScale: rowScale * advantages[b], entropyScale: entropyScale, into: dz)
+                    model.logitGradientWritten(w, row: b, dz)
                 }
             }
         }

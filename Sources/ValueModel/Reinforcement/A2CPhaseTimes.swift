@@ -21,7 +21,7 @@ public struct A2CPhaseTimes: Sendable, Equatable {
     public var updateLoss = 0.0
     /// Update: the backward pass to every parameter's gradient.
     public var updateBackward = 0.0
-    /// Update: Adam's step and refreshing what the network derives from its parameters (the item matrix).
+    /// Update: Adam's step (with the engine before `ItemPanels`, also the item matrix recomputed from the new weights).
     public var adam = 0.0
 
     /// No time yet.

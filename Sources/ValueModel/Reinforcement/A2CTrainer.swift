@@ -4,7 +4,8 @@ import Foundation
 /// tianshou's on-policy trainer, with `episode_per_collect` equal to the number of environments).
 ///
 /// One **rollout** resets every environment (new users from the run's generator) and runs each session to its end,
-/// all sessions in lock step: the running sessions' states go through the network as one batch (GEMMs), each
+/// all sessions in lock step: the running sessions' states go through the network's trunk as one batch (GEMMs), each
+/// session's logits and softmax are computed row by row in parallel (`ActorCritic.logits`, `MaskedSoftmax`), each
 /// samples its item from the softmax over the items it has not shown, and the environment answers. The **update**
 /// then estimates advantages and returns per critic (`GeneralizedAdvantageEstimation`, with the values the network
 /// gave during the rollout, as tianshou computes them before learning), shuffles the rollout's steps, and takes one
@@ -51,7 +52,7 @@ public final class A2CTrainer {
         let configuration = ActorCritic.Configuration(items: environment.tables.items, featureWidth: featureWidth, hiddenWidth: options.hiddenWidth,
                                                       critics: options.critics.count, scorer: options.scorer, stateWindow: options.stateWindow)
         let capacity = max(environment.environments, 2 * options.minibatchSize - 1)
-        let (logitFloats, overflow) = capacity.multipliedReportingOverflow(by: 2 * environment.tables.items)
+        let (logitFloats, overflow) = capacity.multipliedReportingOverflow(by: options.scorer == .table ? 2 * environment.tables.items : 0)
         guard !overflow, logitFloats <= 1 << 29 else {
             throw PipelineError.invalidOption(name: "environments / minibatch size", reason: "\(capacity) rows of logits over \(environment.tables.items) items need more than 2 GiB; use fewer environments or a smaller minibatch")
         }
@@ -79,12 +80,17 @@ public final class A2CTrainer {
 
     /// One epoch: rollouts and updates until `stepsPerEpoch` environment steps. Throws when the network's scores
     /// stop being finite (a diverged training: a learning rate too large for the rewards' scale).
+    /// Its matrix products are small (a few hundred rows of 64), so they run on one OpenBLAS thread
+    /// (`LearningThreads.withSingleThreadedBLAS`) and the epoch's parallel work is the per-session softmax, sampling
+    /// and gradients, each row's numbers its own: the epoch's bytes do not depend on the thread count.
     @discardableResult
     public func trainEpoch() throws -> A2CEpochSummary {
         var totals = EpochTotals()
-        while totals.steps < options.stepsPerEpoch {
-            try collectRollout(&totals)
-            update(&totals)
+        try LearningThreads.withSingleThreadedBLAS {
+            while totals.steps < options.stepsPerEpoch {
+                try collectRollout(&totals)
+                update(&totals)
+            }
         }
         let updates = Double(max(totals.minibatches, 1)), episodes = Double(max(totals.episodes, 1))
         let summary = A2CEpochSummary(epoch: epoch, steps: totals.steps, episodes: totals.episodes,
@@ -106,7 +112,7 @@ public final class A2CTrainer {
     /// Runs one session per environment to its end, recording every step in `rollout`.
     private func collectRollout(_ totals: inout EpochTotals) throws {
         let env = environment, w = workspace, r = rollout
-        let items = env.tables.items, maxTurn = env.rule.maxTurn, width = RewardTables.signalCount, critics = options.critics.count
+        let maxTurn = env.rule.maxTurn, width = RewardTables.signalCount, critics = options.critics.count
         env.reset(generator: &generator)
         var actions = [Int32](repeating: -1, count: env.environments)
         var signals = [Float](repeating: 0, count: env.environments * width)
@@ -141,26 +147,7 @@ public final class A2CTrainer {
             (r.values + first * critics).update(from: w.values, count: n * critics)
             uniforms.removeAll(keepingCapacity: true)
             for _ in 0..<n { uniforms.append(generator.nextUniform()) }
-            phaseTimes.time(\.rolloutSampling) {
-                env.history.withUnsafeBufferPointer { history in
-                    running.withUnsafeBufferPointer { running in
-                        uniforms.withUnsafeBufferPointer { uniforms in
-                            actions.withUnsafeMutableBufferPointer { actions in
-                                let (history, running, uniforms, actions) = (history, running, uniforms, actions)
-                                parallelRanges(n, minimumChunk: 8) { range in
-                                    for i in range {
-                                        let e = Int(running[i])
-                                        let z = w.logits + i * items, scratch = w.dLogits + i * items
-                                        let row = MaskedSoftmax.exponentiate(z, count: items, masked: history.baseAddress! + e * maxTurn,
-                                                                             maskedCount: env.turns[e], into: scratch)
-                                        actions[e] = MaskedSoftmax.sample(scratch, count: items, sum: row.sum, uniform: uniforms[i])
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            phaseTimes.time(\.rolloutSampling) { sample(rows: n, first: first, uniforms: uniforms, into: &actions) }
             // The masked softmax always leaves an item (maxTurn ≤ items); only non-finite scores sample none.
             if let e = running.first(where: { actions[Int($0)] < 0 }) {
                 throw PipelineError.invalidData("A2C diverged at epoch \(epoch): the policy's scores for environment \(e) are not finite; lower the learning rate")
@@ -179,6 +166,37 @@ public final class A2CTrainer {
         }
         totals.steps += r.count
         totals.episodes += env.environments
+    }
+
+    /// Each of the `n` running sessions' item: the rollout's rows `first..<first + n` (already forwarded into the
+    /// workspace) name the sessions; row i samples with `uniforms[i]` from the softmax over the items its session has
+    /// not shown, in parallel over rows (each row's numbers alone decide its item, whatever the thread count).
+    // w (forwarded): [n] rows, uniforms: [n] -> actions[session] for each row's session (−1 where the scores are not finite)
+    private func sample(rows n: Int, first: Int, uniforms: [Double], into actions: inout [Int32]) {
+        let env = environment, w = workspace, r = rollout, model = model
+        let items = env.tables.items, maxTurn = env.rule.maxTurn, scratchCount = model.scratchCount, blocks = MaskedSoftmax.blocks(items)
+        env.history.withUnsafeBufferPointer { history in
+            uniforms.withUnsafeBufferPointer { uniforms in
+                actions.withUnsafeMutableBufferPointer { actions in
+                    let (history, uniforms, actions) = (history, uniforms, actions)
+                    parallelRanges(n, minimumChunk: 8) { range in
+                        // Per range: the row's logits (.itemFeatures), exponentials and block sums.
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount + items)
+                        let blockSums = UnsafeMutablePointer<Double>.allocate(capacity: blocks)
+                        defer { scratch.deallocate(); blockSums.deallocate() }
+                        scratch.initialize(repeating: 0, count: scratchCount + items)
+                        let e = scratch + scratchCount
+                        for i in range {
+                            let row = first + i, session = Int(r.environments[row])
+                            let z = model.logits(w, row: i, scratch: scratch)
+                            let softmax = MaskedSoftmax.exponentiate(z, count: items, masked: history.baseAddress! + session * maxTurn,
+                                                                     maskedCount: Int(r.turns[row]), into: e, blockSums: blockSums)
+                            actions[session] = MaskedSoftmax.sample(e, count: items, blockSums: blockSums, sum: softmax.sum, uniform: uniforms[i])
+                        }
+                    }
+                }
+            }
+        }
     }
 
     // MARK: Update
@@ -259,10 +277,7 @@ public final class A2CTrainer {
                logProbabilities: r.rowLogProbabilities, entropies: r.rowEntropies, times: &times)
         }
         phaseTimes = times
-        phaseTimes.time(\.adam) {
-            adam.update()
-            model.parametersChanged()
-        }
+        phaseTimes.time(\.adam) { adam.update() }
         totals.minibatches += 1
         totals.actorLoss += terms.actor
         totals.valueLoss += terms.value
