@@ -67,6 +67,7 @@ struct RLBench: ParsableCommand {
             let trainer = try A2CTrainer(options: options, environment: environment, itemFeatures: features, featureWidth: featureWidth)
             for _ in 0..<warmup { try trainer.trainEpoch() }
             trainer.phaseTimes = A2CPhaseTimes()
+            let loadAtStart = loadAverage()
             var timed = Samples(), stepCounts: [Int] = [], cpu: [Double] = []
             for _ in 0..<epochs {
                 let cpuStart = ResourceUsage.processCPUSeconds()
@@ -83,6 +84,7 @@ struct RLBench: ParsableCommand {
                           "steps_per_s": meanSteps / seconds, "s_per_100k_steps": seconds * 100_000 / meanSteps,
                           "mean_length": trainer.history.last?.meanLength ?? 0, "target_s_per_100k_steps": 2.0]) { $1 }
             fields.merge(timed.fields("epoch")) { $1 }
+            fields["loadavg_at_start"] = loadAtStart
             fields["epoch_cpu_s_all"] = cpu   // CPU seconds of every thread: what a loaded machine does not hide
             for (name, total) in trainer.phaseTimes.phases { fields["phase_\(name)_s"] = total / Double(epochs) }
             fields["phase_other_s"] = (timed.seconds.reduce(0, +) - trainer.phaseTimes.total) / Double(epochs)
