@@ -54,6 +54,11 @@ echo "bench: sgemm peak and copy bandwidth (this pipeline's OpenBLAS, then PyTor
 "${PYTHON_SIDE[@]}" .venv-bench/bin/python "$PYG" --model hw --threads "$THREADS" --device cpu >> "$ROOT/hw.jsonl" 2>> "$ROOT/hw.jsonl.log"
 "${PYTHON_SIDE[@]}" .venv-bench/bin/python "$PYG" --scale full --model flops --threads "$THREADS" --device cpu >> "$ROOT/hw.jsonl" 2>> "$ROOT/hw.jsonl.log"
 
+# Step 6's A2C throughput: its own synthetic tables at the small matrix's size, whatever the scales (about 2 minutes).
+: > "$ROOT/rl.jsonl"
+echo "bench: A2C training epochs at 1,411 x 3,327 (Swift; both item scorers)"
+jsonl "$ROOT/rl.jsonl" "$BIN/bench" rl --threads "$THREADS"
+
 for spec in $SCALES; do
   IFS=: read -r LABEL USERS VIDEOS <<< "$spec"
   WORK="$ROOT/$LABEL"

@@ -9,6 +9,8 @@ Figures go through this project's gnuplot Figure API (`bench chart`).
 """
 import glob, json, os, platform, statistics, subprocess, sys
 
+import bench_rl_report   # step 6's A2C throughput (scripts/bench_rl_report.py)
+
 ROOT, LABELS = sys.argv[1], sys.argv[2:]
 NOTEBOOK, FIGURES, BIN = "notebooks/benchmarks.md", "figures", ".build/release"
 out = []
@@ -148,6 +150,7 @@ def chart(name, title, target, bars):
 
 # ---------------------------------------------------------------- machine ---
 hw = read_jsonl(os.path.join(ROOT, "hw.jsonl"))
+rl_records = bench_rl_report.read(os.path.join(ROOT, "rl.jsonl"))
 swift_hw = next((r for r in hw if r.get("implementation") == "swift"), {})
 torch_hw = next((r for r in hw if r.get("implementation") != "swift" and r.get("model") == "hw"), {})
 flops_ref = next((r for r in hw if r.get("model") == "flops"), {})
@@ -261,6 +264,9 @@ if gnn64 and "full" in scales:
     step = Stat.of(gnn64, "step")
     rows.append([f"GNN-64 training step ≤ an H100's {h100} s (the original's full-size step on a GPU; issue 15)", step.text(),
                  "met" if step.median <= h100 else f"**missed** ({step.median / h100:.1f}x an H100's)"])
+rl_row = bench_rl_report.target_row(rl_records)
+if rl_row:
+    rows.append(rl_row)
 table(["target", f"measured ({'full size' if 'full' in scales else LABELS[-1]})", "verdict"], rows)
 
 # ---- figures
@@ -485,6 +491,10 @@ else:
     say("*Not measured in this run* (no `step4.jsonl` in the bench work folders).")
     say()
 
+# ---- step 6
+for line in bench_rl_report.section(rl_records, swift_hw.get("sgemm4096_gflops")):
+    say(line)
+
 # ---- cost model
 say("## Cost model of a GNN training step")
 say()
@@ -701,6 +711,7 @@ say()
 say("`make bench` (installs missing Debian packages, builds, creates `.venv-reference` and `.venv-bench` if missing — both "
     "git-ignored — writes the synthetic worlds under `data/bench/`, runs everything above and this notebook). `BENCH_SCALES` "
     "chooses the scales (`label:users:videos`), `BENCH_THREADS` the threads. Raw measurements stay in `data/bench/<scale>/` "
-    "(`*.time` of GNU time, `learning.jsonl`, `agreement.json`, `load.txt`).")
+    "(`*.time` of GNU time, `learning.jsonl`, `agreement.json`, `load.txt`); the machine's and step 6's in `data/bench/hw.jsonl` "
+    "and `data/bench/rl.jsonl`.")
 os.makedirs(os.path.dirname(NOTEBOOK), exist_ok=True)
 open(NOTEBOOK, "w").write("\n".join(out) + "\n")

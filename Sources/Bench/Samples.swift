@@ -28,8 +28,12 @@ func printJSONLine(_ fields: [String: Any]) throws {
     print(String(decoding: data, as: UTF8.self))
 }
 
+/// The 1-, 5- and 15-minute load averages (empty where /proc/loadavg is not there).
+func loadAverage() -> [String] {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).map(String.init) ?? []
+}
+
 /// Fields every scenario reports: implementation, threads, peak memory, load average.
 func commonFields(threads: Int) -> [String: Any] {
-    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).map(String.init) ?? []
-    return ["implementation": "swift", "threads": threads, "peak_rss_mb": ResourceUsage.peakResidentMiB(), "loadavg_at_end": load]
+    ["implementation": "swift", "threads": threads, "peak_rss_mb": ResourceUsage.peakResidentMiB(), "loadavg_at_end": loadAverage()]
 }

@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Speed of this pipeline's learning engine, for notebooks/benchmarks.md (one JSON line per scenario).",
-        subcommands: [TrainBench.self, LogisticBench.self, ScoringBench.self, HardwareBench.self, RatioChart.self])
+        subcommands: [TrainBench.self, LogisticBench.self, ScoringBench.self, RLBench.self, HardwareBench.self, RatioChart.self])
 }
 
 BLASKernel.selectAtStartup()

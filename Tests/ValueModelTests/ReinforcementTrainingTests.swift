@@ -3,7 +3,7 @@ import Testing
 @testable import ValueModel
 
 /// A2C end to end: a hand-made MDP whose optimal policy and value are computed by hand, byte-for-byte
-/// reproducibility, resuming from a checkpoint, and the throughput at KuaiRec's small-matrix size.
+/// reproducibility, resuming from a checkpoint. (The throughput at KuaiRec's small-matrix size is `bench rl`'s.)
 @Suite("Reinforcement: A2C training")
 struct ReinforcementTrainingTests {
     /// A world of random tables: `users` x `items`, `featureWidth` random features, one of `categories` tags per item.
@@ -87,18 +87,26 @@ struct ReinforcementTrainingTests {
         return o
     }
 
-    @Test("A seeded training gives the same weight bytes twice, another seed other bytes")
-    func reproducible() throws {
+    @Test("A seeded training gives the same weight bytes twice and at 1, 2 and 4 threads, another seed other bytes",
+          arguments: [ActorCritic.ItemScorer.itemFeatures, .table])
+    func reproducible(scorer: ActorCritic.ItemScorer) throws {
         let (tables, tags, features) = try Self.randomWorld(users: 20, items: 60, featureWidth: 8, categories: 6, seed: 1)
         let rule = KuaiEnvExitRule(window: 2, threshold: 0, maxTurn: 10)
-        var bytes: [Data] = []
-        for seed: UInt64 in [3, 3, 4] {
-            let t = try Self.trainer(Self.smallRun(seed: seed, epochs: 3), tables: tables, tags: tags, features: features, featureWidth: 8, rule: rule)
+        let before = LearningThreads.count
+        defer { LearningThreads.configure(threads: before) }
+        var bytes: [Data] = [], histories: [[A2CEpochSummary]] = []
+        for (seed, threads): (UInt64, Int) in [(3, 2), (3, 2), (3, 1), (3, 4), (4, 2)] {
+            LearningThreads.configure(threads: threads)
+            var options = Self.smallRun(seed: seed, epochs: 3)
+            options.scorer = scorer
+            let t = try Self.trainer(options, tables: tables, tags: tags, features: features, featureWidth: 8, rule: rule)
             try t.train()
             bytes.append(try Self.weightBytes(t))
+            histories.append(t.history)
         }
-        #expect(bytes[0] == bytes[1])
-        #expect(bytes[0] != bytes[2])
+        #expect(bytes[1] == bytes[0] && bytes[2] == bytes[0] && bytes[3] == bytes[0])
+        #expect(histories[1] == histories[0] && histories[2] == histories[0] && histories[3] == histories[0])
+        #expect(bytes[4] != bytes[0])
     }
 
     @Test("A checkpoint after epoch 2, loaded by a fresh trainer, continues to the uninterrupted run's bytes")
@@ -150,28 +158,5 @@ struct ReinforcementTrainingTests {
         #expect(p[3] == 0 && p[7] == 0)
         #expect(abs(p.reduce(0, +) - 1) < 1e-5)
         #expect(throws: PipelineError.self) { try t.model.probabilities(shown: [3, 3], rewards: [1, 1], normalisation: t.normalisation) }
-    }
-
-    /// Prints the throughput of one 100,000-step epoch at KuaiRec's small-matrix size (1,411 users x 3,327 items,
-    /// 100 environments, DORL's network) with random tables; asserts nothing about time. Minutes in a debug build,
-    /// so it runs only with `A2C_BENCH=1` (meant for `swift test -c release`).
-    @Test("Throughput: one 100,000-step epoch at 1,411 x 3,327 (printed)",
-          .enabled(if: ProcessInfo.processInfo.environment["A2C_BENCH"] == "1"))
-    func throughput() throws {
-        let (tables, tags, features) = try Self.randomWorld(users: 1411, items: 3327, featureWidth: 64, categories: 31, seed: 4)
-        var options = A2COptions()
-        options.epochs = 1
-        for scorer in [ActorCritic.ItemScorer.itemFeatures, .table] {
-            options.scorer = scorer
-            let t = try Self.trainer(options, tables: tables, tags: tags, features: features, featureWidth: 64,
-                                     rule: KuaiEnvExitRule(window: 1, threshold: 0, maxTurn: 30))
-            let clock = ContinuousClock()
-            var summary: A2CEpochSummary?
-            let elapsed = try clock.measure { summary = try t.trainEpoch() }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            let steps = summary?.steps ?? 0
-            print("A2C throughput (\(scorer)): \(steps) steps in \(String(format: "%.2f", seconds)) s = \(Int(Double(steps) / seconds)) steps/s on \(LearningThreads.count) threads; mean length \(summary?.meanLength ?? 0)")
-            #expect(steps >= options.stepsPerEpoch)
-        }
     }
 }

@@ -1,8 +1,4 @@
-import COpenBLAS
 import Foundation
-
-/// Serialises the sections that switch OpenBLAS to one thread per caller (see `inferBlocked`).
-private let singleThreadedBLAS = NSLock()
 
 extension MLPHead {
     /// Inference over `rows` rows in cache-sized blocks of `block` rows (the last one shorter): the blocks are
@@ -26,37 +22,33 @@ extension MLPHead {
         let widths = [layers[0].inDim] + layers.map(\.outDim)        // in, 128, 128, 64, 4
         let blocks = (rows + block - 1) / block
         let runs = contiguousRanges(blocks, parts: threads)
-        singleThreadedBLAS.lock()
-        openblas_set_num_threads(1)
-        defer {
-            openblas_set_num_threads(Int32(threads))
-            singleThreadedBLAS.unlock()
-        }
-        parallelFor(chunks: runs.count) { part in
-            let range = (runs[part].lowerBound * block)..<min(rows, runs[part].upperBound * block)
-            // Two ping-pong buffers wide enough for any layer's input or output.
-            let width = widths[fromLayer...].max() ?? 0
-            let a = UnsafeMutablePointer<Float>.allocate(capacity: block * width)
-            let b = UnsafeMutablePointer<Float>.allocate(capacity: block * width)
-            defer { a.deallocate(); b.deallocate() }
-            var first = range.lowerBound
-            while first < range.upperBound {
-                let count = min(block, range.upperBound - first)
-                fill(first, count, a)
-                var input = a, output = b
-                for i in fromLayer..<layers.count {
-                    let layer = layers[i]
-                    sgemm(transB: true, m: count, n: layer.outDim, k: layer.inDim, input, layer.weight, beta: 0, output)
-                    let bias = layer.bias, width = layer.outDim, hidden = i < layers.count - 1
-                    for r in 0..<count {
-                        let row = output + r * width
-                        if let bias { addRange(row, bias, width) }
-                        if hidden { reluRange(row, row, 0..<width) }
+        LearningThreads.withSingleThreadedBLAS {
+            parallelFor(chunks: runs.count) { part in
+                let range = (runs[part].lowerBound * block)..<min(rows, runs[part].upperBound * block)
+                // Two ping-pong buffers wide enough for any layer's input or output.
+                let width = widths[fromLayer...].max() ?? 0
+                let a = UnsafeMutablePointer<Float>.allocate(capacity: block * width)
+                let b = UnsafeMutablePointer<Float>.allocate(capacity: block * width)
+                defer { a.deallocate(); b.deallocate() }
+                var first = range.lowerBound
+                while first < range.upperBound {
+                    let count = min(block, range.upperBound - first)
+                    fill(first, count, a)
+                    var input = a, output = b
+                    for i in fromLayer..<layers.count {
+                        let layer = layers[i]
+                        sgemm(transB: true, m: count, n: layer.outDim, k: layer.inDim, input, layer.weight, beta: 0, output)
+                        let bias = layer.bias, width = layer.outDim, hidden = i < layers.count - 1
+                        for r in 0..<count {
+                            let row = output + r * width
+                            if let bias { addRange(row, bias, width) }
+                            if hidden { reluRange(row, row, 0..<width) }
+                        }
+                        swap(&input, &output)
                     }
-                    swap(&input, &output)
+                    emit(first, count, input)
+                    first += count
                 }
-                emit(first, count, input)
-                first += count
             }
         }
     }

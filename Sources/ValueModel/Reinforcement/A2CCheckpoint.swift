@@ -71,7 +71,6 @@ public struct A2CCheckpoint: Sendable {
         weights.tensors["adam.v"] = nil
         try trainer.model.parameters.load(from: weights)
         try trainer.adam.restore(step: state.adamStep, firstMoment: try file.tensor("adam.m").floats(), secondMoment: try file.tensor("adam.v").floats())
-        trainer.model.parametersChanged()
         trainer.generator = generator
         trainer.epoch = state.epoch
         trainer.history = state.history

@@ -4,7 +4,8 @@ import Foundation
 /// tianshou's on-policy trainer, with `episode_per_collect` equal to the number of environments).
 ///
 /// One **rollout** resets every environment (new users from the run's generator) and runs each session to its end,
-/// all sessions in lock step: the running sessions' states go through the network as one batch (GEMMs), each
+/// all sessions in lock step: the running sessions' states go through the network's trunk as one batch (GEMMs), each
+/// session's logits and softmax are computed row by row in parallel (`ActorCritic.logits`, `MaskedSoftmax`), each
 /// samples its item from the softmax over the items it has not shown, and the environment answers. The **update**
 /// then estimates advantages and returns per critic (`GeneralizedAdvantageEstimation`, with the values the network
 /// gave during the rollout, as tianshou computes them before learning), shuffles the rollout's steps, and takes one
@@ -31,6 +32,8 @@ public final class A2CTrainer {
     public internal(set) var history: [A2CEpochSummary] = []
     /// The epochs a checkpoint supplied when `train(checkpoint:)` continued from one (nil: trained from the start).
     public internal(set) var resumedEpochs: Int?
+    /// Wall time spent in each phase so far (a profile; nothing depends on it).
+    public var phaseTimes = A2CPhaseTimes()
 
     private let workspace: ActorCriticWorkspace
     private let rollout: RolloutStorage
@@ -51,7 +54,7 @@ public final class A2CTrainer {
         let configuration = ActorCritic.Configuration(items: environment.tables.items, featureWidth: featureWidth, hiddenWidth: options.hiddenWidth,
                                                       critics: options.critics.count, scorer: options.scorer, stateWindow: options.stateWindow)
         let capacity = max(environment.environments, 2 * options.minibatchSize - 1)
-        let (logitFloats, overflow) = capacity.multipliedReportingOverflow(by: 2 * environment.tables.items)
+        let (logitFloats, overflow) = capacity.multipliedReportingOverflow(by: options.scorer == .table ? 2 * environment.tables.items : 0)
         guard !overflow, logitFloats <= 1 << 29 else {
             throw PipelineError.invalidOption(name: "environments / minibatch size", reason: "\(capacity) rows of logits over \(environment.tables.items) items need more than 2 GiB; use fewer environments or a smaller minibatch")
         }
@@ -88,12 +91,17 @@ public final class A2CTrainer {
 
     /// One epoch: rollouts and updates until `stepsPerEpoch` environment steps. Throws when the network's scores
     /// stop being finite (a diverged training: a learning rate too large for the rewards' scale).
+    /// Its matrix products are small (a few hundred rows of 64), so they run on one OpenBLAS thread
+    /// (`LearningThreads.withSingleThreadedBLAS`) and the epoch's parallel work is the per-session softmax, sampling
+    /// and gradients, each row's numbers its own: the epoch's bytes do not depend on the thread count.
     @discardableResult
     public func trainEpoch() throws -> A2CEpochSummary {
         var totals = EpochTotals()
-        while totals.steps < options.stepsPerEpoch {
-            try collectRollout(&totals)
-            update(&totals)
+        try LearningThreads.withSingleThreadedBLAS {
+            while totals.steps < options.stepsPerEpoch {
+                try collectRollout(&totals)
+                update(&totals)
+            }
         }
         let updates = Double(max(totals.minibatches, 1)), episodes = Double(max(totals.episodes, 1))
         let summary = A2CEpochSummary(epoch: epoch, steps: totals.steps, episodes: totals.episodes,
@@ -115,7 +123,7 @@ public final class A2CTrainer {
     /// Runs one session per environment to its end, recording every step in `rollout`.
     private func collectRollout(_ totals: inout EpochTotals) throws {
         let env = environment, w = workspace, r = rollout
-        let items = env.tables.items, maxTurn = env.rule.maxTurn, width = RewardTables.signalCount, critics = options.critics.count
+        let maxTurn = env.rule.maxTurn, width = RewardTables.signalCount, critics = options.critics.count
         env.reset(generator: &generator)
         var actions = [Int32](repeating: -1, count: env.environments)
         var signals = [Float](repeating: 0, count: env.environments * width)
@@ -129,47 +137,33 @@ public final class A2CTrainer {
             guard !running.isEmpty else { break }
             let n = running.count, first = r.count
             // States of the running sessions, stored as the rollout's rows first..<first + n.
-            env.history.withUnsafeBufferPointer { history in
-                env.historyRewards.withUnsafeBufferPointer { rewards in
-                    for (i, e32) in running.enumerated() {
-                        let e = Int(e32), row = first + i, t = env.turns[e]
-                        (r.meanWeights[row], r.startWeights[row]) = model.tracker.compose(
-                            items: history.baseAddress! + e * maxTurn, rewards: rewards.baseAddress! + e * maxTurn, turn: t,
-                            normalisation: normalisation, sum: r.sums + row * r.stateWidth)
-                        r.environments[row] = e32
-                        r.turns[row] = Int32(t)
-                        r.stepOfEpisode[e * maxTurn + t] = Int32(row)
-                    }
-                }
-            }
-            model.tracker.assemble(sums: r.sums + first * r.stateWidth, meanWeights: r.meanWeights + first, startWeights: r.startWeights + first,
-                                   start: model.start, rows: n, into: w.states)
-            model.forward(w, rows: n)
-            (r.values + first * critics).update(from: w.values, count: n * critics)
-            uniforms.removeAll(keepingCapacity: true)
-            for _ in 0..<n { uniforms.append(generator.nextUniform()) }
-            env.history.withUnsafeBufferPointer { history in
-                running.withUnsafeBufferPointer { running in
-                    uniforms.withUnsafeBufferPointer { uniforms in
-                        actions.withUnsafeMutableBufferPointer { actions in
-                            let (history, running, uniforms, actions) = (history, running, uniforms, actions)
-                            parallelRanges(n, minimumChunk: 8) { range in
-                                for i in range {
-                                    let e = Int(running[i])
-                                    let z = w.logits + i * items, scratch = w.dLogits + i * items
-                                    let row = MaskedSoftmax.exponentiate(z, count: items, masked: history.baseAddress! + e * maxTurn,
-                                                                         maskedCount: env.turns[e], into: scratch)
-                                    actions[e] = MaskedSoftmax.sample(scratch, count: items, sum: row.sum, uniform: uniforms[i])
-                                }
-                            }
+            phaseTimes.time(\.rolloutStates) {
+                env.history.withUnsafeBufferPointer { history in
+                    env.historyRewards.withUnsafeBufferPointer { rewards in
+                        for (i, e32) in running.enumerated() {
+                            let e = Int(e32), row = first + i, t = env.turns[e]
+                            (r.meanWeights[row], r.startWeights[row]) = model.tracker.compose(
+                                items: history.baseAddress! + e * maxTurn, rewards: rewards.baseAddress! + e * maxTurn, turn: t,
+                                normalisation: normalisation, sum: r.sums + row * r.stateWidth)
+                            r.environments[row] = e32
+                            r.turns[row] = Int32(t)
+                            r.stepOfEpisode[e * maxTurn + t] = Int32(row)
                         }
                     }
                 }
+                model.tracker.assemble(sums: r.sums + first * r.stateWidth, meanWeights: r.meanWeights + first,
+                                       startWeights: r.startWeights + first, start: model.start, rows: n, into: w.states)
             }
+            phaseTimes.time(\.rolloutForward) { model.forward(w, rows: n) }
+            (r.values + first * critics).update(from: w.values, count: n * critics)
+            uniforms.removeAll(keepingCapacity: true)
+            for _ in 0..<n { uniforms.append(generator.nextUniform()) }
+            phaseTimes.time(\.rolloutSampling) { sample(rows: n, first: first, uniforms: uniforms, into: &actions) }
             // The masked softmax always leaves an item (maxTurn ≤ items); only non-finite scores sample none.
             if let e = running.first(where: { actions[Int($0)] < 0 }) {
                 throw PipelineError.invalidData("A2C diverged at epoch \(epoch): the policy's scores for environment \(e) are not finite; lower the learning rate")
             }
+            let stepStart = DispatchTime.now().uptimeNanoseconds
             try env.step(actions: actions, signals: &signals, watchRatios: &watchRatios)
             for (i, e32) in running.enumerated() {
                 let e = Int(e32), row = first + i
@@ -179,9 +173,41 @@ public final class A2CTrainer {
                 totals.watchRatios += Double(watchRatios[e])
             }
             r.count += n
+            phaseTimes.rolloutEnvironment += Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9
         }
         totals.steps += r.count
         totals.episodes += env.environments
+    }
+
+    /// Each of the `n` running sessions' item: the rollout's rows `first..<first + n` (already forwarded into the
+    /// workspace) name the sessions; row i samples with `uniforms[i]` from the softmax over the items its session has
+    /// not shown, in parallel over rows (each row's numbers alone decide its item, whatever the thread count).
+    // w (forwarded): [n] rows, uniforms: [n] -> actions[session] for each row's session (−1 where the scores are not finite)
+    private func sample(rows n: Int, first: Int, uniforms: [Double], into actions: inout [Int32]) {
+        let env = environment, w = workspace, r = rollout, model = model
+        let items = env.tables.items, maxTurn = env.rule.maxTurn, scratchCount = model.scratchCount, blocks = MaskedSoftmax.blocks(items)
+        env.history.withUnsafeBufferPointer { history in
+            uniforms.withUnsafeBufferPointer { uniforms in
+                actions.withUnsafeMutableBufferPointer { actions in
+                    let (history, uniforms, actions) = (history, uniforms, actions)
+                    parallelRanges(n, minimumChunk: 8) { range in
+                        // Per range: the row's logits (.itemFeatures), exponentials and block sums.
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount + items)
+                        let blockSums = UnsafeMutablePointer<Double>.allocate(capacity: blocks)
+                        defer { scratch.deallocate(); blockSums.deallocate() }
+                        scratch.initialize(repeating: 0, count: scratchCount + items)
+                        let e = scratch + scratchCount
+                        for i in range {
+                            let row = first + i, session = Int(r.environments[row])
+                            let z = model.logits(w, row: i, scratch: scratch)
+                            let softmax = MaskedSoftmax.exponentiate(z, count: items, masked: history.baseAddress! + session * maxTurn,
+                                                                     maskedCount: Int(r.turns[row]), into: e, blockSums: blockSums)
+                            actions[session] = MaskedSoftmax.sample(e, count: items, blockSums: blockSums, sum: softmax.sum, uniform: uniforms[i])
+                        }
+                    }
+                }
+            }
+        }
     }
 
     // MARK: Update
@@ -189,6 +215,7 @@ public final class A2CTrainer {
     /// Advantages and returns for every critic, then one Adam step per shuffled minibatch.
     private func update(_ totals: inout EpochTotals) {
         let r = rollout, env = environment, maxTurn = env.rule.maxTurn, critics = options.critics.count
+        let advantagesStart = DispatchTime.now().uptimeNanoseconds
         // Per session and critic: the weighted signal and the values, GAE, scattered back to the rollout's rows.
         var rewards = [Float](repeating: 0, count: maxTurn), values = rewards, advantages = rewards, returns = rewards
         var dones = [Bool](repeating: false, count: maxTurn)
@@ -224,6 +251,7 @@ public final class A2CTrainer {
         for i in stride(from: order.count - 1, to: 0, by: -1) {
             order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
         }
+        phaseTimes.advantages += Double(DispatchTime.now().uptimeNanoseconds - advantagesStart) / 1e9
         let size = options.minibatchSize, merge = r.count % size > 0
         var begin = 0
         while begin < r.count {
@@ -237,6 +265,7 @@ public final class A2CTrainer {
     private func learn(minibatch batch: UnsafeBufferPointer<Int32>, totals: inout EpochTotals) {
         let r = rollout, w = workspace, env = environment, maxTurn = env.rule.maxTurn
         let n = batch.count, critics = options.critics.count, stateWidth = r.stateWidth
+        let gatherStart = DispatchTime.now().uptimeNanoseconds
         for (i, row32) in batch.enumerated() {
             let row = Int(row32)
             (r.batchSums + i * stateWidth).update(from: r.sums + row * stateWidth, count: stateWidth)
@@ -248,16 +277,18 @@ public final class A2CTrainer {
         }
         model.tracker.assemble(sums: r.batchSums, meanWeights: r.batchMeanWeights, startWeights: r.batchStartWeights,
                                start: model.start, rows: n, into: w.states)
+        phaseTimes.updateGather += Double(DispatchTime.now().uptimeNanoseconds - gatherStart) / 1e9
+        var times = phaseTimes
         let terms = env.history.withUnsafeBufferPointer { history in
             let loss = A2CLoss(valueCoefficient: Float(options.valueCoefficient), entropyCoefficient: Float(options.entropyCoefficient))
             return loss.apply(model: model, workspace: w, rows: n, masked: { b in
                 let row = Int(batch[b])
                 return (history.baseAddress! + Int(r.environments[row]) * maxTurn, Int(r.turns[row]))
             }, actions: r.batchActions, advantages: r.batchAdvantages, returns: r.batchReturns, startWeights: r.batchStartWeights,
-               logProbabilities: r.rowLogProbabilities, entropies: r.rowEntropies)
+               logProbabilities: r.rowLogProbabilities, entropies: r.rowEntropies, times: &times)
         }
-        adam.update()
-        model.parametersChanged()
+        phaseTimes = times
+        phaseTimes.time(\.adam) { adam.update() }
         totals.minibatches += 1
         totals.actorLoss += terms.actor
         totals.valueLoss += terms.value

@@ -4,9 +4,10 @@ import Foundation
 /// `StateTracker`'s state, with the actor's logits over items computed one of two ways:
 ///
 /// - `.itemFeatures` (the default): `score(state, j) = f(state) · g(x_j)`, with f the shared trunk
-///   `state -> 64 -> ReLU -> 64 -> ReLU` and g a linear map of item j's features `x_j` to 64 (`item_tower.weight`,
-///   no bias: it would add the same number to every item's score): a bilinear score, so the policy ranks any item
-///   from its features and the state;
+///   `state -> 64 -> ReLU -> 64 -> ReLU` and g a linear map of item j's features `x_j` to 64 (`item_tower.weight`
+///   W `[64, d]`, no bias: it would add the same number to every item's score): a bilinear score, so the policy
+///   ranks any item from its features and the state. It is computed as `(f(state) W) · x_j`: one query `u = f W`
+///   `[d]` per state, then d multiply-adds per item (`ItemPanels`), instead of 64 through the item matrix `X Wᵀ`;
 /// - `.table`: DORL's own actor, one logit per item from a Linear `64 -> items` (`actor.weight`, `actor.bias`).
 ///
 /// The critic head is a Linear `64 -> critics` (one value per critic, each learning the return of its own weighting
@@ -58,9 +59,10 @@ public final class ActorCritic: @unchecked Sendable {
     let critic: Linear
     let start: UnsafeMutablePointer<Float>
     let startGradient: UnsafeMutablePointer<Float>
-    /// `.itemFeatures`: g(x) for every item, `[items, hidden]`, recomputed as soon as the parameters are set or change,
-    /// so that forwards running in parallel (a simulator's episodes) only read it.
-    private let itemVectors: FloatBuffer
+    /// `.itemFeatures`: the item features in the layout of the per-state products (nil for `.table`). Fixed, like
+    /// the features; nothing is derived from the parameters between forwards, so forwards running in parallel (a
+    /// simulator's episodes) share no mutable state.
+    let panels: ItemPanels?
 
     /// A network initialised as PyTorch initialises its layers (`nn.Linear`'s defaults, the start vector
     /// N(0, 0.01²)), in that order, from `generator`; `itemFeatures` is `[items, featureWidth]`.
@@ -70,7 +72,6 @@ public final class ActorCritic: @unchecked Sendable {
             parameters.initLinear(weight: layer + ".weight", bias: layer == "item_tower" ? nil : layer + ".bias", using: &generator)
         }
         for k in 0..<c.featureWidth { start[k] = Float(generator.nextNormal() * 0.01) }
-        parametersChanged()
     }
 
     /// A network with the weights of `file` (as `safetensors()` writes them, the configuration in its metadata).
@@ -81,7 +82,6 @@ public final class ActorCritic: @unchecked Sendable {
         }
         try self.init(configuration: c, itemFeatures: itemFeatures)
         try parameters.load(from: file)
-        parametersChanged()
     }
 
     private init(configuration c: Configuration, itemFeatures: [Float]) throws {
@@ -109,7 +109,8 @@ public final class ActorCritic: @unchecked Sendable {
         start = store.valuePointer("state_tracker.start")
         startGradient = store.gradientPointer("state_tracker.start")
         tracker = StateTracker(window: c.stateWindow, featureWidth: d, itemFeatures: itemFeatures)
-        itemVectors = FloatBuffer(count: c.scorer == .itemFeatures ? c.items * h : 0)
+        panels = c.scorer == .itemFeatures
+            ? itemFeatures.withUnsafeBufferPointer { ItemPanels(features: $0.baseAddress!, items: c.items, width: d) } : nil
     }
 
     /// The weights as a safetensors file with PyTorch-style names and the configuration in the metadata.
@@ -118,47 +119,59 @@ public final class ActorCritic: @unchecked Sendable {
         return parameters.safetensors(metadata: ["configuration": json, "format": "actor-critic (Reinforcement/ActorCritic.swift)"])
     }
 
-    /// Tells the network its parameters were set or changed (after initialisation, an optimiser step or a load):
-    /// recomputes g(x) at once, on the calling thread.
-    func parametersChanged() {
-        guard configuration.scorer == .itemFeatures else { return }
-        tracker.itemFeatures.withUnsafeBufferPointer { x in
-            scoreLayer.forward(x.baseAddress!, into: itemVectors.pointer, rows: configuration.items)   // [items, d] -> [items, hidden]
-        }
-    }
-
-    /// The item matrix Q `[items, hidden]` the logits are `h Qᵀ (+ bias)` of.
-    private func itemMatrix() -> UnsafeMutablePointer<Float> {
-        configuration.scorer == .itemFeatures ? itemVectors.pointer : scoreLayer.weight
-    }
-
-    /// Forward for `n` states; everything backward needs stays in `w`.
-    // w.states: [n, d + 1] -> w.hidden0: [n, h], w.hidden1: [n, h], w.logits: [n, items], w.values: [n, critics]
+    /// Forward for `n` states; everything backward needs stays in `w`. The logits are left per row: `logits(_:row:scratch:)`.
+    // w.states: [n, d + 1] -> w.hidden0, w.hidden1: [n, h], w.values: [n, critics],
+    //   .itemFeatures: w.queries [n, d] (u = h W); .table: w.logits [n, items]
     func forward(_ w: ActorCriticWorkspace, rows n: Int) {
         let c = configuration, h = c.hiddenWidth
         trunk[0].forwardReLU(w.states, into: w.hidden0, rows: n)
         trunk[1].forwardReLU(w.hidden0, into: w.hidden1, rows: n)
-        let q = itemMatrix()
-        sgemm(transB: true, m: n, n: c.items, k: h, w.hidden1, q, beta: 0, w.logits)   // [n, h] · [items, h]ᵀ
-        if c.scorer == .table, let bias = scoreLayer.bias { addBiasRows(w.logits, bias, rows: n, width: c.items) }
+        switch c.scorer {
+        case .itemFeatures:
+            sgemm(m: n, n: c.featureWidth, k: h, w.hidden1, scoreLayer.weight, beta: 0, w.queries)   // [n, h] · [h, d]
+        case .table:
+            sgemm(transB: true, m: n, n: c.items, k: h, w.hidden1, scoreLayer.weight, beta: 0, w.logits)   // [n, h] · [items, h]ᵀ
+            if let bias = scoreLayer.bias { addBiasRows(w.logits, bias, rows: n, width: c.items) }
+        }
         critic.forward(w.hidden1, into: w.values, rows: n)
     }
 
-    /// Backward from `w.dLogits` and `w.dValues` (the loss's gradients): accumulates every parameter's gradient,
-    /// the start vector's through the states' `startWeights` `[n]`.
-    // dLogits: [n, items], dValues: [n, critics] -> parameter gradients
+    /// Floats of the scratch buffer `logits(_:row:scratch:)` and `logitGradient(_:row:scratch:)` may use (the items,
+    /// padded to a multiple of 8); its padding must stay 0.
+    var scratchCount: Int { panels?.paddedItems ?? configuration.items }
+
+    /// Row `b`'s logits `[items]` after `forward`: `.itemFeatures` computes them into `scratch` (`[scratchCount]`);
+    /// `.table` returns its row of `w.logits`. The caller may overwrite them (the masked softmax does).
+    // w.queries[b]: [d] or w.logits[b]: [items] -> [items]
+    func logits(_ w: ActorCriticWorkspace, row b: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        guard let panels else { return w.logits + b * configuration.items }
+        panels.scores(w.queries + b * configuration.featureWidth, into: scratch)
+        return scratch
+    }
+
+    /// Where row `b`'s gradient with respect to its logits `[items]` is to be written: `scratch` (`[scratchCount]`)
+    /// for `.itemFeatures`, row b of `w.dLogits` for `.table`. Pass it to `logitGradientWritten` afterwards.
+    func logitGradient(_ w: ActorCriticWorkspace, row b: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        panels == nil ? w.dLogits + b * configuration.items : scratch
+    }
+
+    /// Row `b`'s logit gradient `dz` is written: `.itemFeatures` takes it to the query, `dQueries[b] = Xᵀ dz`.
+    // dz: [items] -> w.dQueries[b]: [d]
+    func logitGradientWritten(_ w: ActorCriticWorkspace, row b: Int, _ dz: UnsafePointer<Float>) {
+        panels?.transposedProduct(dz, into: w.dQueries + b * configuration.featureWidth)
+    }
+
+    /// Backward from the rows' logit gradients (`logitGradientWritten`) and `w.dValues` (the loss's gradients):
+    /// accumulates every parameter's gradient, the start vector's through the states' `startWeights` `[n]`.
+    // .itemFeatures: dQueries [n, d]; .table: dLogits [n, items]; dValues: [n, critics] -> parameter gradients
     func backward(_ w: ActorCriticWorkspace, startWeights: UnsafePointer<Float>, rows n: Int) {
-        let c = configuration, h = c.hiddenWidth
+        let c = configuration, h = c.hiddenWidth, d = c.featureWidth
         switch c.scorer {
         case .table:
             scoreLayer.backward(w.dLogits, input: w.hidden1, dx: w.dHidden1, rows: n)
         case .itemFeatures:
-            let q = itemMatrix()
-            sgemm(m: n, n: h, k: c.items, w.dLogits, q, beta: 0, w.dHidden1)                           // dh: [n, items] · [items, h]
-            sgemm(transA: true, m: c.items, n: h, k: n, w.dLogits, w.hidden1, beta: 0, w.dItemVectors)  // dQ: [items, n] · [n, h]
-            tracker.itemFeatures.withUnsafeBufferPointer { x in
-                scoreLayer.backward(w.dItemVectors, input: x.baseAddress!, dx: nil, rows: c.items)     // dQ -> d item_tower
-            }
+            sgemm(transA: true, m: h, n: d, k: n, w.hidden1, w.dQueries, beta: 1, scoreLayer.weightGrad)   // dW += hᵀ du: [h, n] · [n, d]
+            sgemm(transB: true, m: n, n: h, k: d, w.dQueries, scoreLayer.weight, beta: 0, w.dHidden1)     // dh = du Wᵀ: [n, d] · [h, d]ᵀ
         }
         critic.backward(w.dValues, input: w.hidden1, dx: w.dHidden0, rows: n)
         for i in 0..<(n * h) { w.dHidden1[i] += w.dHidden0[i] }
@@ -173,21 +186,23 @@ public final class ActorCritic: @unchecked Sendable {
 /// The activations and gradients of `ActorCritic.forward` / `backward` for up to `capacity` rows.
 final class ActorCriticWorkspace {
     let capacity: Int
-    let states, hidden0, hidden1, logits, values: UnsafeMutablePointer<Float>
-    let dLogits, dValues, dHidden0, dHidden1, dStates, dItemVectors: UnsafeMutablePointer<Float>
+    /// `[capacity, d + 1]`, `[capacity, h]` x2, `[capacity, critics]`; `.itemFeatures`: queries `[capacity, d]`;
+    /// `.table`: logits `[capacity, items]` (the other scorer's buffer is empty).
+    let states, hidden0, hidden1, values, queries, logits: UnsafeMutablePointer<Float>
+    /// The gradients of the same, and of the logits (`.table`) or the queries (`.itemFeatures`).
+    let dValues, dHidden0, dHidden1, dStates, dQueries, dLogits: UnsafeMutablePointer<Float>
     private let storage: FloatBuffer
 
     init(_ c: ActorCritic.Configuration, capacity: Int) {
         self.capacity = capacity
         let s = c.featureWidth + 1, h = c.hiddenWidth
-        let sizes = [capacity * s, capacity * h, capacity * h, capacity * c.items, capacity * c.critics,
-                     capacity * c.items, capacity * c.critics, capacity * h, capacity * h, capacity * s,
-                     c.scorer == .itemFeatures ? c.items * h : 0]
+        let queryWidth = c.scorer == .itemFeatures ? c.featureWidth : 0, logitWidth = c.scorer == .table ? c.items : 0
+        let sizes = [s, h, h, c.critics, queryWidth, logitWidth, c.critics, h, h, s, queryWidth, logitWidth].map { capacity * $0 }
         storage = FloatBuffer(count: sizes.reduce(0, +))
         var offsets: [UnsafeMutablePointer<Float>] = []
         var p = storage.pointer
         for size in sizes { offsets.append(p); p += size }
-        (states, hidden0, hidden1, logits, values) = (offsets[0], offsets[1], offsets[2], offsets[3], offsets[4])
-        (dLogits, dValues, dHidden0, dHidden1, dStates, dItemVectors) = (offsets[5], offsets[6], offsets[7], offsets[8], offsets[9], offsets[10])
+        (states, hidden0, hidden1, values, queries, logits) = (offsets[0], offsets[1], offsets[2], offsets[3], offsets[4], offsets[5])
+        (dValues, dHidden0, dHidden1, dStates, dQueries, dLogits) = (offsets[6], offsets[7], offsets[8], offsets[9], offsets[10], offsets[11])
     }
 }

@@ -16,7 +16,11 @@ extension ActorCritic {
         let (meanWeight, startWeight) = tracker.compose(items: items, rewards: paddedRewards, turn: shown.count, normalisation: normalisation, sum: &sum)
         tracker.assemble(sums: sum, meanWeights: [meanWeight], startWeights: [startWeight], start: start, rows: 1, into: w.states)
         forward(w, rows: 1)
-        let row = MaskedSoftmax.exponentiate(w.logits, count: c.items, masked: items, maskedCount: shown.count, into: w.dLogits)
-        return (0..<c.items).map { Double(w.dLogits[$0]) / row.sum }
+        var scratch = [Float](repeating: 0, count: scratchCount), e = [Float](repeating: 0, count: c.items)
+        return scratch.withUnsafeMutableBufferPointer { scratch in
+            let z = logits(w, row: 0, scratch: scratch.baseAddress!)
+            let row = MaskedSoftmax.exponentiate(z, count: c.items, masked: items, maskedCount: shown.count, into: &e)
+            return e.map { Double($0) / row.sum }
+        }
     }
 }

@@ -6,7 +6,21 @@ import Foundation
 @inline(__always)
 func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let low = SIMD8<Float>(repeating: -87.3), high = SIMD8<Float>(repeating: 88.3)   // masks, not the generic clamped(), which is not inlined
-    let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+    return exp8InRange(x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high))
+}
+
+/// `exp8` of a logit minus its row's maximum (x ≤ 0): the same bits on [−87.3, 0], and exactly 0 below −87.3
+/// (where e^x < 2^−126, a masked item's `maskedLogit − max` among them), with one clamp instead of two.
+@inline(__always)
+func exp8NonPositive(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let low = SIMD8<Float>(repeating: -87.3)
+    let below = x .< low
+    return exp8InRange(x.replacing(with: low, where: below)).replacing(with: SIMD8<Float>(), where: below)
+}
+
+/// The core of `exp8` for `clamped` in [−87.3, 88.3].
+@inline(__always)
+func exp8InRange(_ clamped: SIMD8<Float>) -> SIMD8<Float> {
     let magic = SIMD8<Float>(repeating: 12_582_912)          // 1.5 · 2^23: adding it rounds to an integer
     let shifted = clamped * 1.442_695_04 + magic
     let n = shifted - magic                                     // round(x / ln 2)
@@ -22,10 +36,15 @@ func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     return p * unsafeBitCast((exponent &+ 127) &<< 23, to: SIMD8<Float>.self)
 }
 
-/// The softmax of one row of logits over the items not yet shown, and what the A2C loss needs of it.
+/// The softmax of one row of logits over the items not yet shown, and what the A2C loss and the sampler need of it.
 enum MaskedSoftmax {
     /// A logit that takes an item out of the softmax (finite, so `0 · logit` stays 0).
     static let maskedLogit: Float = -1e30
+    /// Items per block of the sums: eight Float lanes within a block, the blocks added in Double.
+    static let block = 256
+
+    /// Blocks of `block` items in a row of `n` (the length of `exponentiate`'s `blockSums`).
+    static func blocks(_ n: Int) -> Int { (n + block - 1) / block }
 
     /// What `exponentiate` found: the largest logit, `Σ e_j` and `Σ e_j z_j` over the unmasked items.
     struct Row {
@@ -39,65 +58,97 @@ enum MaskedSoftmax {
     }
 
     /// Sets the logits of the `masked` items to `maskedLogit` in `z`, and writes `e_j = exp(z_j − max)` into `e`
-    /// (exactly 0 for the masked items).
-    // z: [n] (masked entries overwritten), masked: [maskedCount] -> e: [n]
+    /// (`exp8NonPositive`: exactly 0 for the masked items, and for any item more than 87.3 below the maximum), in
+    /// two passes over the row: the maximum, then the exponentials with their sums. With `blockSums`, also writes
+    /// `Σ e` of each block of `block` items (what `sample` skips by).
+    // z: [n] (masked entries overwritten), masked: [maskedCount] -> e: [n], blockSums: [blocks(n)]
     static func exponentiate(_ z: UnsafeMutablePointer<Float>, count n: Int, masked: UnsafePointer<Int32>, maskedCount: Int,
-                             into e: UnsafeMutablePointer<Float>) -> Row {
+                             into e: UnsafeMutablePointer<Float>, blockSums: UnsafeMutablePointer<Double>? = nil) -> Row {
         for k in 0..<maskedCount { z[Int(masked[k])] = maskedLogit }
+        let full = n / 8 * 8
         var lanes = SIMD8<Float>(repeating: maskedLogit)
         var i = 0
-        while i + 8 <= n { let v = load(z + i); lanes = lanes.replacing(with: v, where: v .> lanes); i += 8 }
+        while i < full { let v = load(z + i); lanes = lanes.replacing(with: v, where: v .> lanes); i += 8 }
         var maximum = lanes.max()
         while i < n { maximum = max(maximum, z[i]); i += 1 }
-        let top = SIMD8<Float>(repeating: maximum)
-        i = 0
-        while i + 8 <= n { store(exp8(load(z + i) - top), e + i); i += 8 }
-        if i < n {
-            var tail = SIMD8<Float>(repeating: maskedLogit)
-            for k in i..<n { tail[k - i] = z[k] }
-            let values = exp8(tail - top)
-            for k in i..<n { e[k] = values[k - i] }
-        }
-        for k in 0..<maskedCount { e[Int(masked[k])] = 0 }
-        // Σ e and Σ e z: eight Float lanes per block of 256, blocks added in Double.
-        var sum = 0.0, weighted = 0.0
-        var block = 0
-        while block < n {
-            let end = min(block + 256, n)
-            var s = SIMD8<Float>(repeating: 0), w = SIMD8<Float>(repeating: 0)
-            var j = block
-            while j + 8 <= end { let v = load(e + j); s += v; w += v * load(z + j); j += 8 }
-            var rest = 0.0, restWeighted = 0.0
-            while j < end { rest += Double(e[j]); restWeighted += Double(e[j]) * Double(z[j]); j += 1 }
-            sum += Double(s.sum()) + rest
-            weighted += Double(w.sum()) + restWeighted
-            block = end
+        let top = SIMD8<Float>(repeating: maximum), off = SIMD8<Float>(repeating: maskedLogit)
+        var sum = 0.0, weighted = 0.0, first = 0, b = 0
+        while first < n {
+            let end = min(first + block, n), fullEnd = min(end, full)
+            var s = SIMD8<Float>(), w = SIMD8<Float>()
+            var j = first
+            while j < fullEnd {
+                let v = load(z + j)
+                let x = exp8NonPositive(v - top)
+                store(x, e + j)
+                s += x
+                w += x * v   // 0 · maskedLogit = −0: masked items add nothing
+                j += 8
+            }
+            if j < end {   // the row's last, partial group of eight
+                var tail = off
+                for k in j..<end { tail[k - j] = z[k] }
+                let x = exp8NonPositive(tail - top)
+                for k in j..<end { e[k] = x[k - j] }
+                s += x
+                w += x * tail
+            }
+            let blockSum = Double(s.sum())
+            blockSums?[b] = blockSum
+            sum += blockSum
+            weighted += Double(w.sum())
+            first = end
+            b += 1
         }
         return Row(maximum: maximum, sum: sum, weightedLogits: weighted)
     }
 
-    /// The item whose cumulative share of `e` first exceeds `uniform` (in [0, 1)); the last item with e > 0 when
-    /// rounding leaves the walk short.
-    static func sample(_ e: UnsafePointer<Float>, count n: Int, sum: Double, uniform: Double) -> Int32 {
-        let target = uniform * sum
-        var cumulative = 0.0, last = -1
-        for j in 0..<n where e[j] > 0 {
+    /// The item whose cumulative share of `e` first exceeds `uniform` (in [0, 1)): whole blocks are skipped by their
+    /// sums (`exponentiate`'s `blockSums`, which add up to `sum`), then the walk goes item by item in Double; the last
+    /// item with e > 0 when rounding leaves the walk short; −1 when `sum` is not a positive finite number.
+    // e: [n], blockSums: [blocks(n)]
+    static func sample(_ e: UnsafePointer<Float>, count n: Int, blockSums: UnsafePointer<Double>, sum: Double, uniform: Double) -> Int32 {
+        guard sum.isFinite, sum > 0 else { return -1 }
+        let target = uniform * sum, blocks = Self.blocks(n)
+        var cumulative = 0.0, b = 0
+        while b < blocks - 1, cumulative + blockSums[b] <= target {
+            cumulative += blockSums[b]
+            b += 1
+        }
+        var last = -1
+        for j in (b * block)..<n where e[j] > 0 {
             cumulative += Double(e[j])
             last = j
             if cumulative > target { return Int32(j) }
+        }
+        if last < 0 {
+            for j in stride(from: b * block - 1, through: 0, by: -1) where e[j] > 0 { return Int32(j) }
         }
         return Int32(last)
     }
 
     /// The gradient of `scale_pg · (−A log p_a) + scale_ent · (−H)` with respect to the logits:
     /// `dz_j = scale_pg A (p_j − [j = a]) + scale_ent p_j (z_j − lse + H)`, 0 for masked items (where e_j = 0).
+    /// `dz` may be `e`.
     // z: [n], e: [n] -> dz: [n]
     static func lossGradient(_ z: UnsafePointer<Float>, _ e: UnsafePointer<Float>, count n: Int, row: Row, action: Int32,
                              advantageScale: Float, entropyScale: Float, into dz: UnsafeMutablePointer<Float>) {
         let inverseSum = Float(1 / row.sum), shift = Float(row.entropy - row.logSumExp)
-        for j in 0..<n {
+        let a = SIMD8<Float>(repeating: advantageScale), c = SIMD8<Float>(repeating: entropyScale)
+        let scale = SIMD8<Float>(repeating: inverseSum), offset = SIMD8<Float>(repeating: shift), zero = SIMD8<Float>()
+        var j = 0
+        if entropyScale == 0 {   // DORL's setting: the entropy term adds ±0
+            while j + 8 <= n { store(a * (load(e + j) * scale), dz + j); j += 8 }
+        }
+        while j + 8 <= n {
+            let p = load(e + j) * scale
+            store((a * p + c * p * (load(z + j) + offset)).replacing(with: zero, where: p .== zero), dz + j)
+            j += 8
+        }
+        while j < n {
             let p = e[j] * inverseSum
             dz[j] = p == 0 ? 0 : advantageScale * p + entropyScale * p * (z[j] + shift)
+            j += 1
         }
         dz[Int(action)] -= advantageScale
     }

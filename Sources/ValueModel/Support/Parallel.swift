@@ -14,6 +14,25 @@ public enum LearningThreads {
         openblas_set_num_threads(Int32(configured))
     }
 
+    /// Serialises the sections that switch OpenBLAS to one thread (`withSingleThreadedBLAS`).
+    private static let singleThreadedBLAS = NSLock()
+
+    /// Runs `body` with OpenBLAS at one thread per caller, the engine's own loops unchanged, and OpenBLAS's thread
+    /// count restored afterwards. For work whose matrix products are too small to gain from OpenBLAS's threads (they
+    /// wait for each other, most of all on a loaded machine) and whose parallel parts are the engine's own: each
+    /// product then has one sum order, whatever the thread count. Process-wide: BLAS calls made by other threads
+    /// of the process meanwhile run single-threaded too (the pipeline's steps never overlap them; the test suite
+    /// runs serially). Sections do not nest.
+    public static func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
+        singleThreadedBLAS.lock()
+        openblas_set_num_threads(1)
+        defer {
+            openblas_set_num_threads(Int32(configured))
+            singleThreadedBLAS.unlock()
+        }
+        return try body()
+    }
+
     /// Runs `body(lane)` for every lane in `0..<lanes` side by side (at most `count` at a time), each lane on one
     /// thread: OpenBLAS at one thread and the engine's loops serial while they run, the thread count restored
     /// afterwards. For independent jobs too small to keep every core busy one at a time (a GNN training step

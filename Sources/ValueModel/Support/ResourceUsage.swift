@@ -18,6 +18,14 @@ public enum ResourceUsage {
         #endif
     }
 
+    /// CPU seconds (user + system) the process has used so far, over all its threads.
+    public static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// Seconds since an arbitrary fixed point (monotonic).
     public static func now() -> Double {
         Double(DispatchTime.now().uptimeNanoseconds) / 1e9
