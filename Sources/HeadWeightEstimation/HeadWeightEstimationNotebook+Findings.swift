@@ -38,7 +38,11 @@ extension HeadWeightEstimationNotebook {
                 case .withinTarget: "with the world's exact `p_true` as heads the same likelihood misses by \(Format.fixed(trueError, 3)), within the target: the assumption identifies w\\* on these lists, and the predicted heads add the rest"
                 case .outsideTarget: "with the world's exact `p_true` as heads the same likelihood already misses by \(Format.fixed(trueError, 3)): part of the miss is the pool assumption, whatever the heads"
                 }
-                var line = "**Where the miss comes from:** " + identification
+                let title = switch h.verdict {
+                case .withinTarget: "**With perfect heads:** "
+                case .outsideTarget: "**Where the miss comes from:** "
+                }
+                var line = title + identification
                 if let s = h.split {
                     line += ". On \(s.head.displayName), the headline's worst head, ŵ − w\\* = \(Self.signed(s.total)) = \(Self.signed(s.identification)) with `p_true` \(s.heads >= 0 ? "+" : "−") \(Format.fixed(abs(s.heads), 3)) from the GNN's heads"
                 }
@@ -53,7 +57,11 @@ extension HeadWeightEstimationNotebook {
             case .sessionsEverywhere: "the sessions still dominate the interval for every head"
             case .seedsForSome: "the seeds dominate the interval for \(e.seedDominatedHeads.map { Self.heads[$0] }.joined(separator: ", "))"
             }
-            lines.append("**The heads' training randomness counts:** over \(members) GNNs trained with different seeds, \(e.headsVaryingMoreThanSessions) of \(Head.allCases.count) heads' ŵ vary more from seed to seed than from the sessions; \(dominance). No interval here includes the heads' bias (section 6).")
+            let title = switch e.dominance {
+            case .seedsForSome: "**The heads' training randomness counts:**"
+            case .sessionsEverywhere: "**The heads' training randomness:**"
+            }
+            lines.append("\(title) over \(members) GNNs trained with different seeds, \(e.headsVaryingMoreThanSessions) of \(Head.allCases.count) heads' ŵ vary more from seed to seed than from the sessions; \(dominance). No interval here includes the heads' bias (section 6).")
         } else {
             lines.append("**The interval holds the heads fixed:** step 3 trained no other seeds of its GNN (`--head-seeds 1`), so neither their training randomness nor their bias (section 6) is in it.")
         }

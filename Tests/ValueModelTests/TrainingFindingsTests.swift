@@ -209,7 +209,7 @@ struct TrainingFindingsTests {
         #expect(try #require(TrainingFindings.make(results).seedSpread).offPathMeanLogLossStandardDeviation == nil)
     }
 
-    @Test("the paper's Table 1: the SPEC's test AUCs and their means")
+    @Test("the paper's Table 1: its test AUCs and their means")
     func paperTable() {
         #expect(PaperTable1.rows.map(\.model) == ["Logistic regression", "Edge MLP (hidden = 128)", "GNN (hidden = 64)", "GNN (hidden = 128)"])
         #expect(PaperTable1.rows[2].test.perHead == [0.8492, 0.8213, 0.8566, 0.8657])
