@@ -69,9 +69,10 @@ struct FloorEvidenceNotebook {
                    evidence.retrieval.map { row in
                        [planted(row.truth), Format.fixed(row.plain, 3)] + row.terms.map { "\(Format.fixed($0.error, 3)) (β̂ \(Format.fixed($0.beta, 2)))" }
                    }, alignRight: Set(1..<(2 + first.terms.count)))
-        let parts = summary.terms.map { "with \(Self.name($0.term)) \($0.within) of \($0.count) within 0.05 (worst \(Format.fixed($0.worst, 3)))" }
+        let tolerance = EstimationThresholds.recoveryTolerance
+        let parts = summary.terms.map { "with \(Self.name($0.term)) \($0.within) of \($0.count) within \(tolerance) (worst \(Format.fixed($0.worst, 3)))" }
         let recovers = "Given the retrieval stage's scores the same likelihood recovers w*: on a funnel whose retrieval follows the user–video pair the floor is the missing retrieval scores, not the estimator."
-        let approximation = "Even the retrieval stage's own scores as the pair term leave an error above 0.05. The video-effects likelihood treats the pool draw to first order (inclusion in proportion to e^{α_j + β x_sj}), which a pool holding a large share of the uploaded videos does not follow: "
+        let approximation = "Even the retrieval stage's own scores as the pair term leave an error above \(tolerance). The video-effects likelihood treats the pool draw to first order (inclusion in proportion to e^{α_j + β x_sj}), which a pool holding a large share of the uploaded videos does not follow: "
         let conclusion: String
         switch summary.verdict {
         case .scoresRecoverAffinityEnough:

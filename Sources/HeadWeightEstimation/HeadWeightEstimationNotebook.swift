@@ -20,15 +20,18 @@ struct HeadWeightEstimationNotebook {
 
     func build() throws -> Notebook {
         var page = Notebook(title: "Step 4 — head-weight estimation")
+        findingsList(&page)
+        page.heading("What this step does")
         page.paragraph("""
             The value model ranks a session's candidates by `v = Σ_h w_h p_h` over the four predicted heads (complete, long, \
-            rewatch, neg). This step estimates `w` from the lists the platform actually showed. It first does what the original \
+            rewatch, neg); `w` is reported L1-normalised (Σ_h |w_h| = 1), since only its direction changes a ranking. This step estimates `w` from the lists the platform actually showed. It first does what the original \
             notebook `4. head_weight_estimation.ipynb` does — simulate each evaluation session's list as the top K candidates by \
             `v` and match it to the observed list (two Nelder-Mead stages) — then improves that list matching (a smooth \
             surrogate, several starts, the loss landscape), and finally estimates `w` by the **likelihood of the observed lists** \
             under the stochastic version of the same ranking rule (Plackett-Luce), with standard errors and a bootstrap, first \
             with every catalogue video a candidate and then (section 4b) under several assumptions about the candidate pool \
-            that the platform's retrieval stage drew and nobody logged. The headline is section 4b's video-effects likelihood.
+            that the platform's retrieval stage drew and nobody logged. The headline is section 4b's likelihood under the \
+            *\(PoolAnalysis.headline.title)* assumption; section 4's whole-catalogue likelihood is not the headline.
             """)
         guard let g = results.gnn else { throw PipelineError.invalidData("step 4's results hold no estimators on the GNN's heads") }
         sessions(&page)
@@ -42,6 +45,7 @@ struct HeadWeightEstimationNotebook {
         residuals(&page)
         notes(&page)
         timing(&page, g)
+        if g.category != nil, !results.categoryMap.isEmpty { categoryMap(&page) }
         return page
     }
 
@@ -71,7 +75,8 @@ struct HeadWeightEstimationNotebook {
         page.paragraph("The heads are step 3's `\(results.modelName)`, \(results.modelChoice)."
                        + (results.ensemble.map { " Every estimate below uses the mean of its heads and those of \($0.members.count - 1) other GNN(s) (its other seeds from step 3, and any `--ensemble` runs), each scored the same way; section 4b reports each member's estimate alone and puts their spread into the headline interval. The throughput below is the main model's." } ?? ""))
         page.paragraph("""
-            Each (session, candidate) edge gets the SPEC's counterfactual features: the session's user columns and its first \
+            Each (session, candidate) edge gets the counterfactual features of \
+            `Sources/ValueModel/Ranking/CounterfactualFeatures.swift`: the session's user columns and its first \
             row's burst/session/context/history columns with the author trio overwritten by "no earlier row of this author" \
             (has_author_history 0, author_recency_days 0, last_complete_author 0), and the candidate's item columns (from its \
             first row in step 1), standardised with step 2's training statistics. \
@@ -150,13 +155,15 @@ struct HeadWeightEstimationNotebook {
         if let c = g.category {
             page.heading("Category loss (stage A's), one start at the embedding estimate", level: 3)
             improvedTable(&page, c, loss: "category")
-            categoryMap(&page)
+            if !results.categoryMap.isEmpty {
+                page.paragraph("The category loss compares lists by their \(results.categoryMap.count) level-1 categories (`i_cat_level1_id`), listed with their names and shares in the appendix at the end.")
+            }
         }
     }
 
-    /// The level-1 categories the category loss compares, as the original's category map (ids with names).
+    /// The appendix: the level-1 categories the category loss compares, as the original's category map (ids with names).
     private func categoryMap(_ page: inout Notebook) {
-        guard !results.categoryMap.isEmpty else { return }
+        page.heading("Appendix: the level-1 categories of section 3's category loss")
         page.paragraph("The category loss compares lists by their level-1 categories (`i_cat_level1_id`, with the names of `kuairec_caption_category.csv`; −124 is KuaiRec's unknown category, counted as one): \(results.categoryMap.count) categories among the candidates.")
         page.table(["level-1 id", "name", "candidates", "mean share of an observed list"],
                    results.categoryMap.map { [String($0.id), $0.name.isEmpty ? "—" : $0.name, Format.count($0.candidates), Format.percent($0.meanListShare, 1)] },
@@ -176,8 +183,9 @@ struct HeadWeightEstimationNotebook {
             video a candidate) is convex in θ, so Newton's method from θ = 0 finds its unique minimum in a few steps — no start \
             point, no step function, no tolerance that decides the answer. Then `w = θ/Σ|θ|` and `τ = 1/Σ|θ|` (the noise scale \
             in units of an L1-normalised value). Standard errors come from the inverse Hessian (delta method) and from a \
-            bootstrap over sessions (\(g.bootstrap?.draws.count ?? 0) replicates, `--bootstrap`; each replicate refits from the \
-            full-sample θ; percentile intervals).
+            bootstrap over sessions (\(g.bootstrap?.draws.count ?? 0) replicates, `--bootstrap`: each replicate refits on as many \
+            sessions drawn with replacement, starting from the full-sample θ; percentile intervals). This whole-catalogue \
+            estimate is not the headline: section 4b fits the same likelihood under other assumptions about the candidate pool.
             """)
         var header = ["head", "ŵ", "standard error (Hessian)"]
         if g.bootstrap != nil { header += ["bootstrap s.e.", "95% interval"] }
@@ -222,15 +230,15 @@ struct HeadWeightEstimationNotebook {
         guard let landscape = g.landscape else { return }
         var slices: [Series] = []
         for s in landscape.slices {
-            slices.append(.line("hard, vary w_\(Self.heads[s.head])", x: s.grid, y: s.hard))
-            slices.append(.line("surrogate, vary w_\(Self.heads[s.head])", x: s.softGrid, y: s.soft, dashed: true))
+            slices.append(.line("hard, vary w_\(Self.heads[s.head])", x: s.grid, y: s.hard, colour: s.head + 1))
+            slices.append(.line("surrogate, vary w_\(Self.heads[s.head])", x: s.softGrid, y: s.soft, dashed: true, colour: s.head + 1))
         }
-        var f = Figure(title: "Embedding matching loss along slices of the L1 sphere through ŵ", xLabel: "value of the varied weight", yLabel: "loss", series: slices)
+        var f = Figure(title: "Embedding matching loss along slices of the L1 sphere through section 4's ŵ (whole catalogue)", xLabel: "value of the varied weight", yLabel: "loss", series: slices)
         f.legend = .bottomRight
         f.logY = true
         f.height = 600
         page.figure(try StepOutput.render(f, folder: options.figures, name: "head-weight-landscape.png"),
-                    caption: "Each slice sets one weight to the x value and rescales the other three to keep Σ|w| = 1 (their ratios kept), through the likelihood estimate \(w(landscape.center)). Log scale. Solid: the hard top-K embedding loss; dashed: its surrogate at τ = \(landscape.temperature).")
+                    caption: "Each slice sets one weight to the x value and rescales the other three to keep Σ|w| = 1 (their ratios kept), through section 4's whole-catalogue likelihood estimate \(w(landscape.center)), not the headline of section 4b. Log scale; each head's hard loss and its surrogate in the same colour. Solid: the hard top-K embedding loss; dashed: its surrogate at τ = \(landscape.temperature).")
         if !g.zooms.isEmpty {
             page.paragraph("Zoomed in, the hard loss is a staircase: distinct values among \(g.zooms[0].slices[0].grid.count) evenly spaced points of each slice around ŵ — the smaller the window, the more points share one value, i.e. stand on one flat step where the gradient is zero and Nelder-Mead's tolerances stop wherever the simplex happens to sit:")
             page.table(["window around ŵ"] + Self.heads.map { "w_\($0)" }, zip(g.zooms, findings.zoomDistinctValues).map { zoom, distinct in
@@ -238,10 +246,10 @@ struct HeadWeightEstimationNotebook {
             }, alignRight: [1, 2, 3, 4])
         }
         let likelihoodSeries: [Series] = g.likelihoodSlices.map { s in .line("vary w_\(Self.heads[s.head])", x: s.grid, y: s.values) }
-        var l = Figure(title: "Negative log-likelihood per shown row along the same slices (τ = τ̂)", xLabel: "value of the varied weight", yLabel: "NLL per row", series: likelihoodSeries)
+        var l = Figure(title: "Whole-catalogue negative log-likelihood per shown row along the same slices (τ = τ̂)", xLabel: "value of the varied weight", yLabel: "NLL per row", series: likelihoodSeries)
         l.legend = .topRight
         page.figure(try StepOutput.render(l, folder: options.figures, name: "head-weight-likelihood.png"),
-                    caption: "The likelihood along the same four slices at the fitted noise scale: smooth, with its minimum at ŵ on every slice (it is convex in θ).")
+                    caption: "Section 4's whole-catalogue likelihood along the same four slices at its fitted noise scale: smooth, with its minimum at its ŵ on every slice (it is convex in θ).")
     }
 
     /// A recovery row's estimator, as the tables name it (`synthetic`: the synthetic world's wording).
@@ -251,7 +259,7 @@ struct HeadWeightEstimationNotebook {
         case .originalStageB: synthetic ? "original stage B (embedding)" : "original stage B"
         case .matchingEmbedding: "matching surrogate, embedding loss"
         case .matchingCategory: "matching surrogate, category loss"
-        case .likelihood: synthetic ? "**likelihood**" : "likelihood (Plackett-Luce)"
+        case .likelihood: "likelihood, whole catalogue (section 4)"
         }
     }
 
@@ -310,7 +318,7 @@ struct HeadWeightEstimationNotebook {
         case .precisionOnly: "Here the noise level moved the precision, not the centre."
         case .centreMoves: "At the other scales the estimate is off by more than its sampling error: the noise level interacts with the candidate assumption, not only with the precision."
         }
-        page.paragraph("Max error within max(\(Self.tolerance), two standard errors) at \(f.noiseWithin) of \(d.noise.count) noise scales (largest error \(Format.fixed(f.noiseLargestError, 3)), largest standard error \(Format.fixed(f.noiseLargestStandardError, 3))). " + noiseVerdict)
+        page.paragraph("Max error within max(\(Self.tolerance), \(Format.fixed(EstimationThresholds.standardErrorMultiple, 0)) × the largest Hessian standard error) at \(f.noiseWithin) of \(d.noise.count) noise scales (largest error \(Format.fixed(f.noiseLargestError, 3)), largest standard error \(Format.fixed(f.noiseLargestStandardError, 3))). " + noiseVerdict)
 
         try headQuality(&page, d, f)
         why(&page, d, f)
@@ -325,7 +333,7 @@ struct HeadWeightEstimationNotebook {
              "\(Format.percent(d.gnnCandidateShare[h])) / \(Format.percent(d.trueCandidateShare[h]))",
              "\(Format.fixed(d.gnnExposure[h], 2)) / \(Format.fixed(d.trueExposure[h], 2))"]
         }, alignRight: [1, 2, 3, 4])
-        page.paragraph("AUC is measured at the rows the platform showed (the GNN's heads here are the counterfactual ones step 4 uses, built from the session's first row). The variance share is `Var_v(mean over sessions) / Var(all pairs)`: how much of a head is fixed by the video whatever the user. Exposure is how often the video appears in step 1 (all splits), the quantity the GNN's message passing sees as node degree.")
+        page.paragraph("AUC (the chance that a row with the label is scored above a row without) is measured at the rows the platform showed (the GNN's heads here are the counterfactual ones step 4 uses, built from the session's first row). The variance share is `Var_v(mean over sessions) / Var(all pairs)`: how much of a head is fixed by the video whatever the user. Exposure is how often the video appears in step 1 (all splits), the quantity the GNN's message passing sees as node degree.")
         page.paragraph("Heads blended from `p_true` (λ = 0) to the GNN's (λ = 1), `(1 − λ) p_true + λ p_GNN`, each fitted by the likelihood on the same observed lists:")
         page.table(["λ", "mean AUC at the observed rows", "ŵ", "τ̂", "max |error|"], zip(d.blend, f.blendErrors).map { p, error in
             [Format.fixed(p.lambda, 2), Format.fixed(p.meanAUC, 4), w(p.weights), Format.fixed(p.noiseScale, 4), Format.fixed(error, 3)]
@@ -355,7 +363,7 @@ struct HeadWeightEstimationNotebook {
         }
     }
 
-    /// Why the GNN's estimate recovers or misses w*: identification, then the heads' quality.
+    /// Why section 4's whole-catalogue estimate recovers or misses w*: identification, then the heads' quality.
     private func why(_ page: inout Notebook, _ d: SyntheticDiagnostics, _ f: EstimationFindings.Diagnostics) {
         let neg = Head.negative.rawValue
         let recovers = switch f.gnnVerdict {
@@ -363,9 +371,12 @@ struct HeadWeightEstimationNotebook {
         case .outsideTarget: "misses"
         }
         let identification = switch f.trueVerdict {
-        case .withinTarget: "With p_true the same likelihood is within the target (\(Format.fixed(f.trueError, 3))), so what separates the two rows is the heads' quality."
-        case .outsideTarget: "Part of the miss is identification: with p_true the same likelihood already misses by \(Format.fixed(f.trueError, 3)) (the candidate assumption, section 4b); the rest (\(Format.fixed(f.headQualityPart, 3)) more) is the heads' quality."
+        case .withinTarget: "With p_true the same likelihood is within the target (max error \(Format.fixed(f.trueError, 3))), so what separates the two is the heads' quality."
+        case .outsideTarget: "With p_true the same likelihood already misses by \(Format.fixed(f.trueError, 3)) at its worst head: part of the miss is identification (the candidate assumption, section 4b)."
         }
+        let split = f.split.map { s in
+            "On \(s.head.displayName), the GNN estimate's worst head, ŵ − w\\* = \(Self.signed(s.total)) = \(Self.signed(s.identification)) (the same likelihood with p_true: identification) \(s.heads >= 0 ? "+" : "−") \(Format.fixed(abs(s.heads), 3)) (the GNN's heads against p_true)."
+        } ?? ""
         let personalised = switch f.personalisation {
         case .lessPersonalised: ": they are less personalised than the truth"
         case .comparable: ""
@@ -380,8 +391,9 @@ struct HeadWeightEstimationNotebook {
         case .nowhere: "Along the blend no λ keeps the error within \(Self.tolerance)."
         }
         page.paragraph("""
-            **Why the GNN's estimate \(recovers) w\\* (max error \(Format.fixed(f.gnnError, 3))).** \
-            \(identification) \
+            **Why section 4's whole-catalogue estimate \(recovers) w\\* (max error \(Format.fixed(f.gnnError, 3))).** The blend and the \
+            swaps above fit section 4's likelihood (every catalogue video a candidate), not the headline of section 4b\
+            \(findings.headline?.split == nil ? "" : " (whose own split is in the findings at the top)"). \(identification) \(split) \
             The GNN is trained on the rows the platform showed; at the counterfactual candidates — mostly videos this \
             user was never shown — its heads reach a mean AUC of \(Format.fixed(f.meanGNNAUC, 3)) at the observed rows \
             against \(Format.fixed(f.meanTrueAUC, 3)) for p_true, and correlate with p_true over all pairs by \
@@ -396,7 +408,7 @@ struct HeadWeightEstimationNotebook {
 
     private func residuals(_ page: inout Notebook) {
         page.heading("7. Per-session residuals (for downstream causal use)")
-        page.paragraph("At the likelihood estimate, per session: the negative log-likelihood per shown row under (ŵ, τ̂), the hard embedding and category matching loss terms at ŵ, the mean value `ŵ·p` of the observed list and of the simulated top-K list, their gap, and the overlap of the two lists. Full table: `\(results.artifacts)/session_residuals.csv` (one row per session, keyed by user_id and session). First rows:")
+        page.paragraph("At section 4's whole-catalogue likelihood estimate (not the headline), per session: the negative log-likelihood per shown row under (ŵ, τ̂), the hard embedding and category matching loss terms at ŵ, the mean value `ŵ·p` of the observed list and of the simulated top-K list, their gap, and the overlap of the two lists. Full table: `\(results.artifacts)/session_residuals.csv` (one row per session, keyed by user_id and session). First rows:")
         let rows = results.residuals.prefix(8).map { r in
             ["\(r.user)", "\(r.session)", "\(r.length)", "\(r.observed)", Format.fixed(r.negativeLogLikelihoodPerRow, 3), Format.fixed(r.embeddingLoss, 3), Format.fixed(r.categoryLoss, 3),
              Format.fixed(r.observedValue, 4), Format.fixed(r.simulatedValue, 4), Format.fixed(r.valueGap, 4), "\(r.overlap)"]
@@ -408,7 +420,7 @@ struct HeadWeightEstimationNotebook {
     private func notes(_ page: inout Notebook) {
         page.heading("Differences from the original, and caveats")
         page.bullets([
-            "**Headline estimator:** the Plackett-Luce likelihood of the observed lists (section 4) instead of list matching; the original's two stages are reproduced in section 2 and an improved matching estimator in section 3 for comparison.",
+            "**Headline estimator:** the Plackett-Luce likelihood of the observed lists under the *\(PoolAnalysis.headline.title)* assumption (section 4b) instead of list matching; the original's two stages are reproduced in section 2, an improved matching estimator in section 3 and the whole-catalogue likelihood in section 4 for comparison.",
             "**Observed lists:** the session's test-split rows, for both losses. The original computed stage A's observed category shares over *all* the session's rows divided by sess_len (its embedding stage used test rows only); the two differ only for the \(Format.count(results.partialSessions)) session(s) that straddle the split.",
             "Sessions: runs of consecutive step-1 rows with the same (user, session); K = sess_len even when part of the session lies outside the test split (as the original).",
             "Item columns come from each video's first row in step 1 (the original's `drop_duplicates(\"video_id\")`), so `i_age_since_upload_days` is the age at that row, not at the session.",

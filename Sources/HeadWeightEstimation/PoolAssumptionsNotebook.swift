@@ -46,9 +46,31 @@ extension HeadWeightEstimationNotebook {
                 (complete / long / rewatch / neg): that is how much the answer depends on what one assumes about the pools. \
                 \(results.ensemble == nil ? "The standard errors are over sessions with the heads held fixed; they leave out the heads' own training randomness (weight initialisation, batch draws), which `3-training --head-seeds` (default 5) measures by training other seeds, and this run had none (step 3 ran with `--head-seeds 1`)." : "The heads are the mean of an ensemble of GNNs (below); the standard errors are over sessions with those heads held fixed, and the interval below adds the heads' training randomness.")
                 """)
+            if let h = findings.headline { page.paragraph(headlineInterval(h)) }
             if let e = results.ensemble, let found = findings.ensemble { ensemble(&page, e, found, headline: headline.fit) }
         }
         identification(&page, a, f)
+    }
+
+    /// The headline's 95% interval, what it includes, and how many heads it covers in this run.
+    func headlineInterval(_ h: EstimationFindings.Headline) -> String {
+        let sources = switch h.intervalSources {
+        case .sessions: "`ŵ ± 1.96 s.e.`, over sessions with the heads held fixed"
+        case .sessionsAndSeeds: "`ŵ ± 1.96 √(s.e.² + sd²/members)`, over sessions and the heads' training seeds (derived below)"
+        }
+        var text = "**Headline 95% interval** (\(sources)): " + intervals(h) + " (complete, long, rewatch, neg)."
+        if let covered = h.coveredHeads {
+            text += " In this run it covers the planted w\\* for **\(covered) of \(Head.allCases.count) heads**."
+        }
+        return text + " " + Self.coverageStudy
+    }
+
+    /// Where the coverage of such intervals is measured.
+    static let coverageStudy = "`notebooks/4-coverage.md` (made by `make coverage`) measures how often this likelihood's session intervals (`ŵ ± 1.96 s.e.`) cover w\\* over seeded synthetic worlds of each candidate mechanism, with the world's `p_true` as heads: a check of the interval without the predicted heads' errors."
+
+    /// The headline's intervals, one bracket per head.
+    func intervals(_ h: EstimationFindings.Headline) -> String {
+        zip(h.lower, h.upper).map { "[\(Format.fixed($0, 3)), \(Format.fixed($1, 3))]" }.joined(separator: ", ")
     }
 
     /// `--ensemble`: each member's headline alone, their spread, and the headline interval with both sources.
@@ -66,11 +88,11 @@ extension HeadWeightEstimationNotebook {
         }
         page.paragraph("""
             The members' ŵ differ by a standard deviation of \(w(e.spread)) per head, against session standard errors of \
-            \(w(e.meanStandardErrors)) on average: \(f.headsVaryingMoreThanSessions) of 4 heads vary more \
+            \(w(e.meanStandardErrors)) on average: \(f.headsVaryingMoreThanSessions) of \(Head.allCases.count) heads vary more \
             from seed to seed than from the sessions. The ensemble's heads average \(e.members.count) members, so their training randomness \
             enters ŵ with about sd/√\(e.members.count) = \(w(f.seedPart)) (assuming the members vary independently). **Headline interval \
             with both sources:** ŵ ± 1.96 √(s.e.² + sd²/\(e.members.count)) = \(zip(f.lower, f.upper).map { "[\(Format.fixed($0, 3)), \(Format.fixed($1, 3))]" }.joined(separator: ", ")) \
-            (complete, long, rewatch, neg)\(f.coveredHeads.map { "; it covers w* for \($0) of 4 heads" } ?? ""). \
+            (complete, long, rewatch, neg), the headline interval above. \
             \(dominance)
             """)
     }
@@ -108,6 +130,6 @@ extension HeadWeightEstimationNotebook {
         if f.floorCases > 0 {
             page.paragraph("In \(f.floorCases) of \(a.identification.count) cases (\(f.floorMechanisms.joined(separator: ", "))) the video-effects estimate with p_true misses while the true pools recover w*: the floor there is the candidate assumption, not the data. Per-video effects approximate a pool draw to first order only: they cannot absorb retrieval that follows the user–video pair, and even for a purely per-video pool they ignore that a high-value video missing from the list was probably missing from the pool.")
         }
-        page.paragraph("The coverage of the intervals over seeded worlds, and a comparison with estimators that need no pool model at all (the order of the shown list given its set), and where the floor comes from (the same likelihoods with the true inclusion rates, with more sessions, and with the retrieval stage's own scores as a pair-level term) are in `notebooks/4-coverage.md` (`make coverage`).")
+        page.paragraph("The coverage of the intervals over seeded worlds, and a comparison with estimators that need no pool model at all (the order of the shown list given its set), and where the floor comes from (the same likelihoods with the true inclusion rates, with more sessions, and with the retrieval stage's own scores as a pair-level term) are in `notebooks/4-coverage.md` (made by `make coverage`).")
     }
 }

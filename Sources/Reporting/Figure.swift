@@ -124,7 +124,7 @@ public struct Figure: Sendable, Equatable {
             throw PipelineError.invalidData(
                 "figure series \"\(series.name)\" needs as many y as x values, and at least one (x: \(n), y: \(series.y.count))")
         }
-        let title = series.name.isEmpty ? "notitle" : "title \(gnuplotQuoted(series.name))"
+        let title = (series.colour.map { "lc \($0) " } ?? "") + (series.name.isEmpty ? "notitle" : "title \(gnuplotQuoted(series.name))")
         switch series.style {
         case .line, .dashedLine, .points, .linePoints:
             var data = [Double](); data.reserveCapacity(2 * n)

@@ -29,9 +29,12 @@ public struct Series: Sendable, Equatable {
     /// Lower and upper ends of each point's bar for `.errorBars` (one per point); empty for the other styles.
     public var low: [Double]
     public var high: [Double]
+    /// The gnuplot line type (1, 2, …) whose colour the series is drawn in, so that related series (a loss and its
+    /// surrogate) can share one; nil takes the next colour of gnuplot's cycle.
+    public var colour: Int?
 
     public init(name: String, style: Style, x: [Double], y: [Double], widths: [Double] = [],
-                low: [Double] = [], high: [Double] = []) {
+                low: [Double] = [], high: [Double] = [], colour: Int? = nil) {
         self.name = name
         self.style = style
         self.x = x
@@ -39,11 +42,12 @@ public struct Series: Sendable, Equatable {
         self.widths = widths
         self.low = low
         self.high = high
+        self.colour = colour
     }
 
-    /// A solid (or dashed) line through `(x[i], y[i])`.
-    public static func line(_ name: String, x: [Double], y: [Double], dashed: Bool = false) -> Series {
-        Series(name: name, style: dashed ? .dashedLine : .line, x: x, y: y)
+    /// A solid (or dashed) line through `(x[i], y[i])`, in the colour of line type `colour` when given.
+    public static func line(_ name: String, x: [Double], y: [Double], dashed: Bool = false, colour: Int? = nil) -> Series {
+        Series(name: name, style: dashed ? .dashedLine : .line, x: x, y: y, colour: colour)
     }
 
     /// A solid line through `(x[i], y[i])` with a dot at each point.

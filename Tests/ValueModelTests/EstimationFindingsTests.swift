@@ -78,7 +78,9 @@ import Testing
         let f = try EstimationFindings.Diagnostics.make(d, gnn: gnn, truth: truth, worldNoise: 0.1)
         #expect(Self.close(f.gnnError, 0.1) && f.gnnVerdict == .outsideTarget)
         #expect(Self.close(f.trueError, 0.02) && f.trueVerdict == .withinTarget)
-        #expect(Self.close(f.headQualityPart, 0.08))
+        // The split of the worst head adds up: ŵ − w* = (ŵ_true − w*) + (ŵ − ŵ_true).
+        let split = try #require(f.split)
+        #expect(abs(split.total - (split.identification + split.heads)) < 1e-12)
         #expect(f.trueMatchingError == 0 && f.trueOriginalStageBError == nil)
         #expect(f.matchingAtTruth == .truthNotMinimum)
         // Noise: the second scale misses by 0.1 > max(0.05, 2 × 0.03).
@@ -121,6 +123,7 @@ import Testing
         let f = EstimationFindings.Pools.make(a, sessions: 100, truth: truth)
         // The spread across assumptions: complete 0.5 − 0.3, long 0.2 − 0.1, rewatch 0.1 − 0, neg 0.
         #expect(zip(f.headSpread, [0.2, 0.1, 0.1, 0]).allSatisfy { Self.close($0, $1) })
+        #expect(f.largestHeadSpread?.head == .complete && Self.close(f.largestHeadSpread?.spread ?? .nan, 0.2))
         #expect(f.assumptions.map(\.sampledSessions) == [nil, 40, nil])
         #expect(Self.close(f.assumptions[0].maxError ?? .nan, 0.1))
         #expect(f.assumptions[0].trueHeadsMaxError == nil && f.assumptions[1].trueHeadsMaxError == 0)
@@ -153,5 +156,59 @@ import Testing
         #expect(Self.close(f.headlineError ?? .nan, 0.2))
         let quiet = EstimationFindings.Ensemble.make(HeadEnsemble(members: [members[0], members[0]], headSpread: []), headline: headline, truth: nil)
         #expect(quiet.dominance == .sessionsEverywhere && quiet.coveredHeads == nil && quiet.memberErrors == nil)
+    }
+
+    /// w* = (0.25, 0.25, 0, −0.5); with `p_true` the estimate is (0.25, 0.25, 0.1, −0.4), with the GNN's heads
+    /// (0.2, 0.2, 0, −0.6): its worst head is neg, −0.1 = +0.1 (identification) − 0.2 (the heads).
+    @Test func deviationSplitComparesOneHead() throws {
+        typealias D = EstimationFindings.DeviationSplit
+        let truth = [0.25, 0.25, 0, -0.5]
+        let split = try #require(D.make(estimate: [0.2, 0.2, 0, -0.6], trueHeadsEstimate: [0.25, 0.25, 0.1, -0.4], truth: truth))
+        #expect(split.head == .negative)
+        #expect(abs(split.total + 0.1) < 1e-12 && abs(split.identification - 0.1) < 1e-12 && abs(split.heads + 0.2) < 1e-12)
+        // Unnormalised weights are L1-normalised first: (0.4, 0.4, 0, −1.2) is (0.2, 0.2, 0, −0.6).
+        #expect(D.make(estimate: [0.4, 0.4, 0, -1.2], trueHeadsEstimate: [0.25, 0.25, 0.1, -0.4], truth: truth)?.head == .negative)
+        // Same signs: against w* = (0.4, 0.2, 0.1, −0.3) the GNN (0.65, 0.15, 0.05, −0.15) misses complete most, by +0.25,
+        // of which +0.1 already with p_true (0.5, 0.2, 0.1, −0.2) and +0.15 from the heads.
+        let same = try #require(D.make(estimate: [0.65, 0.15, 0.05, -0.15], trueHeadsEstimate: [0.5, 0.2, 0.1, -0.2], truth: [0.4, 0.2, 0.1, -0.3]))
+        #expect(same.head == .complete && abs(same.total - 0.25) < 1e-12)
+        #expect(abs(same.identification - 0.1) < 1e-12 && abs(same.heads - 0.15) < 1e-12)
+        #expect(D.make(estimate: [1, 0, 0], trueHeadsEstimate: truth, truth: truth) == nil)
+    }
+
+    /// w* = (0.3, 0.2, 0.1, −0.4); the headline (0.3, 0.1, 0.1, −0.5) with s.e. (0.01, 0.05, 0.01, 0.01).
+    @Test func headlineIntervalCoverageAndSplit() throws {
+        let truth = [0.3, 0.2, 0.1, -0.4]
+        let fit = PoolAssumptionEstimate(assumption: .videoEffects, fit: Self.fit([0.3, 0.1, 0.1, -0.5], standardErrors: [0.01, 0.05, 0.01, 0.01]), sessions: nil)
+        let trueHeads = PoolAssumptionEstimate(assumption: .videoEffects, fit: Self.fit([0.3, 0.17, 0.1, -0.43]), sessions: nil)
+        let h = EstimationFindings.Headline.make(fit, ensemble: nil, truth: truth, trueHeads: trueHeads)
+        // Sessions only: half-widths 1.96 s.e. = (0.0196, 0.098, 0.0196, 0.0196); long misses by 0.1 > 0.098 and neg by
+        // 0.1 > 0.0196, complete and rewatch are exact: 2 of 4 covered.
+        #expect(h.intervalSources == .sessions && h.reference == .planted && h.assumption == .videoEffects)
+        #expect(Self.close(h.lower[1], 0.1 - 1.96 * 0.05) && Self.close(h.upper[3], -0.5 + 1.96 * 0.01))
+        #expect(h.coveredHeads == 2)
+        #expect(abs(h.maxError - 0.1) < 1e-12 && h.verdict == .outsideTarget)
+        // With p_true the same assumption misses by 0.03 (within); the worst head long: −0.1 = −0.03 − 0.07.
+        #expect(abs((h.trueHeadsMaxError ?? .nan) - 0.03) < 1e-12 && h.trueHeadsVerdict == .withinTarget)
+        let split = try #require(h.split)
+        #expect(split.head == .long && abs(split.identification + 0.03) < 1e-12 && abs(split.heads + 0.07) < 1e-12)
+        #expect(EstimationFindings.Headline.make(fit, ensemble: nil, truth: truth, trueHeads: nil).split == nil)
+
+        // With an ensemble the interval adds the seeds' spread, as the ensemble's own findings do.
+        let members = [HeadEnsemble.Member(label: "a", model: "gnn64", weights: [0.3, 0.1, 0.1, -0.5], standardErrors: [0.05, 0.05, 0.05, 0.05]),
+                       HeadEnsemble.Member(label: "b", model: "gnn64", weights: [0.5, 0.1, 0.1, -0.3], standardErrors: [0.05, 0.05, 0.05, 0.05])]
+        let e = HeadEnsemble(members: members, headSpread: [])
+        let seeded = EstimationFindings.Headline.make(fit, ensemble: e, truth: truth, trueHeads: nil)
+        let ensemble = EstimationFindings.Ensemble.make(e, headline: fit.fit, truth: truth)
+        #expect(seeded.intervalSources == .sessionsAndSeeds && seeded.lower == ensemble.lower && seeded.upper == ensemble.upper)
+        #expect(seeded.coveredHeads == ensemble.coveredHeads)
+        // complete: half-width 1.96 √(0.01² + 0.02/2) ≈ 0.196 around the exact value; neg: 1.96 √(0.01² + 0.02/2) covers 0.1.
+        #expect(seeded.coveredHeads == 3)
+
+        // Real data: against the paper's weights, no coverage.
+        let paper = PoolAssumptionEstimate(assumption: .videoEffects, fit: Self.fit(EstimationFindings.paperWeights), sessions: nil)
+        let real = EstimationFindings.Headline.make(paper, ensemble: nil, truth: nil, trueHeads: trueHeads)
+        #expect(real.reference == .paper && real.maxError < 1e-12 && real.verdict == .withinTarget)
+        #expect(real.coveredHeads == nil && real.trueHeadsMaxError == nil && real.split == nil)
     }
 }

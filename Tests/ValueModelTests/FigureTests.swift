@@ -72,6 +72,21 @@ private func lineFigure() -> Figure {
     #expect(try Figure.columns(of: .line("l", x: [1], y: [2]), secondCycle: true).clause.contains("with lines lw 2 dt 3"))
 }
 
+/// A loss and its surrogate share a colour, solid against dashed: `colour` names the line type gnuplot takes it from.
+@Test func figureSeriesTakeAGivenColour() throws {
+    let solid = try Figure.columns(of: .line("hard", x: [1, 2], y: [3, 4], colour: 3)).clause
+    let dashed = try Figure.columns(of: .line("surrogate", x: [1, 2], y: [3, 4], dashed: true, colour: 3)).clause
+    #expect(solid == "using 1:2 with lines lw 2 lc 3 title 'hard'")
+    #expect(dashed == "using 1:2 with lines lw 2 dt 2 lc 3 title 'surrogate'")
+    #expect(try Figure.columns(of: .line("free", x: [1], y: [2])).clause == "using 1:2 with lines lw 2 title 'free'")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("colours.png").path
+    try Figure(title: "Colours", series: [.line("hard", x: [1, 2], y: [3, 4], colour: 3),
+                                          .line("surrogate", x: [1, 2], y: [3.5, 4.5], dashed: true, colour: 3)]).render(to: path)
+    #expect(pngSize(at: path) != nil)
+}
+
 @Test func figureHistogramBinsLinearly() throws {
     let histogram = try Histogram(binning: [0, 0.5, 1, 2, 3, 4, 9.99, 10, 11], bins: 10, range: 0...10)
     #expect(histogram.edges == (0...10).map(Double.init))

@@ -31,6 +31,13 @@ import Testing
         return (root, raw, processed, figures)
     }
 
+    /// Whether `page` opens as every notebook should: its title, the provenance line, then its findings.
+    static func opensWithFindings(_ page: String) -> Bool {
+        let lines = page.split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.count > 6 && lines[0].hasPrefix("# ") && lines[2].hasPrefix("*Made from commit ") && lines[4] == "## Findings"
+            && lines[6].hasPrefix("- ")
+    }
+
     /// The real files' case: KuaiRec-format data without ground_truth.json or recorded pools, through steps 1-5;
     /// step 5 runs the small matrix's simulator alone and says why the model's is not run.
     @Test func stepsOneToFiveWithoutGroundTruth() throws {
@@ -46,6 +53,16 @@ import Testing
                                 "--max-steps", "10", "--sweep-steps", "0", "--head-seeds", "1"])
         try step("4-head-weight-estimation", ["--processed", processed, "--raw", raw, "--notebook", root + "/4.md", "--figures", figures,
                                               "--bootstrap", "2", "--starts", "1", "--benchmark-sessions", "5", "--skip-original"])
+        // Notebooks 2-4 open with their findings, worded for real data: no planted truth, one run of each model, a
+        // step limit that is not the paper's.
+        for n in 2...4 {
+            #expect(Self.opensWithFindings(try String(contentsOfFile: root + "/\(n).md", encoding: .utf8)), "notebook \(n)")
+        }
+        let training = try String(contentsOfFile: root + "/3.md", encoding: .utf8)
+        #expect(training.contains("**One run of each model** (`--head-seeds 1`)") && training.contains("differs from the paper's 2,000 (`--max-steps`)"))
+        #expect(!training.contains("is the paper's"))
+        let estimation = try String(contentsOfFile: root + "/4.md", encoding: .utf8)
+        #expect(estimation.contains("Real data, no planted truth") && !estimation.contains("SPEC"))
         try step("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5.md", "--figures", figures, "--episodes", "30"])
         let page = try String(contentsOfFile: root + "/5.md", encoding: .utf8)
         #expect(page.contains("## Simulator 1: the fully observed small matrix") && !page.contains("engagement model\n") && !page.contains("### Off-policy"))
@@ -161,6 +178,17 @@ import Testing
             #expect(abs(estimate.headline.weights[h] - estimate.headline.lower[h] - half) < 1e-12, "head \(h)")
         }
         #expect(abs(estimate.weights.reduce(0) { $0 + abs($1) } - 1) < 1e-9 && estimate.noiseScale > 0)
+        // Notebooks 2-4 open with their findings; notebook 4's say how many heads the headline interval covers,
+        // counted here from estimate.json, and notebook 3's that the seeds were measured.
+        for n in 2...4 {
+            #expect(Self.opensWithFindings(try String(contentsOfFile: root + "/\(n).md", encoding: .utf8)), "notebook \(n)")
+        }
+        let planted = try #require(estimate.plantedWeights)
+        let covered = (0..<4).filter { estimate.headline.lower[$0] <= planted[$0] && planted[$0] <= estimate.headline.upper[$0] }.count
+        #expect(notebook.contains("the interval covers w\\* for **\(covered) of 4 heads** in this run"), "\(covered)")
+        #expect(notebook.contains("`notebooks/4-coverage.md`") && !notebook.contains("SPEC"))
+        let training = try String(contentsOfFile: root + "/3.md", encoding: .utf8)
+        #expect(training.contains("Retrained with 2 other seed(s)") && !training.contains("how far a different seed moves it is not measured"))
         #expect(estimate.plantedWeights == WeightParametrisation.l1Normalised(SyntheticWorldConfiguration.paperWeights))
         let residuals = try String(contentsOfFile: processed + "/step4/session_residuals.csv", encoding: .utf8).split(separator: "\n")
         #expect(residuals.count == estimate.sessions + 1 && residuals[0].hasPrefix("user_id,session,sess_len"))

@@ -54,16 +54,37 @@ struct TrainingFindingsTests {
         #expect(TrainingFindings.graphSignal(gain: 0.0021) == .gnnAhead)
         #expect(TrainingFindings.graphSignal(gain: 0.002) == .noMeasurableGain)
         #expect(TrainingFindings.graphSignal(gain: -0.01) == .noMeasurableGain)
+        // With a seed margin the gain must exceed it as well; NaN or nil leaves the threshold alone.
+        #expect(TrainingFindings.graphSignal(gain: 0.0021, seedMargin: 0.003) == .noMeasurableGain)
+        #expect(TrainingFindings.graphSignal(gain: 0.0031, seedMargin: 0.003) == .gnnAhead)
+        #expect(TrainingFindings.graphSignal(gain: 0.003, seedMargin: 0.003) == .noMeasurableGain)
+        #expect(TrainingFindings.graphSignal(gain: 0.0021, seedMargin: 0.001) == .gnnAhead)
+        #expect(TrainingFindings.graphSignal(gain: 0.0021, seedMargin: .nan) == .gnnAhead)
     }
 
-    @Test("gain source: pairwise only when the GAUC gain exceeds the AUC gain; GNN-128 ahead only when strictly better")
-    func gainSourceAndWiderGNN() {
+    @Test("gain source: pairwise only when the GAUC gain exceeds the AUC gain")
+    func gainSource() {
         #expect(TrainingFindings.gainSource(aucGain: 0.005, gaucGain: 0.01) == .pairwiseSignal)
         #expect(TrainingFindings.gainSource(aucGain: 0.005, gaucGain: 0.005) == .partlyUserOrVideoLevel)
         #expect(TrainingFindings.gainSource(aucGain: 0.005, gaucGain: -0.01) == .partlyUserOrVideoLevel)
-        #expect(TrainingFindings.widerGNN(gnn64: 0.80, gnn128: 0.80) == .noBetter)
-        #expect(TrainingFindings.widerGNN(gnn64: 0.80, gnn128: 0.79) == .noBetter)
-        #expect(TrainingFindings.widerGNN(gnn64: 0.80, gnn128: 0.81) == .ahead)
+    }
+
+    @Test("seed comparison: told apart beyond 2 × √2 one-run standard deviations either way, not at the margin; unmeasured without a spread")
+    func seedComparison() {
+        typealias C = TrainingFindings.SeedComparison
+        #expect(TrainingThresholds.seedStandardErrors == 2)
+        // sd 0.01: margin 2 × 1.41421… × 0.01 = 0.028284…
+        #expect(Self.close(C.margin(standardDeviation: 0.01), 0.02 * 2.0.squareRoot()))
+        #expect(C.judge(difference: 0.029, standardDeviation: 0.01).verdict == .ahead)
+        #expect(C.judge(difference: -0.029, standardDeviation: 0.01).verdict == .behind)
+        #expect(C.judge(difference: 0.028, standardDeviation: 0.01).verdict == .notToldApart)
+        #expect(C.judge(difference: -0.028, standardDeviation: 0.01).verdict == .notToldApart)
+        #expect(C.judge(difference: 0.02 * 2.0.squareRoot(), standardDeviation: 0.01).verdict == .notToldApart)
+        let unmeasured = C.judge(difference: 0.5, standardDeviation: nil)
+        #expect(unmeasured.verdict == .notMeasured && unmeasured.margin == nil && unmeasured.seedStandardDeviation == nil)
+        #expect(C.judge(difference: 0.5, standardDeviation: .nan).verdict == .notMeasured)
+        let judged = C.judge(difference: 0.03, standardDeviation: 0.01)
+        #expect(judged.seedStandardDeviation == 0.01 && Self.close(judged.margin ?? .nan, 0.02 * 2.0.squareRoot()) && judged.difference == 0.03)
     }
 
     @Test("the chosen GNN against the edge MLP and logistic regression, by hand")
@@ -78,15 +99,15 @@ struct TrainingFindingsTests {
         #expect(Self.close(c.meanGAUCGain, 0.04))
         #expect(zip(c.perHeadGain, [0.02, 0.02, 0.04, 0.0]).allSatisfy { Self.close($0, $1) })
         #expect(c.largestGainHead == .rewatch && Self.close(c.largestGain, 0.04))
-        #expect(c.graphSignal == .gnnAhead && c.gainSource == .pairwiseSignal && c.widerGNN == .noBetter)
+        #expect(c.graphSignal == .gnnAhead && c.gainSource == .pairwiseSignal)
+        // No other seeds here: GNN-128 − GNN-64 = 0.785 − 0.79 is reported but not judged.
+        #expect(c.widerGNN?.verdict == .notMeasured && Self.close(c.widerGNN?.difference ?? .nan, -0.005))
 
         // GNN-128 chosen, ahead of GNN-64 (0.80 mean) but only 0.001 above the MLP: no measurable gain.
         let wider = TrainingFindings.make(Self.results(try Self.fourModels(gnn128: [0.80, 0.78, 0.76, 0.744]), bestGNN: "gnn128"))
         let w = try #require(wider.comparison)
         #expect(w.gnn == "gnn128" && Self.close(w.meanAUCGain, 0.001))
-        #expect(w.graphSignal == .noMeasurableGain && w.widerGNN == .noBetter)
-        let ahead = TrainingFindings.make(Self.results(try Self.fourModels(gnn128: [0.83, 0.80, 0.80, 0.74]), bestGNN: "gnn128"))
-        #expect(ahead.comparison?.widerGNN == .ahead)
+        #expect(w.graphSignal == .noMeasurableGain && Self.close(w.widerGNN?.difference ?? .nan, 0.771 - 0.79))
         // Without the edge MLP there is nothing to compare; without gnn128 no wider-GNN verdict.
         let models = try Self.fourModels()
         #expect(TrainingFindings.make(Self.results(models.filter { $0.name != "edge_mlp" })).comparison == nil)
@@ -174,15 +195,21 @@ struct TrainingFindingsTests {
             .init(name: "gnn64_seed2", seed: 3, steps: 5, test: SplitAUC(perHead: [0.81, 0.81, 0.81, 0.81]),
                   offPath: try Self.quality(auc: [0.6, 0.6, 0.6, 0.6], logLoss: [0.7, 0.7, 0.7, 0.7]), seconds: 1),
         ]
-        let spread = try #require(TrainingFindings.make(results).seedSpread)
+        let findings = TrainingFindings.make(results)
+        let spread = try #require(findings.seedSpread)
         #expect(spread.runs == 3)
+        #expect(Self.close(spread.testMeanAUCMargin, 2 * 2.0.squareRoot() * 0.01, 1e-9))
+        // GNN-128 (0.785) − GNN-64 (0.79) = −0.005, within the margin 0.0283: not told apart.
+        #expect(findings.comparison?.widerGNN?.verdict == .notToldApart)
+        // GNN-64's gain over the edge MLP, 0.79 − 0.77 = 0.02, clears 0.002 but not that margin (a clear win without seeds).
+        #expect(findings.comparison?.graphSignal == .noMeasurableGain)
         #expect(Self.close(spread.testMeanAUCStandardDeviation, 0.01, 1e-9))
         #expect(Self.close(spread.offPathMeanLogLossStandardDeviation, 0.1, 1e-9))
         results.seedMembers[1].offPath = nil
         #expect(try #require(TrainingFindings.make(results).seedSpread).offPathMeanLogLossStandardDeviation == nil)
     }
 
-    @Test("the paper's Table 1: the SPEC's test AUCs and their means")
+    @Test("the paper's Table 1: its test AUCs and their means")
     func paperTable() {
         #expect(PaperTable1.rows.map(\.model) == ["Logistic regression", "Edge MLP (hidden = 128)", "GNN (hidden = 64)", "GNN (hidden = 128)"])
         #expect(PaperTable1.rows[2].test.perHead == [0.8492, 0.8213, 0.8566, 0.8657])
@@ -218,5 +245,87 @@ struct TrainingFindingsTests {
         let decoded = try JSONDecoder().decode(TrainingResults.self, from: data)
         #expect(decoded.findings == results.findings && decoded.findings?.comparison?.largestGainHead == .rewatch)
         #expect(decoded.settings.flow == .both && decoded.settings.debias == .exposureWeights && decoded.settings.graph == .tiny)
+    }
+
+    @Test("the choice of step 4's GNN against its own seeds: told apart or not by the small-matrix log loss; unmeasured by validation AUC")
+    func choiceAgainstSeeds() throws {
+        // Small-matrix log losses: gnn64 0.40 (chosen), gnn128 0.45.
+        var models = try Self.fourModels(small: [nil, nil, [0.6, 0.6, 0.6, 0.6], [0.6, 0.6, 0.6, 0.6]])
+        models[2].offPath = try Self.quality(auc: [0.6, 0.6, 0.6, 0.6], logLoss: [0.40, 0.40, 0.40, 0.40])
+        models[3].offPath = try Self.quality(auc: [0.6, 0.6, 0.6, 0.6], logLoss: [0.45, 0.45, 0.45, 0.45])
+        var results = Self.results(models)
+        results.scoringChoice = ScoringModelChoice.choose(models)
+        #expect(results.scoringChoice?.model == "gnn64")
+        func member(_ k: Int, logLoss: Double) throws -> TrainingResults.SeedMember {
+            .init(name: "gnn64_seed\(k)", seed: UInt64(k), steps: 5, test: SplitAUC(perHead: [0.79, 0.79, 0.79, 0.79]),
+                  offPath: try Self.quality(auc: [0.6, 0.6, 0.6, 0.6], logLoss: [logLoss, logLoss, logLoss, logLoss]), seconds: 1)
+        }
+        // No seeds: the lead 0.45 − 0.40 = 0.05 is reported, not judged.
+        let alone = try #require(TrainingFindings.make(results).choice)
+        #expect(alone.chosen == "gnn64" && alone.runnerUp == "gnn128" && alone.criterion == .offPathLogLoss)
+        #expect(Self.close(alone.chosenValue, 0.40, 1e-9) && Self.close(alone.runnerUpValue, 0.45, 1e-9) && Self.close(alone.comparison.difference, 0.05, 1e-9))
+        #expect(alone.comparison.verdict == .notMeasured)
+        // Seeds at 0.40, 0.41, 0.42 (sd 0.01, margin 0.0283): a lead of 0.05 is told apart.
+        results.seedMembers = [try member(1, logLoss: 0.41), try member(2, logLoss: 0.42)]
+        #expect(TrainingFindings.make(results).choice?.comparison.verdict == .ahead)
+        // Seeds at 0.40, 0.45, 0.50 (sd 0.05, margin 0.1414): the same lead is within it.
+        results.seedMembers = [try member(1, logLoss: 0.45), try member(2, logLoss: 0.50)]
+        let spread = try #require(TrainingFindings.make(results).choice?.comparison)
+        #expect(spread.verdict == .notToldApart && Self.close(spread.seedStandardDeviation ?? .nan, 0.05, 1e-9))
+        // Chosen by validation AUC (no small matrix): the seeds are not scored by it.
+        let plain = try Self.fourModels()
+        var byAUC = Self.results(plain)
+        byAUC.scoringChoice = ScoringModelChoice.choose(plain)
+        byAUC.seedMembers = results.seedMembers
+        let auc = try #require(TrainingFindings.make(byAUC).choice)
+        #expect(auc.criterion == .validationAUC && auc.chosen == "gnn64" && auc.comparison.verdict == .notMeasured)
+        #expect(Self.close(auc.comparison.difference, 0.79 - 0.785))
+        // A single GNN: nothing to choose between.
+        var single = Self.results(Array(plain.prefix(3)))
+        single.scoringChoice = ScoringModelChoice.choose(Array(plain.prefix(3)))
+        #expect(TrainingFindings.make(single).choice == nil)
+    }
+
+    @Test("calibration in the large: over beyond ×1.25, under below ÷1.25, from the reliability bins by hand")
+    func calibration() throws {
+        typealias H = TrainingFindings.HeadCalibration
+        #expect(TrainingThresholds.calibrationRatio == 1.25)
+        #expect(H.judge(meanPredicted: 0.126, observedRate: 0.1) == .overPredicted)
+        #expect(H.judge(meanPredicted: 0.125, observedRate: 0.1) == .calibratedInTheLarge)
+        #expect(H.judge(meanPredicted: 0.08, observedRate: 0.1) == .calibratedInTheLarge)
+        #expect(H.judge(meanPredicted: 0.079, observedRate: 0.1) == .underPredicted)
+        #expect(H.judge(meanPredicted: 0.01, observedRate: 0) == .overPredicted)
+        var quality = try Self.quality(auc: [0.6, 0.6, 0.6, 0.6])
+        // complete: 30 pairs at 0.2 observed 0.1, 10 at 0.6 observed 0.2: mean prediction 0.3, observed 0.125 (×2.4).
+        // long: one bin at 0.5 observed 0.5. rewatch: 0.05 observed 0.1. neg: no bins (0 and 0: within).
+        let bin = { (p: Double, rate: Double, n: Int) in Calibration.Bin(meanPredicted: p, observedRate: rate, count: n) }
+        quality.reliability = [[bin(0.2, 0.1, 30), bin(0.6, 0.2, 10)], [bin(0.5, 0.5, 7)], [bin(0.05, 0.1, 4)], []]
+        let heads = TrainingFindings.calibration(quality)
+        #expect(heads.map(\.head) == Head.allCases)
+        #expect(Self.close(heads[0].meanPredicted, 0.3) && Self.close(heads[0].observedRate, 0.125) && Self.close(heads[0].ratio, 2.4))
+        #expect(heads.map(\.verdict) == [.overPredicted, .calibratedInTheLarge, .underPredicted, .calibratedInTheLarge])
+        // In the findings: the chosen GNN's small-matrix quality, nil without a small matrix.
+        var models = try Self.fourModels(small: [nil, nil, [0.6, 0.6, 0.6, 0.6], nil])
+        models[2].offPath = quality
+        #expect(TrainingFindings.make(Self.results(models)).offPathCalibration == heads)
+        #expect(TrainingFindings.make(Self.results(try Self.fourModels())).offPathCalibration == nil)
+    }
+
+    @Test("the neural models that ran into the step limit, in the results' order")
+    func stepLimit() throws {
+        func run(stoppedEarly: Bool) -> TrainingRun {
+            var run = TrainingRun(settings: TrainingSettings(learningRate: 1e-3, batchSize: 1, maxSteps: 10, patience: 2, seed: 1))
+            run.stoppedEarly = stoppedEarly
+            return run
+        }
+        var models = try Self.fourModels()
+        models[1].run = run(stoppedEarly: true)
+        models[2].run = run(stoppedEarly: false)
+        models[3].run = run(stoppedEarly: false)
+        let f = TrainingFindings.make(Self.results(models))
+        #expect(f.stepLimitModels == ["gnn64", "gnn128"] && f.neuralModels == 3)
+        models[2].run = run(stoppedEarly: true)
+        models[3].run = run(stoppedEarly: true)
+        #expect(TrainingFindings.make(Self.results(models)).stepLimitModels == [])
     }
 }

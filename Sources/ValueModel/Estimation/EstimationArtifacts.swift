@@ -140,10 +140,9 @@ public enum EstimationArtifacts {
                 public var standardErrors: [Double]
             }
         }
-        let g = r.gnn!
+        guard let g = r.gnn else { throw PipelineError.invalidData("estimate.json needs the estimators on the GNN's heads") }
         let headline = r.pools?.headlineFit.map { h in
-            let half = r.ensemble.map { SeedSpread.combinedHalfWidths(standardErrors: h.fit.standardErrors, spread: $0.spread, members: $0.members.count) }
-                ?? h.fit.standardErrors.map { 1.96 * $0 }
+            let half = EstimationFindings.Headline.halfWidths(standardErrors: h.fit.standardErrors, ensemble: r.ensemble)
             return Stored.Headline(assumption: h.assumption.rawValue, weights: h.fit.weights, standardErrors: h.fit.standardErrors,
                                    noiseScale: h.fit.noiseScale, converged: h.fit.converged,
                                    lower: zip(h.fit.weights, half).map { $0 - $1 }, upper: zip(h.fit.weights, half).map { $0 + $1 },

@@ -14,8 +14,9 @@ extension EstimationFindings {
         public var trueOriginalStageBError: Double?
         /// Whether w* minimises the hard embedding loss with `p_true` (nil when the loss at w* was not computed).
         public var matchingAtTruth: MatchingAtTruthVerdict?
-        /// What separates the GNN's error from `p_true`'s: `max(gnnError − trueError, 0)`.
-        public var headQualityPart: Double
+        /// The whole-catalogue estimate's worst head, its signed error split into what the same likelihood already
+        /// misses with `p_true` and what the GNN's heads add (nil when a vector is malformed).
+        public var split: EstimationFindings.DeviationSplit?
 
         /// Per re-drawn noise scale: max error, the largest Hessian s.e., whether it is the world's own scale.
         public var noise: [NoiseRow]
@@ -151,7 +152,7 @@ extension EstimationFindings {
                 gnnError: gnnError, trueError: trueError, gnnVerdict: .judge(maxError: gnnError), trueVerdict: .judge(maxError: trueError),
                 trueMatchingError: maxError(d.trueHeads.embedding.weights), trueOriginalStageBError: d.trueHeads.original.map { maxError($0.weightsB) },
                 matchingAtTruth: d.trueHeads.atTruth.map { .judge(lossAtTruth: $0.embedding, lossAtEstimate: d.trueHeads.embedding.hardLoss) },
-                headQualityPart: max(gnnError - trueError, 0),
+                split: EstimationFindings.DeviationSplit.make(estimate: g.likelihood.weights, trueHeadsEstimate: d.trueHeads.likelihood.weights, truth: truth),
                 noise: noise, noiseWithin: noiseWithin, noiseLargestError: noise.map(\.maxError).max() ?? .nan,
                 noiseLargestStandardError: d.noise.compactMap { $0.standardErrors.max() }.max() ?? .nan,
                 noiseVerdict: .judge(within: noiseWithin, scales: d.noise.count),

@@ -8,6 +8,10 @@ extension EstimationFindings {
         public var assumptions: [AssumptionRow]
         /// Per head, the largest minus the smallest ŵ_h across the assumptions.
         public var headSpread: [Double]
+        /// The largest of those, and its head.
+        public var largestHeadSpread: (head: Head, spread: Double)? {
+            Head.allCases.filter { $0.rawValue < headSpread.count }.max { headSpread[$0.rawValue] < headSpread[$1.rawValue] }.map { ($0, headSpread[$0.rawValue]) }
+        }
         /// One per identification case (mechanism, planted w*), in the run's order.
         public var identification: [IdentificationRow]
         /// Per mechanism with fits: the worst max error of each likelihood over its planted w*.
@@ -114,14 +118,14 @@ extension EstimationFindings {
         public static func make(_ e: HeadEnsemble, headline: PlackettLuceLists.Fit, truth: [Double]?) -> Ensemble {
             let spread = e.spread, sampling = headline.standardErrors, meanErrors = e.meanStandardErrors
             let seedPart = spread.map { $0 / Double(e.members.count).squareRoot() }
-            let half = SeedSpread.combinedHalfWidths(standardErrors: sampling, spread: spread, members: e.members.count)
+            let half = Headline.halfWidths(standardErrors: sampling, ensemble: e)
             let heads = Head.allCases.map(\.rawValue)
             func maxError(_ w: [Double], _ t: [Double]) -> Double { HeadWeightEstimator.errors(w, t).max() ?? .nan }
             let dominated = heads.filter { seedPart[$0] > sampling[$0] }
             return Ensemble(seedPart: seedPart, lower: heads.map { headline.weights[$0] - half[$0] }, upper: heads.map { headline.weights[$0] + half[$0] },
                             headsVaryingMoreThanSessions: spread.indices.filter { spread[$0] > meanErrors[$0] }.count,
                             seedDominatedHeads: dominated, dominance: .judge(seedDominatedHeads: dominated),
-                            coveredHeads: truth.map { t in heads.filter { abs(headline.weights[$0] - t[$0]) <= half[$0] }.count },
+                            coveredHeads: truth.map { Headline.covered(weights: headline.weights, halfWidths: half, truth: $0) },
                             memberErrors: truth.map { t in e.members.map { maxError($0.weights, t) } },
                             headlineError: truth.map { maxError(headline.weights, $0) })
         }

@@ -65,6 +65,8 @@ public struct EstimationFindings: Codable, Sendable, Equatable {
     public var diagnostics: Diagnostics?
     /// Section 4b: the pool assumptions.
     public var pools: Pools?
+    /// Section 4b's headline estimate (nil when the pool analysis did not fit it).
+    public var headline: Headline?
     /// The ensemble of GNNs behind the heads, when there is one.
     public var ensemble: Ensemble?
     /// Mean value gap (observed − simulated top K) over the sessions' residuals.
@@ -145,6 +147,9 @@ public struct EstimationFindings: Codable, Sendable, Equatable {
             recovery: recoveryRows(r, g),
             diagnostics: try r.truth.flatMap { truth in try r.diagnostics.map { try Diagnostics.make($0, gnn: g, truth: truth, worldNoise: r.truthNoise?.scale) } },
             pools: r.pools.map { Pools.make($0, sessions: r.sessions, truth: r.truth) },
+            headline: r.pools?.headlineFit.map { fit in
+                Headline.make(fit, ensemble: r.ensemble, truth: r.truth, trueHeads: r.pools?.trueHeads?.first { $0.assumption == PoolAnalysis.headline })
+            },
             ensemble: r.ensemble.flatMap { e in r.pools?.headlineFit.map { Ensemble.make(e, headline: $0.fit, truth: r.truth) } },
             meanValueGap: r.residuals.reduce(0.0) { $0 + $1.observedValue - $1.simulatedValue } / count,
             meanOverlapShare: r.residuals.reduce(0.0) { $0 + Double($1.overlap) / Double(max($1.observed, 1)) } / count)

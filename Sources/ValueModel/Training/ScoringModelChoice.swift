@@ -93,7 +93,7 @@ public struct ScoringModelChoice: Codable, Sendable, Equatable {
             .map { "\($0.key) \(Format.fixed($0.value, 4))" }.joined(separator: ", ")
         switch criterion {
         case .offPathLogLoss:
-            return "chosen by step 3 for the lowest mean log loss on the small matrix's pairs, off the logged path (\(Format.fixed(offPathMeanLogLoss ?? .nan, 4))"
+            return "chosen by step 3 for the lowest mean log loss (−log of the probability a head gave to what happened, averaged; lower is better) on the small matrix's pairs, off the logged path (\(Format.fixed(offPathMeanLogLoss ?? .nan, 4))"
                 + (others.isEmpty ? "" : "; \(others)") + "; mean AUC there \(Format.fixed(offPathMeanAUC ?? .nan, 4)), validation mean AUC \(Format.fixed(validationMeanAUC, 4)))"
         case .validationAUC:
             return "chosen by step 3 for the best validation mean AUC on logged edges (\(Format.fixed(validationMeanAUC, 4))"
