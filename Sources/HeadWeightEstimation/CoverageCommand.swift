@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StepCommandLine
 import ValueModel
 
 /// `4-head-weight-estimation coverage` (`make coverage`): do the 95% intervals of the headline (video-effects)
@@ -70,17 +71,13 @@ struct CoverageCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try StepRun.execute(notebook: notebook, figures: nil, outputFolders: []) {
             LearningThreads.configure(threads: ProcessInfo.processInfo.activeProcessorCount)
             let started = Date()
             let study = try CoverageStudy.run(studyOptions) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
             var page = CoverageNotebook(study: study).build()
             page.paragraph("This notebook was computed in \(Format.fixed(Date().timeIntervalSince(started), 0)) s on \(LearningThreads.count) threads.")
-            try page.write(to: notebook)
-            print("coverage: \(notebook)")
-        } catch {
-            StepOutput.report(error)
-            throw ExitCode.failure
+            return StepOutcome(page: page, summary: "coverage: \(notebook)")
         }
     }
 }

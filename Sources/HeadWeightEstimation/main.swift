@@ -93,14 +93,14 @@ struct HeadWeightEstimationCommand: ParsableCommand {
     func validate() throws {
         guard (0...10_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be in 0...10000, got \(bootstrap)") }
         guard (1...100).contains(starts) else { throw ValidationError("--starts must be in 1...100, got \(starts)") }
-        guard minSessionLength >= 1 else { throw ValidationError("--min-session-length must be at least 1, got \(minSessionLength)") }
-        guard maxSessions >= 0 else { throw ValidationError("--max-sessions must be 0 (all) or positive, got \(maxSessions)") }
-        guard memoryBudgetGib > 0, memoryBudgetGib.isFinite else { throw ValidationError("--memory-budget-gib must be a positive number, got \(memoryBudgetGib)") }
-        guard chunkSessions >= 0 else { throw ValidationError("--chunk-sessions must be 0 (automatic) or positive, got \(chunkSessions)") }
-        guard listPrefix >= 0 else { throw ValidationError("--list-prefix must be 0 (all rows) or positive, got \(listPrefix)") }
-        guard poolSamplingSessions >= 0 else { throw ValidationError("--pool-sampling-sessions must be 0 (not fitted) or positive, got \(poolSamplingSessions)") }
-        guard identificationSessions >= 1 else { throw ValidationError("--identification-sessions must be at least 1, got \(identificationSessions)") }
-        guard benchmarkSessions >= 1 else { throw ValidationError("--benchmark-sessions must be at least 1, got \(benchmarkSessions)") }
+        guard (1...100_000).contains(minSessionLength) else { throw ValidationError("--min-session-length must be in 1...100000, got \(minSessionLength)") }
+        guard (0...100_000_000).contains(maxSessions) else { throw ValidationError("--max-sessions must be in 0...100000000 (0 = all), got \(maxSessions)") }
+        guard memoryBudgetGib > 0, memoryBudgetGib <= 1_024, memoryBudgetGib.isFinite else { throw ValidationError("--memory-budget-gib must be a number in (0, 1024], got \(memoryBudgetGib)") }
+        guard (0...10_000_000).contains(chunkSessions) else { throw ValidationError("--chunk-sessions must be in 0...10000000 (0 = automatic), got \(chunkSessions)") }
+        guard (0...100_000).contains(listPrefix) else { throw ValidationError("--list-prefix must be in 0...100000 (0 = all rows), got \(listPrefix)") }
+        guard (0...10_000_000).contains(poolSamplingSessions) else { throw ValidationError("--pool-sampling-sessions must be in 0...10000000 (0 = not fitted), got \(poolSamplingSessions)") }
+        guard (1...10_000_000).contains(identificationSessions) else { throw ValidationError("--identification-sessions must be in 1...10000000, got \(identificationSessions)") }
+        guard (1...10_000_000).contains(benchmarkSessions) else { throw ValidationError("--benchmark-sessions must be in 1...10000000, got \(benchmarkSessions)") }
     }
 
     /// The library's options from the command line.

@@ -58,6 +58,7 @@ struct PolicyLearningNotebook {
         for gap in results.findings?.gaps ?? [] where gap.simulator == results.simulators.first?.simulator {
             lines.append("\(gap.policy): the user model promised a return of \(Format.fixed(gap.promised, 2)) per session in its last training epoch; the \(gap.simulator) simulator paid \(Format.fixed(gap.paid, 2)).")
         }
+        for simulator in results.notRun { lines.append("**Not run here: \(simulator.simulator).** \(simulator.reason)") }
         lines.append("One training seed per arm: the uncertainty above is over simulated sessions only, not over training runs.")
         page.bullets(lines)
     }

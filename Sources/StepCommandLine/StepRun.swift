@@ -21,11 +21,11 @@ public struct StepOutcome {
 
 /// Runs a step's body inside a `StepPublication`.
 public enum StepRun {
-    /// Checks that `notebook`, `figures` and each of `outputFolders` (a folder and the option that names it, such
+    /// Checks that `notebook`, `figures` (nil: the step draws none) and each of `outputFolders` (a folder and the option that names it, such
     /// as `("data/processed", "--processed")`) can be written, runs `body`, publishes its notebook together with
     /// the artifact folders and figures it staged, deletes its completed state and prints its summary. Any error is
     /// printed as one line, what was staged is dropped, and the process exits with status 1.
-    public static func execute(notebook: String, figures: String, outputFolders: [(folder: String, option: String)],
+    public static func execute(notebook: String, figures: String?, outputFolders: [(folder: String, option: String)],
                                _ body: () throws -> StepOutcome) throws {
         var publication: StepPublication?
         do {

@@ -205,6 +205,10 @@ import Testing
             #expect(result.status == 0, "\(product): \(result.stderr)")
         }
         let before = Self.snapshot(world.root)
+        // Step 4's coverage study writes its notebook through the same publication: refused before its first world.
+        let coverage = try ExecutableOptionsTests.run("4-head-weight-estimation", ["coverage", "--worlds", "1", "--notebook", world.figures])
+        #expect(coverage.status == 1 && coverage.stderr.contains("option --notebook: \(world.figures) is a folder") && !coverage.stderr.contains(" world "),
+                "coverage: \(coverage.stderr)")
         for (product, arguments) in steps {
             let result = try ExecutableOptionsTests.run(product, arguments + common + ["--notebook", world.figures])
             #expect(result.status == 1, "\(product) must fail with a folder as its notebook")

@@ -43,7 +43,7 @@ import Testing
         let dorl = SessionSimulator.Outcome(policy: "DORL", identifier: .learnedDORL,
                                             episodes: [8, 10, 12].map { Self.episode(reward: 0.5 * Double($0), length: $0, dominant: $0 / 4) })
         let results = PolicyLearningStep.Results(options: .init(), users: 1, videos: 1, userModels: [], arms: [],
-                                                 simulators: [.init(simulator: "model", outcomes: [ranker, dorl], learned: ["DORL"])],
+                                                 simulators: [.init(simulator: "model", outcomes: [ranker, dorl], learned: ["DORL"])], notRun: [],
                                                  greedyRankers: ["greedy"], seconds: 0)
         let comparisons = PolicyLearningFindings.make(results, greedy: ["greedy"]).orderings["model"] ?? []
         func find(_ first: String, _ metric: PolicyLearningFindings.Metric) -> PolicyLearningFindings.Comparison? {
@@ -79,7 +79,7 @@ import Testing
             let dorl = SessionSimulator.Outcome(policy: "DORL", identifier: .learnedDORL,
                                                 episodes: dorlRewards.map { Self.episode(reward: $0, length: 4, dominant: 1) })
             var results = PolicyLearningStep.Results(options: PolicyLearningStudy.options(.init(), seed: seed), users: 1, videos: 1, userModels: [], arms: [],
-                                                     simulators: [.init(simulator: "model", outcomes: [greedy, dorl], learned: ["DORL"])],
+                                                     simulators: [.init(simulator: "model", outcomes: [greedy, dorl], learned: ["DORL"])], notRun: [],
                                                      greedyRankers: ["greedy"], seconds: 0)
             results.findings = PolicyLearningFindings.make(results, greedy: ["greedy"])
             return results
@@ -170,6 +170,21 @@ import Testing
         #expect(again.arms.map(\.history) == results.arms.map(\.history))
         #expect(again.arms.map(\.truthCurve) == results.arms.map(\.truthCurve))
         #expect(again.simulators.map { $0.outcomes.map(\.totalReward.mean) } == results.simulators.map { $0.outcomes.map(\.totalReward.mean) })
+
+        // A failed step 6 leaves every earlier output as it was: a folder as its notebook; the small matrix step 1
+        // read, gone (refused, naming the file and the step to re-run, before any training).
+        let before = FailedStepTests.snapshot(world.root)
+        let refused = try ExecutableOptionsTests.run("6-policy-learning", step6 + common + ["--notebook", world.figures])
+        #expect(refused.status == 1 && refused.stderr.contains("option --notebook: \(world.figures) is a folder"), "\(refused.stderr)")
+        #expect(FailedStepTests.snapshot(world.root) == before, "step 6 changed its output although it failed")
+        let smallMatrix = world.processed + "/" + SmallMatrixPreparation.folderName, aside = world.root + "-small-aside"
+        try FileManager.default.moveItem(atPath: smallMatrix, toPath: aside)
+        let withoutSmall = FailedStepTests.snapshot(world.root)
+        let gone = try ExecutableOptionsTests.run("6-policy-learning", step6 + common + ["--notebook", world.root + "/6-policy-learning.md"])
+        #expect(gone.status == 1 && gone.stderr.contains("step1-small/manifest.json: file not found") && gone.stderr.contains("1-data-preparation"), "\(gone.stderr)")
+        #expect(!gone.stderr.contains("user model ("), "refused only after training began: \(gone.stderr)")
+        #expect(FailedStepTests.snapshot(world.root) == withoutSmall, "step 6 changed its output although it failed")
+        try FileManager.default.moveItem(atPath: aside, toPath: smallMatrix)
 
         // The seed study: one step 6 folder per seed inside step6-study/, the tables over seeds, no state left.
         let study = try ExecutableOptionsTests.run("6-policy-learning", ["study", "--seeds", "2", "--first-seed", "7", "--arms", "mbpo", "dorl"]

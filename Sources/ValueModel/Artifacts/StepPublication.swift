@@ -23,13 +23,10 @@ public final class StepPublication {
 
     /// The notebook `publish` writes.
     public let notebook: String
-    /// The folder of the notebook's figures.
-    public let figures: String
     private var pending: [Pending] = []
 
-    private init(notebook: String, figures: String) {
+    private init(notebook: String) {
         self.notebook = notebook
-        self.figures = figures
     }
 
     /// The open publication, if any.
@@ -39,14 +36,16 @@ public final class StepPublication {
         return active
     }
 
-    /// Opens the publication of a step that will write `notebook` and its figures into `figures`, after checking
-    /// both can be written (the option is named when not: `--notebook`, `--figures`), so a step fails before it
-    /// computes anything rather than after.
-    public static func open(notebook: String, figures: String) throws -> StepPublication {
+    /// Opens the publication of a step that will write `notebook` and its figures into `figures` (nil: it draws
+    /// none), after checking both can be written (the option is named when not: `--notebook`, `--figures`), so a
+    /// step fails before it computes anything rather than after.
+    public static func open(notebook: String, figures: String?) throws -> StepPublication {
         try OutputLocation.checkFile(notebook, option: "--notebook")
-        try OutputLocation.checkFolder(figures, option: "--figures")
-        OutputLocation.removeAbandonedFigures(in: figures)
-        let publication = StepPublication(notebook: notebook, figures: figures)
+        if let figures {
+            try OutputLocation.checkFolder(figures, option: "--figures")
+            OutputLocation.removeAbandonedFigures(in: figures)
+        }
+        let publication = StepPublication(notebook: notebook)
         lock.lock()
         active = publication
         lock.unlock()

@@ -97,6 +97,8 @@ public enum PolicyLearningStep {
         public var userModels: [UserModelReport]
         public var arms: [ArmTraining]
         public var simulators: [SimulatorTable]
+        /// Step 5's simulators that these inputs do not give, and why (real data has no truth to simulate).
+        public var notRun: [PolicyInputs.SimulatorNotRun]
         public var published = DORLPublishedTable.rows
         /// The greedy rankers among the fixed policies (step 5's toy recommender and its ε-greedy and UCB versions).
         public var greedyRankers: [String]
@@ -190,7 +192,7 @@ public enum PolicyLearningStep {
             tables.append(SimulatorTable(simulator: name, outcomes: (fixed + ours).map { simulator.run($0) }, learned: ours.map(\.name)))
         }
         var results = Results(options: options, users: data.users, videos: data.videos, userModels: reports, arms: arms,
-                              simulators: tables, greedyRankers: greedy, seconds: ResourceUsage.now() - start)
+                              simulators: tables, notRun: inputs.notRun, greedyRankers: greedy, seconds: ResourceUsage.now() - start)
         results.findings = PolicyLearningFindings.make(results, greedy: greedy)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -40,7 +40,7 @@ public struct PolicyInputs {
     public static let smallMatrixSimulator = "the fully observed small matrix"
 
     /// A simulator left out, and why.
-    public struct SimulatorNotRun: Sendable, Equatable {
+    public struct SimulatorNotRun: Codable, Sendable, Equatable {
         public var simulator: String
         public var reason: String
     }

@@ -55,7 +55,7 @@ public struct ResumableScoring: Sendable {
 
     func run(_ scorer: DecomposedScorer, progress: ((Int) -> Void)?, stopAfterChunks: Int?) throws -> Outcome {
         let sessions = scorer.sessions, videos = scorer.videos
-        let chunkCount = (sessions + sessionsPerChunk - 1) / sessionsPerChunk
+        let chunkCount = sessions / sessionsPerChunk + (sessions % sessionsPerChunk == 0 ? 0 : 1)   // no overflow near Int.max
         var state = State(identity: identity, sessions: sessions, videos: videos, sessionsPerChunk: sessionsPerChunk, completedChunks: 0)
         var values = [Float](repeating: 0, count: sessions * videos * 4)
         var resumed = 0
