@@ -43,6 +43,10 @@ struct PolicyLearningNotebook {
                    results.userModels.map { ["user model (\($0.weighting.rawValue) weights)", Format.fixed($0.seconds, 1)] }
                    + results.arms.map { ["A2C \($0.arm.label) (\(o.a2c.epochs) × \(Format.count(o.a2c.stepsPerEpoch)) steps, with its training curve)", Format.fixed($0.seconds, 1)] }
                    + [["total (including writing artifacts and the notebook)", Format.fixed(seconds, 1)]], alignRight: [1])
+        let engine = results.arms.map(\.throughput).reduce(A2CThroughput(), +)
+        if let per100k = engine.secondsPer100k {
+            page.paragraph("The A2C engine trained \(Format.count(engine.steps)) environment steps in \(Format.fixed(engine.seconds, 1)) s of wall time over the arms (the evaluations after each epoch excluded): \(Format.count(Int(100_000 / max(per100k, 1e-9)))) steps/s, \(Format.fixed(per100k, 2)) s per 100,000 steps (DORL's epoch), with \(o.a2c.environments) sessions side by side over \(Format.count(results.videos)) videos. DORL-codes' published DORL run logged its epochs (100,000 steps and an evaluation) \(Format.fixed(DORLPublishedTable.logSecondsPerEpoch.least, 0))-\(Format.fixed(DORLPublishedTable.logSecondsPerEpoch.most, 0)) s apart on a GPU. `make bench` (`bench rl`) times this engine at the real small matrix's size, 1,411 users × 3,327 videos.")
+        }
         page.paragraph("Peak resident memory \(Format.fixed(peakMiB, 0)) MiB; \(LearningThreads.count) thread(s). \(BLASKernel.description). Artifacts in `\(artifacts)`: `results.json` (everything above, with every episode's session, length and reward), each policy's weights as `policy_<arm>.safetensors`, the user model's reward and uncertainty for every (user, video) pair as `user_model_reward.npy` and `user_model_uncertainty.npy` `[users, videos]` (`_ips` for the IPS model).")
         return page
     }

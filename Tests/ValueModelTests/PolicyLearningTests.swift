@@ -168,6 +168,10 @@ import Testing
         }
         let again = try JSONDecoder().decode(PolicyLearningStep.Results.self, from: Data(contentsOf: URL(fileURLWithPath: step6Folder + "/results.json")))
         #expect(again.arms.map(\.history) == results.arms.map(\.history))
+        // The throughput counts only what each process trained: every epoch uninterrupted, none of the first arm's
+        // (its checkpoint held all of them) after the resume.
+        #expect(results.arms.allSatisfy { $0.throughput.steps == $0.history.map(\.steps).reduce(0, +) })
+        #expect(again.arms[0].throughput.steps == 0 && again.arms.last.map { $0.throughput.steps > 0 } == true)
         #expect(again.arms.map(\.truthCurve) == results.arms.map(\.truthCurve))
         #expect(again.simulators.map { $0.outcomes.map(\.totalReward.mean) } == results.simulators.map { $0.outcomes.map(\.totalReward.mean) })
 

@@ -132,6 +132,9 @@ struct ReinforcementTrainingTests {
             #expect(fresh.epoch == 4)
             #expect(try Self.weightBytes(fresh) == Self.weightBytes(whole), "\(scorer)")
             #expect(fresh.history == whole.history)
+            // Throughput counts the epochs trained in each process: all four in one, the last two after the resume.
+            #expect(whole.throughput.steps == whole.history.map(\.steps).reduce(0, +) && whole.throughput.seconds > 0)
+            #expect(fresh.throughput.steps == whole.history[2...].map(\.steps).reduce(0, +))
 
             // A state saved with other options is refused, naming the difference.
             var other = options
@@ -139,6 +142,14 @@ struct ReinforcementTrainingTests {
             let refused = try Self.trainer(other, tables: tables, tags: tags, features: features, featureWidth: 8, rule: rule)
             #expect(throws: PipelineError.self) { try refused.train(checkpoint: A2CCheckpoint(path: path, resume: true)) }
         }
+    }
+
+    @Test("Throughput per 100,000 steps and the sum of two records, by hand")
+    func throughputArithmetic() {
+        #expect(A2CThroughput().secondsPer100k == nil)
+        #expect(A2CThroughput(steps: 50_000, seconds: 1.5).secondsPer100k == 3.0)
+        let both = A2CThroughput(steps: 50_000, seconds: 1.5) + A2CThroughput(steps: 150_000, seconds: 2.5)
+        #expect(both == A2CThroughput(steps: 200_000, seconds: 4.0) && both.secondsPer100k == 2.0)
     }
 
     @Test("Exported weights carry PyTorch-style names and load back into the same policy")

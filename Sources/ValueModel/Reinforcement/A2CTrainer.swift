@@ -34,6 +34,9 @@ public final class A2CTrainer {
     public internal(set) var resumedEpochs: Int?
     /// Wall time spent in each phase so far (a profile; nothing depends on it).
     public var phaseTimes = A2CPhaseTimes()
+    /// Environment steps and wall seconds of the epochs `train` ran in this process (resumed epochs not counted):
+    /// the engine's throughput, evaluations excluded (nothing depends on it).
+    public internal(set) var throughput = A2CThroughput()
 
     private let workspace: ActorCriticWorkspace
     private let rollout: RolloutStorage
@@ -79,7 +82,10 @@ public final class A2CTrainer {
             if epoch > 0 { resumedEpochs = epoch }
         }
         while epoch < options.epochs {
+            let started = DispatchTime.now().uptimeNanoseconds
             var summary = try trainEpoch()
+            throughput.steps += summary.steps
+            throughput.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             if let evaluate {
                 summary.evaluation = try evaluate()
                 history[history.count - 1] = summary

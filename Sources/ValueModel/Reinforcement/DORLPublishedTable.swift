@@ -22,4 +22,9 @@ public enum DORLPublishedTable {
         Row(method: "MOPO", returnPerSession: [11.4269, 1.7500], rewardPerStep: [0.8917, 0.0505], length: [12.8086, 1.8502], majorityCategoryDomination: [0.4793, 0.0619]),
         Row(method: "DORL", returnPerSession: [20.4942, 2.6707], rewardPerStep: [0.7673, 0.0264], length: [26.7117, 3.4190], majorityCategoryDomination: [0.3792, 0.0149]),
     ]
+
+    /// Seconds between consecutive epochs 2-27 of DORL's published KuaiRec run (`results_for_paper/results_all/kuairec/
+    /// [DORL]_2023_01_18-17_45_45.log`, its timestamps; each epoch is 100,000 training steps plus an evaluation of 100
+    /// sessions, on a CUDA device by the log's settings): the least and the most.
+    public static let logSecondsPerEpoch = (least: 46.0, most: 58.0)
 }

@@ -79,6 +79,8 @@ public enum PolicyLearningStep {
         /// `[epochs]`: mean R_tra over `curveEpisodes` sessions of the first simulator after each epoch.
         public var truthCurve: [Double]
         public var curveSimulator: String
+        /// The A2C epochs trained in this run (not those a checkpoint supplied): steps and wall seconds.
+        public var throughput: A2CThroughput
         public var seconds: Double
     }
 
@@ -173,7 +175,7 @@ public enum PolicyLearningStep {
             if let resumed = trainer.resumedEpochs { progress("  \(arm.label): its first \(resumed) epoch(s) continued from \(checkpoint?.path ?? "")") }
             try output.writeFile("policy_\(arm.rawValue).safetensors", data: try trainer.model.safetensors().serialized())
             arms.append(ArmTraining(arm: arm, penalty: options.penalty(arm), history: trainer.history,
-                                    truthCurve: trainer.history.map { $0.evaluation ?? .nan }, curveSimulator: first.0, seconds: ResourceUsage.now() - t))
+                                    truthCurve: trainer.history.map { $0.evaluation ?? .nan }, curveSimulator: first.0, throughput: trainer.throughput, seconds: ResourceUsage.now() - t))
             learned.append((arm, trainer.model, trainer.normalisation))
         }
 
