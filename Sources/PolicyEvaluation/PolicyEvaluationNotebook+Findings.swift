@@ -11,10 +11,10 @@ extension PolicyEvaluationNotebook {
         var lines = ["\(runs.count == 1 ? "One simulator" : "\(runs.count) simulators") (\(simulators)), \(Format.count(runs[0].episodes)) episodes per policy, every policy meeting the same users. **R_tra** is a session's summed reward (the watch ratio, capped at 5, of each video shown), **R_each** its mean reward per shown video; every comparison below is the paired difference over the same users, with its standard error, and calls a policy ahead only beyond \(Format.fixed(PolicyThresholds.pairedStandardErrors, 2)) standard errors."]
         let headlines = runs.map { ($0, $0.headline) }
         for (run, h) in headlines {
-            if let c = h.bestOnTotal { lines.append("**\(run.simulator.capitalized) simulator, highest R_tra:** " + comparison(c)) }
+            if let c = h.bestOnTotal { lines.append("**\(Self.capitalised(run.simulator)) simulator, highest R_tra:** " + comparison(c)) }
         }
         for (run, h) in headlines {
-            if let c = h.toyAgainstOracle { lines.append("**\(run.simulator.capitalized) simulator, the paper's toy recommender against the oracle in R_each:** " + comparison(c)) }
+            if let c = h.toyAgainstOracle { lines.append("**\(Self.capitalised(run.simulator)) simulator, the paper's toy recommender against the oracle in R_each:** " + comparison(c)) }
         }
         let bounds = headlines.compactMap { run, h in h.bound.map { b in
             "\(run.simulator) simulator: \(b.aboveOnTotal.count) polic\(b.aboveOnTotal.count == 1 ? "y" : "ies") above its R_tra (\(Format.fixed(b.totalReward, 2))), \(b.aboveOnPerStep.count) above its R_each (\(Format.fixed(b.rewardPerStep, 3)))"
@@ -22,17 +22,22 @@ extension PolicyEvaluationNotebook {
         if !bounds.isEmpty {
             lines.append("**Greedy by the true reward** shows the highest-reward unseen video at every turn, so over any fixed number of turns no policy collects more; but its sessions end by the exit rule like any other's, so it bounds neither R_tra nor R_each outright. Here: " + bounds.joined(separator: "; ") + ".")
         }
-        for (run, h) in headlines {
-            guard let fixed = h.fixedList else { continue }
+        let fixedLists = headlines.compactMap { run, h in h.fixedList.map { fixed in
             let ending = switch fixed.verdict {
-            case .lastsToMaxTurn: "every session lasts all \(fixed.maxTurn) turns: no video of the list shares a category with one in the exit window before it, so only the turn limit ends a session"
-            case .endsAtTheSameTurn: "every session ends after \(fixed.length) of at most \(fixed.maxTurn) videos, where the list first repeats a category inside the exit window"
+            case .lastsToMaxTurn: "every session lasts all \(fixed.maxTurn) turns: the list never meets the exit rule (no video's category is in the exit window before it more often than the threshold allows), so only the turn limit ends a session"
+            case .endsAtTheSameTurn: "every session ends after \(fixed.length) of at most \(fixed.maxTurn) videos, where the list first meets the exit rule"
             }
-            lines.append("**\(run.simulator.capitalized) simulator, \(fixed.policy):** every user is shown the same list, so the exit rule meets the same sequence of categories each time: \(ending). Its session length is a property of the list, not of the users.")
+            return "on the \(run.simulator) simulator \(ending)"
+        } }
+        if let policy = headlines.lazy.compactMap({ $0.1.fixedList?.policy }).first {
+            lines.append("**\(Self.capitalised(policy)) shows every user the same list**, so the exit rule meets the same sequence of categories each time: " + fixedLists.joined(separator: "; ") + ". Its session length is a property of the list, not of the users.")
         }
         offPolicyFindings(headlines, &lines)
         page.bullets(lines)
     }
+
+    /// `text` with its first letter in upper case.
+    static func capitalised(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
 
     /// `c` in words: both means, the paired difference and its standard error, and the verdict.
     private func comparison(_ c: PolicyHeadline.Comparison) -> String {

@@ -189,8 +189,7 @@ struct PolicyEvaluationNotebook {
                 is known exactly, `π₀(j | h) = exp(v_j/τ) / Σ_{l ∈ pool, not in h} exp(v_l/τ)` with h the videos shown before \
                 it. \(rowsUsed(o.logged, outside: "outside the pool")) A policy's weight is `π(shown | h)/π₀(shown | h)` with \
                 π its probability after the same history; IPS `(1/n) Σ w r`, SNIPS `Σ w r / Σ w`, NCIS the same with \
-                weights capped at \(Format.fixed(o.cap, 0)) (`--ncis-cap`); the effective sample size, Kish's `(Σ w)² / Σ w²`, is \
-                the number of equally weighted rows the weights are worth. The truth is the simulator's expected reward of \
+                weights capped at \(Format.fixed(o.cap, 0)) (`--ncis-cap`); \(Self.effectiveSampleSize) The truth is the simulator's expected reward of \
                 the policy's choice after each logged history, averaged over the same rows: a per-decision value on the \
                 logged histories, not a session's return under the policy's own trajectory. Support is the policy's \
                 probability inside the pool minus the history, averaged over rows: IPS is unbiased only at support 1, since \
@@ -215,8 +214,7 @@ struct PolicyEvaluationNotebook {
             in h. Its support is every uploaded video the logs ever showed (a video never shown has α̂ = −∞). \
             \(rowsUsed(o.logged, outside: "shown before its upload day")) The truth is the same simulator's as above; \
             "support" is now the policy's mass on that estimated support: it is computed under the estimated propensities, \
-            so it cannot reveal support the estimated model lacks. The last column gives the support under the exact \
-            propensities above, which real logs do not have.
+            so it cannot reveal support the estimated model lacks.\(e.offPolicy == nil ? "" : " The last column gives the support under the exact propensities above, which real logs do not have.")
             """)
         estimateTable(&page, o, e.findings.offPolicyEstimated, exactSupport: e.offPolicy?.estimates.map(\.support),
                       platform: "the estimated platform model (every weight 1; truth: the reward expected under π̂₀)",
@@ -241,9 +239,9 @@ struct PolicyEvaluationNotebook {
             Every logged row as a decision after the videos shown before it, as on the synthetic world, with the \
             propensities estimated from step 4's headline model of the platform (\(PoolAssumption(rawValue: inputs.estimator)?.title ?? inputs.estimator): \
             `π̂₀(j | h) ∝ exp(θ̂·p̂_j + α̂_j)` over the videos uploaded by the session's day that the logs ever showed, minus \
-            the history h). \(rowsUsed(l, outside: "shown before its upload day")) No simulator knows these users' responses, so nothing here is checked against a truth: on a synthetic world \
+            the history h). \(rowsUsed(l, outside: "shown before its upload day")) \(Self.capitalised(Self.effectiveSampleSize)) No simulator knows these users' responses, so nothing here is checked against a truth: on a synthetic world \
             this step measures how far the same estimates land from it. The support column is computed under the estimated \
-            propensities, so it cannot reveal support the estimated model lacks: a support of 1 here does not mean the logs \
+            propensities, so it cannot reveal support the estimated model lacks: a support of 1 here does not show that the logs \
             could have shown what the policy shows.
             """)
         func row(_ name: String, _ e: OffPolicyEvaluation.Estimate) -> [String] {
@@ -284,6 +282,9 @@ struct PolicyEvaluationNotebook {
         page.bullets(lines)
     }
 
+    /// What the tables' effective sample size is.
+    private static let effectiveSampleSize = "the effective sample size, Kish's `(Σ w)² / Σ w²`, is the number of equally weighted rows the weights are worth."
+
     /// An estimate for a table: "—" when undefined.
     private func cell(_ x: Double) -> String { x.isNaN ? "—" : Format.fixed(x, 3) }
 
@@ -297,7 +298,7 @@ struct PolicyEvaluationNotebook {
             .linePoints(curve.policy, x: curve.lengths.map(Double.init), y: curve.meanReward)
         }
         var figure = Figure(title: "R_tra against session length (\(e.simulator) simulator)", xLabel: "session length (videos)",
-                            yLabel: "mean R_tra of the sessions that long", series: series, height: 640)
+                            yLabel: "mean R_tra of the sessions that long", series: series, height: 760)
         figure.legend = .below
         let name = e.simulator == "model" ? "policy-reward-length.png" : "policy-reward-length-small-matrix.png"
         page.figure(try StepOutput.render(figure, folder: figures, name: name),
