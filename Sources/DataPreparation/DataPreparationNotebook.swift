@@ -17,6 +17,8 @@ struct DataPreparationNotebook {
 
     func build() throws -> Notebook {
         var page = Notebook(title: "Step 1 — data preparation")
+        findingsList(&page)
+        page.heading("What this step does")
         page.paragraph("""
             This step turns the KuaiRec 2.0 interaction log into the table every later step uses: it keeps the \
             interactions inside the three logging bursts, cuts each user's history into sessions, derives the four \
@@ -35,6 +37,7 @@ struct DataPreparationNotebook {
         outputs(&page)
         deviations(&page)
         timing(&page)
+        columnSummaries(&page)
         return page
     }
 
@@ -95,6 +98,7 @@ struct DataPreparationNotebook {
         }
         var figure = Figure(title: "Interactions per day", xLabel: "days since \(firstDay)", yLabel: "interactions", series: series)
         figure.logY = true
+        figure.legend = .below   // inside the plot it hides a burst
         let path = try StepOutput.render(figure, folder: figures, name: "daily-interactions.png")
         page.figure(path, caption: "Interactions per calendar day; the three bursts and the stray days outside them.")
     }
@@ -179,12 +183,15 @@ struct DataPreparationNotebook {
         page.figure(try StepOutput.render(figure, folder: figures, name: "category-entropy.png"), caption: "Distribution over users of the entropy of their level-1, level-2 and level-3 categories.")
         try entropyTrajectory(&page)
         authorHistory(&page)
-        columnSummaries(&page)
+        if !report.columnSummaries.isEmpty {
+            page.paragraph("Every column written, as the original's `describe(include=\"all\")` sanity table, is in the appendix at the end of this notebook.")
+        }
     }
 
-    /// Every output column as the original's `describe(include="all")`.
+    /// The appendix: every output column as the original's `describe(include="all")`.
     private func columnSummaries(_ page: inout Notebook) {
         guard !report.columnSummaries.isEmpty else { return }
+        page.heading("Appendix: every column written")
         page.paragraph("Every column written, as the original's `describe(include=\"all\")` sanity table: numeric columns (missing values excluded from the count) with count, mean, std, min, quartiles and max" + sampleNote(findings.columnQuartiles, " (quartiles from an evenly spaced sample of rows)") + "; `time` as dates; categorical columns with count, distinct values, the most frequent value and its count.")
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

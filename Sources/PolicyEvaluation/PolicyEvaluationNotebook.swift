@@ -22,6 +22,8 @@ struct PolicyEvaluationNotebook {
     func build() throws -> Notebook {
         var page = Notebook(title: "Step 5 — ranking policies in closed loop")
         let first = runs[0], rule = first.rule
+        findingsList(&page)
+        page.heading("What this step does")
         page.paragraph("""
             Step 4 estimated the weights ŵ the platform's value model puts on the four heads. This step puts ranking \
             policies — the paper's toy recommender `ŵ · p̂` among them — in front of simulated users and measures what \
@@ -37,7 +39,7 @@ struct PolicyEvaluationNotebook {
             "**Tags** are the videos' level-1 caption categories (a video without one has no tag and never triggers the exit). KuaiEnv uses KuaiRec's multi-tag `feat` lists.",
             "**No repeats:** a policy shows each video at most once per session, as a platform does; KuaiEnv would allow a repeat.",
             "**MCD** (concentration on the dominant categories): the share of shown videos whose category is among the fewest categories that together cover at least 60% of the candidates' logged rows (DORL's domination threshold is 0.6; its MCD is computed from KuaiRec's feature domination, so the values are comparable in spirit only).",
-            "**Policies:** random; most popular (most rows in big_matrix, all splits); greedy ŵ·p̂, its ε-greedy version (ε = \(first.epsilon)) and its UCB version (optimism where the logs say least about a video: ŵ·p̂ + c √(ln(1 + N) / (1 + n_video)), N logged rows, n_video the video's; `--ucb-bonus`), and where step 4 averaged step 3's seed members, a UCB on their disagreement (ŵ·p̂ + c σ, σ = √(Σ_h ŵ_h² sd_h²) from each head's standard deviation over the members, heads taken as independent; `--spread-bonus`); on the synthetic world also greedy w*·p̂ and ŵ·p_true, which split the toy recommender's gap to the oracle into weights and heads, and the oracle w*·p_true, and, where every session's pool was recorded, the logging platform itself replayed (its pool ranked by w*·p_true + τ·Gumbel); last, greedy by the true reward itself, the most any greedy ranker can get per step.",
+            "**Policies:** random; most popular (most rows in big_matrix, all splits); greedy ŵ·p̂, its ε-greedy version (ε = \(first.epsilon)) and its UCB version (optimism where the logs say least about a video: ŵ·p̂ + c √(ln(1 + N) / (1 + n_video)), N logged rows, n_video the video's; `--ucb-bonus`), and where step 4 averaged step 3's seed members, a UCB on their disagreement (ŵ·p̂ + c σ, σ = √(Σ_h ŵ_h² sd_h²) from each head's standard deviation over the members, heads taken as independent; `--spread-bonus`); on the synthetic world also greedy w*·p̂ and ŵ·p_true, which split the toy recommender's gap to the oracle into weights and heads, and the oracle w*·p_true, and, where every session's pool was recorded, the logging platform itself replayed (its pool ranked by w*·p_true + τ·Gumbel); last, greedy by the true reward itself: the best unseen video at every turn, so over any fixed number of turns no policy collects more (its sessions still end by the exit rule, so it bounds neither R_tra nor R_each outright).",
         ])
         for simulator in inputs.notRun { page.paragraph("**Not run here: \(simulator.simulator).** \(simulator.reason)") }
         for run in runs { try section(&page, run) }
@@ -135,9 +137,9 @@ struct PolicyEvaluationNotebook {
         let oracle = best.oracleRewardPerStep.map { Format.fixed($0, 3) } ?? "—"
         switch best.verdict {
         case .noOracle:
-            lines.append("The highest R_each short of the upper bound (\(Format.fixed(best.boundRewardPerStep, 3))) is **\(best.policy)**'s, \(Format.fixed(best.rewardPerStep, 3)).")
+            lines.append("The highest R_each apart from greedy by the true reward (\(Format.fixed(best.boundRewardPerStep, 3))) is **\(best.policy)**'s, \(Format.fixed(best.rewardPerStep, 3)).")
         case .oracleHighest:
-            lines.append("The oracle (w*·p_true) has the highest R_each short of the upper bound, \(oracle) (greedy by the true reward: \(Format.fixed(best.boundRewardPerStep, 3))).")
+            lines.append("The oracle (w*·p_true) has the highest R_each apart from greedy by the true reward, \(oracle) (greedy by the true reward: \(Format.fixed(best.boundRewardPerStep, 3))).")
         case .apartFromOracle, .notToldApartFromOracle:
             // Paired over episodes: every policy meets the same users.
             let gap = best.differenceToOracle.map { "\(Format.fixed($0.mean, 3)) (s.e. \(Format.fixed($0.standardError, 3)))" } ?? "—"
@@ -187,7 +189,7 @@ struct PolicyEvaluationNotebook {
                 is known exactly, `π₀(j | h) = exp(v_j/τ) / Σ_{l ∈ pool, not in h} exp(v_l/τ)` with h the videos shown before \
                 it. \(rowsUsed(o.logged, outside: "outside the pool")) A policy's weight is `π(shown | h)/π₀(shown | h)` with \
                 π its probability after the same history; IPS `(1/n) Σ w r`, SNIPS `Σ w r / Σ w`, NCIS the same with \
-                weights capped at \(Format.fixed(o.cap, 0)) (`--ncis-cap`). The truth is the simulator's expected reward of \
+                weights capped at \(Format.fixed(o.cap, 0)) (`--ncis-cap`); \(Self.effectiveSampleSize) The truth is the simulator's expected reward of \
                 the policy's choice after each logged history, averaged over the same rows: a per-decision value on the \
                 logged histories, not a session's return under the policy's own trajectory. Support is the policy's \
                 probability inside the pool minus the history, averaged over rows: IPS is unbiased only at support 1, since \
@@ -211,9 +213,11 @@ struct PolicyEvaluationNotebook {
             α̂ its fitted video effects), drawing without replacement: `π̂₀(j | h) ∝ exp(θ̂·p̂_j + α̂_j)` over the videos not \
             in h. Its support is every uploaded video the logs ever showed (a video never shown has α̂ = −∞). \
             \(rowsUsed(o.logged, outside: "shown before its upload day")) The truth is the same simulator's as above; \
-            "support" is now the policy's mass on that estimated support.
+            "support" is now the policy's mass on that estimated support: it is computed under the estimated propensities, \
+            so it cannot reveal support the estimated model lacks.\(e.offPolicy == nil ? "" : " The last column gives the support under the exact propensities above, which real logs do not have.")
             """)
-        estimateTable(&page, o, e.findings.offPolicyEstimated, platform: "the estimated platform model (every weight 1; truth: the reward expected under π̂₀)",
+        estimateTable(&page, o, e.findings.offPolicyEstimated, exactSupport: e.offPolicy?.estimates.map(\.support),
+                      platform: "the estimated platform model (every weight 1; truth: the reward expected under π̂₀)",
                       check: ("the estimated platform model's expected reward agrees with the logs",
                               "the estimated platform model's expected reward does not match the logs"))
         if e.offPolicy != nil {
@@ -235,8 +239,10 @@ struct PolicyEvaluationNotebook {
             Every logged row as a decision after the videos shown before it, as on the synthetic world, with the \
             propensities estimated from step 4's headline model of the platform (\(PoolAssumption(rawValue: inputs.estimator)?.title ?? inputs.estimator): \
             `π̂₀(j | h) ∝ exp(θ̂·p̂_j + α̂_j)` over the videos uploaded by the session's day that the logs ever showed, minus \
-            the history h). \(rowsUsed(l, outside: "shown before its upload day")) No simulator knows these users' responses, so nothing here is checked against a truth: on a synthetic world \
-            this step measures how far the same estimates land from it.
+            the history h). \(rowsUsed(l, outside: "shown before its upload day")) \(Self.capitalised(Self.effectiveSampleSize)) No simulator knows these users' responses, so nothing here is checked against a truth: on a synthetic world \
+            this step measures how far the same estimates land from it. The support column is computed under the estimated \
+            propensities, so it cannot reveal support the estimated model lacks: a support of 1 here does not show that the logs \
+            could have shown what the policy shows.
             """)
         func row(_ name: String, _ e: OffPolicyEvaluation.Estimate) -> [String] {
             [name, cell(e.ips), cell(e.snips), cell(e.ncis), Format.count(e.matches), Format.fixed(e.effectiveSampleSize, 1), Format.fixed(e.support, 3)]
@@ -249,14 +255,17 @@ struct PolicyEvaluationNotebook {
 
     /// The estimates table and what `check` (its findings) says: the on-policy row against its expected value
     /// (`sentences`: for agreement, then for disagreement), each estimator's mean error, the policies with thin support.
-    private func estimateTable(_ page: inout Notebook, _ o: OffPolicyEvaluation, _ check: PolicyFindings.OffPolicyCheck?, platform: String,
-                               check sentences: (String, String)) {
-        func row(_ name: String, _ e: OffPolicyEvaluation.Estimate) -> [String] {
-            [name, cell(e.truth), cell(e.ips), cell(e.snips), cell(e.ncis), Format.count(e.matches), Format.fixed(e.effectiveSampleSize, 1), Format.fixed(e.support, 3)]
+    /// `exactSupport`: per row of the table, the support under the exact propensities, shown as a last column.
+    private func estimateTable(_ page: inout Notebook, _ o: OffPolicyEvaluation, _ check: PolicyFindings.OffPolicyCheck?,
+                               exactSupport: [Double]? = nil, platform: String, check sentences: (String, String)) {
+        let estimates = o.estimates.enumerated().map { i, e in
+            [i == 0 ? platform : e.policy, cell(e.truth), cell(e.ips), cell(e.snips), cell(e.ncis), Format.count(e.matches),
+             Format.fixed(e.effectiveSampleSize, 1), Format.fixed(e.support, 3)]
+                + (exactSupport.map { i < $0.count ? [Format.fixed($0[i], 3)] : ["—"] } ?? [])
         }
-        page.table(["policy", "truth", "IPS", "SNIPS", "NCIS", "rows with weight > 0", "effective sample size", "support"],
-                   (o.loggingPlatform.map { [row(platform, $0)] } ?? []) + o.targets.map { row($0.policy, $0) },
-                   alignRight: [1, 2, 3, 4, 5, 6, 7])
+        page.table(["policy", "truth", "IPS", "SNIPS", "NCIS", "rows with weight > 0", "effective sample size", "support"]
+                       + (exactSupport == nil ? [] : ["support under the exact propensities"]),
+                   estimates, alignRight: Set(1...(exactSupport == nil ? 7 : 8)))
         guard let check else { return }
         let agreement = switch check.agreement {
         case .agrees: "within two standard errors, so \(sentences.0)."
@@ -273,20 +282,26 @@ struct PolicyEvaluationNotebook {
         page.bullets(lines)
     }
 
+    /// What the tables' effective sample size is.
+    private static let effectiveSampleSize = "the effective sample size, Kish's `(Σ w)² / Σ w²`, is the number of equally weighted rows the weights are worth."
+
     /// An estimate for a table: "—" when undefined.
     private func cell(_ x: Double) -> String { x.isNaN ? "—" : Format.fixed(x, 3) }
 
-    /// Mean R_tra by session length, one line per policy.
+    /// The toy recommender's variants, left out of the figure (their curves lie on the toy recommender's; the table has them).
+    private static let variants: Set<PolicyIdentifier> = [.epsilonGreedy, .ucbLogCounts, .ucbSeedSpread]
+
+    /// Mean R_tra by session length, one line per policy apart from the toy recommender's variants (so that no two
+    /// curves share a colour), the legend below the plot.
     private func figure(_ page: inout Notebook, _ e: PolicyEvaluation) throws {
-        let series: [Series] = e.findings.rewardByLength.map { curve in
-            // The toy recommender's variants without its long parenthesis, so that the legend fits the plot.
-            let label = curve.policy.replacingOccurrences(of: "greedy ŵ·p̂ (step 4's weights, step 3's heads), ", with: "greedy ŵ·p̂, ")
-            return .linePoints(label, x: curve.lengths.map(Double.init), y: curve.meanReward)
+        let series: [Series] = zip(e.outcomes, e.findings.rewardByLength).filter { !Self.variants.contains($0.0.identifier) }.map { _, curve in
+            .linePoints(curve.policy, x: curve.lengths.map(Double.init), y: curve.meanReward)
         }
-        var figure = Figure(title: "R_tra against session length (\(e.simulator) simulator)", xLabel: "session length (videos)", yLabel: "mean R_tra of the sessions that long", series: series)
-        figure.legend = .topLeft
+        var figure = Figure(title: "R_tra against session length (\(e.simulator) simulator)", xLabel: "session length (videos)",
+                            yLabel: "mean R_tra of the sessions that long", series: series, height: 760)
+        figure.legend = .below
         let name = e.simulator == "model" ? "policy-reward-length.png" : "policy-reward-length-small-matrix.png"
         page.figure(try StepOutput.render(figure, folder: figures, name: name),
-                    caption: "Mean cumulative reward (R_tra) of the simulated sessions of each length, per policy (\(e.simulator) simulator, \(Format.count(e.episodes)) sessions each).")
+                    caption: "Mean cumulative reward (R_tra) of the simulated sessions of each length, per policy (\(e.simulator) simulator, \(Format.count(e.episodes)) sessions each). The toy recommender's ε-greedy and UCB versions are left out (see the table).")
     }
 }

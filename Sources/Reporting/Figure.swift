@@ -13,10 +13,11 @@ import ValueModel
 /// ```
 /// Rendering is deterministic: the same figure gives the same PNG bytes with the same gnuplot and fonts.
 public struct Figure: Sendable, Equatable {
-    /// Where the legend sits inside the plot, or `.hidden`.
+    /// Where the legend sits: inside the plot, below it (outside, entries side by side), or `.hidden`.
     public enum Legend: String, Sendable, Equatable {
         case topLeft = "top left", topRight = "top right"
         case bottomLeft = "bottom left", bottomRight = "bottom right"
+        case below = "below"
         case hidden
     }
 
@@ -101,7 +102,7 @@ public struct Figure: Sendable, Equatable {
             "set style fill solid 0.6 border",
             logX ? "set logscale x" : "unset logscale x",
             logY ? "set logscale y" : "unset logscale y",
-            legend == .hidden ? "unset key" : "set key \(legend.rawValue) box opaque",
+            keyCommand,
         ]
         if !xTicLabels.isEmpty {
             let tics = xTicLabels.enumerated().map { "\(gnuplotQuoted($0.element)) \($0.offset + 1)" }
@@ -110,6 +111,15 @@ public struct Figure: Sendable, Equatable {
         if let xRange { lines.append("set xrange [\(xRange.lowerBound):\(xRange.upperBound)]") }
         if let yRange { lines.append("set yrange [\(yRange.lowerBound):\(yRange.upperBound)]") }
         return lines.joined(separator: "\n")
+    }
+
+    /// The legend's command: boxed inside the plot; below it without a box (gnuplot's box there overlaps the x label).
+    var keyCommand: String {
+        switch legend {
+        case .hidden: "unset key"
+        case .below: "set key below"
+        case .topLeft, .topRight, .bottomLeft, .bottomRight: "set key \(legend.rawValue) box opaque"
+        }
     }
 
     /// gnuplot's default line colours repeat after this many series.

@@ -53,9 +53,9 @@ import Testing
                                 "--max-steps", "10", "--sweep-steps", "0", "--head-seeds", "1"])
         try step("4-head-weight-estimation", ["--processed", processed, "--raw", raw, "--notebook", root + "/4.md", "--figures", figures,
                                               "--bootstrap", "2", "--starts", "1", "--benchmark-sessions", "5", "--skip-original"])
-        // Notebooks 2-4 open with their findings, worded for real data: no planted truth, one run of each model, a
+        // Notebooks 1-4 open with their findings, worded for real data: no planted truth, one run of each model, a
         // step limit that is not the paper's.
-        for n in 2...4 {
+        for n in 1...4 {
             #expect(Self.opensWithFindings(try String(contentsOfFile: root + "/\(n).md", encoding: .utf8)), "notebook \(n)")
         }
         let training = try String(contentsOfFile: root + "/3.md", encoding: .utf8)
@@ -65,6 +65,11 @@ import Testing
         #expect(estimation.contains("Real data, no planted truth") && !estimation.contains("SPEC"))
         try step("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5.md", "--figures", figures, "--episodes", "30"])
         let page = try String(contentsOfFile: root + "/5.md", encoding: .utf8)
+        // Notebook 5 opens with its findings; without exact propensities its support cannot be checked.
+        #expect(Self.opensWithFindings(page), "notebook 5")
+        #expect(page.contains("on real logs there are no exact propensities to check it against"))
+        let preparation = try String(contentsOfFile: root + "/1.md", encoding: .utf8)
+        #expect(!preparation.contains("**Distrust on synthetic data:**") && preparation.contains("## Appendix: every column written"))
         #expect(page.contains("## Simulator 1: the fully observed small matrix") && !page.contains("engagement model\n") && !page.contains("### Off-policy"))
         // The simulator left out is named, and why.
         #expect(page.contains("**Not run here: the synthetic world's engagement model.** `\(raw)` has no `ground_truth.json`, and step 1 saw none"), "\(page)")
@@ -196,6 +201,15 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: processed + "/step4-state"))
         try step("5-policy-evaluation", ["--processed", processed, "--raw", raw, "--notebook", root + "/5.md", "--figures", figures, "--episodes", "50"])
         let policies = try String(contentsOfFile: root + "/5.md", encoding: .utf8)
+        // Notebooks 1 and 5 open with their findings too; notebook 1's describe() table is its appendix, notebook 5
+        // compares support under estimated and exact propensities.
+        for n in [1, 5] {
+            #expect(Self.opensWithFindings(try String(contentsOfFile: root + "/\(n).md", encoding: .utf8)), "notebook \(n)")
+        }
+        let preparation = try String(contentsOfFile: root + "/1.md", encoding: .utf8)
+        #expect(preparation.contains("**Distrust on synthetic data:**") && preparation.contains("is in the appendix at the end of this notebook"))
+        #expect(preparation.components(separatedBy: "\n## ").last?.hasPrefix("Appendix: every column written") == true)
+        #expect(policies.contains("under the exact propensities") && policies.contains("**Greedy by the true reward**"))
         #expect(policies.contains("## Policies and what they get") && policies.contains("oracle w*·p_true"))
         #expect(policies.contains("### Off-policy estimates against the truth") && policies.contains("| the logging platform (on-policy"))
         #expect(policies.contains("### The same with estimated propensities (as on real data)") && policies.contains("| the estimated platform model (every weight 1"))

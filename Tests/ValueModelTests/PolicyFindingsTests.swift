@@ -115,14 +115,17 @@ import Testing
 
     /// Two logged sessions of one row each, rewards 1 and 3: mean 2, session deviations −1 and 1, clustered standard
     /// error √2 / 2.
-    static func evaluation(platform: (truth: Double, reward: Double), targets: [OffPolicyEvaluation.Estimate]) -> OffPolicyEvaluation {
+    /// `identifiers` and `matchedRows` per target (by default `.random` and no row).
+    static func evaluation(platform: (truth: Double, reward: Double), targets: [OffPolicyEvaluation.Estimate],
+                           identifiers: [PolicyIdentifier]? = nil, matchedRows: [[Int]]? = nil) -> OffPolicyEvaluation {
         var logged = OffPolicyEvaluation.LoggedRows()
         logged.sessions = [0, 1]
         logged.offsets = [0, 1, 2]
         logged.rewards = [1, 3]
         let own = OffPolicyEvaluation.Estimate(policy: "platform", truth: platform.truth, ips: platform.reward, snips: platform.reward,
                                                ncis: platform.reward, matches: 2, effectiveSampleSize: 2, support: 1)
-        return OffPolicyEvaluation(logged: logged, cap: 100, estimates: [own] + targets, seconds: 0)
+        return OffPolicyEvaluation(logged: logged, cap: 100, estimates: [own] + targets,
+                                   identifiers: identifiers ?? targets.map { _ in .random }, matchedRows: matchedRows ?? targets.map { _ in [] }, seconds: 0)
     }
 
     static func estimate(_ name: String, truth: Double, ips: Double, snips: Double, ncis: Double, support: Double) -> OffPolicyEvaluation.Estimate {

@@ -98,4 +98,27 @@ import Testing
         let stored = try #require(json?["findings"] as? [String: Any])
         #expect((stored["sessionLength"] as? [String: Any])?["median"] as? Double == 2)
     }
+
+    @Test("the kept share is kept over kept plus dropped, and undefined when nothing was read")
+    func keptShare() {
+        var report = PreparationReport()
+        #expect(PreparationFindings.make(report).keptShare == nil)
+        report.keptRows = 3
+        report.droppedOutsideBursts = 1
+        #expect(PreparationFindings.make(report).keptShare == 0.75)
+    }
+
+    @Test("label rates: close to the paper's when every head is within 5 points, apart when one is further; the furthest head named")
+    func labelRates() throws {
+        // paper: complete 0.34, long 0.215, rewatch 0.075, neg 0.125
+        var report = PreparationReport()
+        report.overallLabelRates = [0.38, 0.215, 0.075, 0.115]   // 4 and 1 points away
+        let close = try #require(PreparationFindings.make(report).labelRates)
+        #expect(close.verdict == .closeToPaper && close.furthestHead == .complete && close.rate == 0.38 && close.paperRate == 0.34)
+        report.overallLabelRates = [0.36, 0.29, 0.075, 0.125]    // long 7.5 points away
+        let apart = try #require(PreparationFindings.make(report).labelRates)
+        #expect(apart.verdict == .apartFromPaper && apart.furthestHead == .long && apart.rate == 0.29 && apart.paperRate == 0.215)
+        report.overallLabelRates = [0.3, 0.2, 0.1]
+        #expect(PreparationFindings.make(report).labelRates == nil)
+    }
 }

@@ -9,6 +9,9 @@ public enum PreparationThresholds {
     /// The per-user entropy histograms span 0 up to the largest entropy, and at least this much (nats), so that a log
     /// where every user has a single category still has a range to bin.
     public static let smallestEntropyRange = 0.01
+    /// A run's label rates are close to the paper's when every head's is within this much (absolute, a share: 0.05 is
+    /// 5 percentage points) of the paper's rate.
+    public static let labelRateTolerance = 0.05
 }
 
 /// What notebook 1 concludes from step 1's report: the summaries of its distributions and which of its sentences
@@ -80,8 +83,40 @@ public struct PreparationFindings: Codable, Sendable, Equatable {
         public var largest: Double
     }
 
+    /// Whether the run's label rates are close to those the paper reports on real KuaiRec.
+    public enum LabelRateVerdict: String, Codable, Sendable, CaseIterable {
+        /// Every head within `PreparationThresholds.labelRateTolerance` of the paper's rate.
+        case closeToPaper
+        /// Some head further.
+        case apartFromPaper
+    }
+
+    /// The head whose label rate is furthest from the paper's, and the verdict over all four.
+    public struct LabelRates: Codable, Sendable, Equatable {
+        public var furthestHead: Head
+        public var rate: Double
+        public var paperRate: Double
+        public var verdict: LabelRateVerdict
+
+        /// The comparison of `rates` (complete, long, rewatch, neg) with `PreparationFindings.paperLabelRates`; nil
+        /// unless there are four rates.
+        public static func make(_ rates: [Double]) -> LabelRates? {
+            let paper = PreparationFindings.paperLabelRates
+            guard rates.count == paper.count,
+                  let furthest = Head.allCases.max(by: { abs(rates[$0.rawValue] - paper[$0.rawValue]) < abs(rates[$1.rawValue] - paper[$1.rawValue]) })
+            else { return nil }
+            let gap = abs(rates[furthest.rawValue] - paper[furthest.rawValue])
+            return LabelRates(furthestHead: furthest, rate: rates[furthest.rawValue], paperRate: paper[furthest.rawValue],
+                              verdict: gap <= PreparationThresholds.labelRateTolerance ? .closeToPaper : .apartFromPaper)
+        }
+    }
+
     /// Days with data over all bursts.
     public var burstDays = 0
+    /// Kept interactions (inside a burst) as a share of all read (nil when none was read).
+    public var keptShare: Double?
+    /// The label rates against the paper's (nil unless all four rates were computed).
+    public var labelRates: LabelRates?
     /// Interactions per session, and sessions per user.
     public var sessionLength = DistributionSummary([])
     public var sessionsPerUser = DistributionSummary([])
@@ -112,6 +147,9 @@ public struct PreparationFindings: Codable, Sendable, Equatable {
     public static func make(_ report: PreparationReport) -> PreparationFindings {
         var findings = PreparationFindings()
         findings.burstDays = report.bursts.reduce(0) { $0 + $1.days }
+        let read = report.keptRows + report.droppedOutsideBursts
+        findings.keptShare = read > 0 ? Double(report.keptRows) / Double(read) : nil
+        findings.labelRates = LabelRates.make(report.overallLabelRates)
         findings.sessionLength = DistributionSummary(report.sessionLengths.map(Double.init))
         findings.sessionsPerUser = DistributionSummary(report.sessionsPerUser.map(Double.init))
         findings.gapQuartiles = .forCount(report.gapFeatureSummary.first.map { Int($0) } ?? 0)

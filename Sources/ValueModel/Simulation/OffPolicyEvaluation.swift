@@ -180,6 +180,9 @@ public struct OffPolicyEvaluation: Sendable {
     public var loggingPlatform: Estimate? { estimates.first }
     /// The target policies' rows, in the order of the policies.
     public var targets: ArraySlice<Estimate> { estimates.dropFirst() }
+    /// Per target policy, in the same order: its role and the logged rows (indices of decisions) where its weight is above 0.
+    public var identifiers: [PolicyIdentifier]
+    public var matchedRows: [[Int]]
     public var seconds: Double
 
     /// Estimates for every policy on `logged`, against the simulator `world`'s truth.
@@ -252,13 +255,16 @@ public struct OffPolicyEvaluation: Sendable {
         let own = estimators(weights: [Double](repeating: 1, count: n), rewards: logged.rewards, cap: cap)
         var estimates = [Estimate(policy: "the logging platform (on-policy: every weight 1)", truth: mean(loggingTruth), ips: own.ips,
                                   snips: own.snips, ncis: own.ncis, matches: n, effectiveSampleSize: own.effectiveSampleSize, support: 1)]
+        var matchedRows: [[Int]] = []
         for p in policies.indices {
             let weights = (0..<n).map { targetShown[p * n + $0] / logged.propensities[$0] }
+            matchedRows.append(weights.indices.filter { weights[$0] > 0 })
             let e = estimators(weights: weights, rewards: logged.rewards, cap: cap)
             estimates.append(Estimate(policy: policies[p].name, truth: mean(Array(truthValue[(p * n)..<((p + 1) * n)])),
-                                      ips: e.ips, snips: e.snips, ncis: e.ncis, matches: weights.filter { $0 > 0 }.count,
+                                      ips: e.ips, snips: e.snips, ncis: e.ncis, matches: matchedRows[p].count,
                                       effectiveSampleSize: e.effectiveSampleSize, support: mean(Array(supportMass[(p * n)..<((p + 1) * n)]))))
         }
-        return OffPolicyEvaluation(logged: logged, cap: cap, estimates: estimates, seconds: ResourceUsage.now() - start)
+        return OffPolicyEvaluation(logged: logged, cap: cap, estimates: estimates, identifiers: policies.map(\.identifier),
+                                   matchedRows: matchedRows, seconds: ResourceUsage.now() - start)
     }
 }

@@ -39,7 +39,8 @@ public struct PolicyEvaluation: Sendable {
     /// The policies, in table order: random, most popular, the paper's toy recommender (step 4's ŵ on the heads
     /// step 3 predicted), its ε-greedy and UCB versions; with a planted w*, two halves of the oracle (w* on the learned
     /// heads; ŵ on `p_true`) that split the toy recommender's gap into weights and heads, and the oracle (w* on
-    /// `p_true`); last, greedy by the true reward (an upper bound for greedy rankers).
+    /// `p_true`); last, greedy by the true reward (the best unseen video at every turn: no policy collects more over
+    /// a fixed number of turns, though sessions of other lengths can exceed its R_tra or R_each).
     public static func policies(estimated: [Double], planted: [Double]?, epsilon: Double, ucbBonus: Double = 0.1,
                                 spreadBonus: Double? = nil, platform: LoggingPlatformPolicy? = nil) -> [RankingPolicy] {
         var list = learnedPolicies(estimated: estimated, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus)

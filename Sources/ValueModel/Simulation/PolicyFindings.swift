@@ -12,6 +12,14 @@ public enum PolicyThresholds {
     /// The toy recommender's share of the way from random to the reference is given only when the two differ in
     /// R_each by more than this (otherwise the share divides by about 0).
     public static let smallestSpan = 1e-12
+    /// Two policies' paired difference over the same users (common random numbers) tells them apart when it is more
+    /// than this many standard errors from 0 (a two-sided 5% test).
+    public static let pairedStandardErrors = 1.96
+    /// Support under the estimated propensities overstates the true support when it exceeds it by more than this.
+    public static let supportOverstatement = 0.1
+    /// Two policies are nearly one policy off-policy when the logged rows both match are at least this share of the
+    /// larger of their two sets of matched rows.
+    public static let nearlySameRows = 0.9
 }
 
 /// What notebook 5 concludes from one simulator's run: R_tra by session length, the best policy and how it compares

@@ -21,7 +21,7 @@ public enum PolicyIdentifier: String, Codable, Sendable, CaseIterable {
     case oracle
     /// The logging platform replayed on its recorded pools.
     case loggingPlatform
-    /// Greedy by the true reward: the upper bound of greedy rankers.
+    /// Greedy by the true reward: the best unseen video at every turn (a bound on the reward over a fixed number of turns).
     case trueRewardBound
     /// Step 6's policies learned by A2C in the user model: MBPO's, MOPO's and DORL's rewards, and the IPS model's.
     case learnedMBPO, learnedMOPO, learnedDORL, learnedIPS

@@ -156,7 +156,7 @@ public struct LoggingPlatformPolicy: RankingPolicy {
 
 /// Greedy by the true reward itself: the best any greedy ranker could do per step.
 public struct RewardOraclePolicy: RankingPolicy {
-    public let name = "greedy by the true reward (upper bound)"
+    public let name = "greedy by the true reward (best video each turn)"
     public let identifier = PolicyIdentifier.trueRewardBound
     public init() {}
     public func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int {
