@@ -23,7 +23,7 @@ struct DataPreparationNotebook {
             This step turns the KuaiRec 2.0 interaction log into the table every later step uses: it keeps the \
             interactions inside the three logging bursts, cuts each user's history into sessions, derives the four \
             engagement labels (the value model's heads), and joins user, video, context and history features — \
-            80 columns, exactly as the original notebook `1. data_preparation.ipynb` computes them (see SPEC, step 1).
+            80 columns, exactly as the original notebook `1. data_preparation.ipynb` computes them (the code: `Sources/ValueModel/Features/`).
             """)
         page.paragraph(synthetic
             ? "**Data: the synthetic KuaiRec world** (`\(raw)/ground_truth.json` present), written by `0-synthetic-data` in the real files' format. Numbers below describe that world, not Kuaishou's logs."

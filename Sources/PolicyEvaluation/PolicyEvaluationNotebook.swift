@@ -145,8 +145,8 @@ struct PolicyEvaluationNotebook {
             let gap = best.differenceToOracle.map { "\(Format.fixed($0.mean, 3)) (s.e. \(Format.fixed($0.standardError, 3)))" } ?? "—"
             lines.append("The highest R_each is **\(best.policy)**'s (\(Format.fixed(best.rewardPerStep, 3))), against the oracle's \(oracle); the paired difference over the same users is \(gap), "
                 + (best.verdict == .apartFromOracle
-                    ? "more than two standard errors: the oracle maximises the platform's value w*·p_true, and the reward here is the watch ratio, which that value weighs only through its heads."
-                    : "within two standard errors, so at \(Format.count(e.episodes)) episodes the two are not told apart."))
+                    ? "more than \(Format.fixed(PolicyThresholds.pairedStandardErrors, 2)) standard errors: the oracle maximises the platform's value w*·p_true, and the reward here is the watch ratio, which that value weighs only through its heads."
+                    : "within \(Format.fixed(PolicyThresholds.pairedStandardErrors, 2)) standard errors, so at \(Format.count(e.episodes)) episodes the two are not told apart."))
         }
         if let share = findings.toyShare {
             let reference = switch share.reference {

@@ -55,7 +55,7 @@ struct LearnedPolicyDeterminismTests {
         // Per epoch: the trained network on 4 threads, then the fresh copy on one.
         var runs: [(trained: Data, copy: Data)] = []
         var failure: Error?
-        try trainer.train { _ in
+        try trainer.train(onEpoch: { _ in
             do {
                 LearningThreads.configure(threads: 4)
                 let trained = try Self.bytes(simulator.run(policy(trainer.model)))
@@ -67,7 +67,7 @@ struct LearnedPolicyDeterminismTests {
             } catch {
                 failure = error
             }
-        }
+        })
         #expect(failure == nil, "\(String(describing: failure))")
         #expect(runs.count == epochs)
         for (epoch, run) in runs.enumerated() {

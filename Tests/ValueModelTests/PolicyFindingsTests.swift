@@ -46,7 +46,7 @@ import Testing
         #expect(f.toyShare == .init(toyRewardPerStep: 0.5, randomRewardPerStep: 0, share: 0.5, reference: .oracle))
     }
 
-    @Test("another policy above the oracle: told apart beyond two paired standard errors, not told apart at exactly two")
+    @Test("another policy above the oracle: told apart beyond 1.96 paired standard errors (at 5 and at 2), not at 1.9")
     func bestAgainstOracle() throws {
         let oracle = Self.outcome(.oracle, [1, 1]), bound = Self.outcome(.trueRewardBound, [10, 10]), toy = Self.outcome(.greedyEstimated, [0.5, 0.5])
         // differences 3 and 2: mean 2.5, sd √0.5, standard error 0.5 → 5 standard errors
@@ -54,10 +54,14 @@ import Testing
         #expect(apart.verdict == .apartFromOracle && apart.policy == "ucbLogCounts")
         let gap = try #require(apart.differenceToOracle)
         #expect(gap.mean == 2.5 && abs(gap.standardError - 0.5) < 1e-12)
-        // differences 3 and 1: mean 2, sd √2, standard error 1 → exactly two standard errors
-        let boundary = try #require(Self.findings([toy, Self.outcome(.ucbLogCounts, [4, 2]), oracle, bound]).best)
-        #expect(boundary.verdict == .notToldApartFromOracle)
-        #expect(boundary.differenceToOracle.map { $0.mean == 2 && abs($0.standardError - 1) < 1e-12 } == true)
+        // differences 3 and 1: mean 2, sd √2, standard error 1 → two standard errors, beyond 1.96
+        let two = try #require(Self.findings([toy, Self.outcome(.ucbLogCounts, [4, 2]), oracle, bound]).best)
+        #expect(two.verdict == .apartFromOracle)
+        #expect(two.differenceToOracle.map { $0.mean == 2 && abs($0.standardError - 1) < 1e-12 } == true)
+        // differences 2.9 and 0.9: mean 1.9, standard error 1 → 1.9 standard errors, within 1.96
+        let within = try #require(Self.findings([toy, Self.outcome(.ucbLogCounts, [3.9, 1.9]), oracle, bound]).best)
+        #expect(within.verdict == .notToldApartFromOracle)
+        #expect(within.differenceToOracle.map { abs($0.mean - 1.9) < 1e-12 && abs($0.standardError - 1) < 1e-12 } == true)
     }
 
     @Test("no conclusions without the toy recommender or the bound; the best is chosen short of the bound")

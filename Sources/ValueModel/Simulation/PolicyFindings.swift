@@ -1,8 +1,5 @@
 /// The thresholds step 5's findings decide with, in one place.
 public enum PolicyThresholds {
-    /// The highest R_each and the oracle's are told apart when their paired difference over the same users is more
-    /// than this many standard errors from 0 (about a two-sided 5% test).
-    public static let clearDifferenceStandardErrors = 2.0
     /// The on-policy row's mean observed reward agrees with its expected value when they are at most this many
     /// standard errors (rows of a session as one cluster) apart.
     public static let onPolicyAgreementStandardErrors = 2.0
@@ -13,7 +10,8 @@ public enum PolicyThresholds {
     /// R_each by more than this (otherwise the share divides by about 0).
     public static let smallestSpan = 1e-12
     /// Two policies' paired difference over the same users (common random numbers) tells them apart when it is more
-    /// than this many standard errors from 0 (a two-sided 5% test).
+    /// than this many standard errors from 0 (a two-sided 5% test): the best policy against the runner-up, the highest
+    /// R_each and the toy recommender against the oracle.
     public static let pairedStandardErrors = 1.96
     /// Support under the estimated propensities overstates the true support when it exceeds it by more than this.
     public static let supportOverstatement = 0.1
@@ -41,7 +39,7 @@ public struct PolicyFindings: Codable, Sendable, Equatable {
         case noOracle
         /// The oracle itself has the highest R_each.
         case oracleHighest
-        /// Another policy is highest, by more than `PolicyThresholds.clearDifferenceStandardErrors` paired standard errors.
+        /// Another policy is highest, by more than `PolicyThresholds.pairedStandardErrors` paired standard errors.
         case apartFromOracle
         /// Another policy is highest, within that many standard errors of the oracle.
         case notToldApartFromOracle
@@ -244,7 +242,7 @@ public struct PolicyFindings: Codable, Sendable, Equatable {
             } else {
                 let gap = SessionSimulator.pairedDifference(best, oracle, of: \.rewardPerStep)
                 difference = PairedDifference(mean: gap.mean, standardError: gap.standardError)
-                verdict = abs(gap.mean) > PolicyThresholds.clearDifferenceStandardErrors * gap.standardError ? .apartFromOracle : .notToldApartFromOracle
+                verdict = abs(gap.mean) > PolicyThresholds.pairedStandardErrors * gap.standardError ? .apartFromOracle : .notToldApartFromOracle
             }
         }
         self.best = BestPolicy(policy: best.policy, rewardPerStep: best.rewardPerStep.mean, boundRewardPerStep: bound.rewardPerStep.mean,
