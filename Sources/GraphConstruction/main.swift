@@ -38,10 +38,11 @@ struct GraphConstructionCommand: ParsableCommand {
                                             hint: "Close other programs, or run on a machine with more memory.")
             try ResourceCheck.requireDisk(step1.rows * 300, under: processed, for: "Step 2's artifacts")
             let output = try ArtifactDirectory(path: PipelineStep.graphConstruction.folder(in: processed))
-            let summary = try GraphConstruction.run(step1: step1, output: output, messagePassing: messagePassing, seed: seed)
+            let options = GraphConstruction.Options(messagePassing: messagePassing, seed: seed)
+            let summary = try GraphConstruction.run(step1: step1, output: output, options: options)
             let inputs = try Manifest.describeInputs([step1.folder + "/" + Manifest.fileName])
             try output.commit(manifest: Manifest(producer: PipelineStep.graphConstruction.producer, version: 1,
-                                                 options: ["message-passing": messagePassing.rawValue, "seed": "\(seed)"],
+                                                 options: try ManifestOptions.flatten(options),
                                                  inputs: inputs, rows: summary.edges))
             let seconds = ResourceUsage.now() - start
             let page = try GraphConstructionNotebook(summary: summary, artifacts: output.path, figures: figures,

@@ -68,6 +68,13 @@ struct PolicyEvaluationCommand: ParsableCommand {
     /// The longest session (KuaiEnv's max_turn is 30).
     static let maximumTurns = 10_000
 
+    /// The options that define the step's artifacts, as its manifest records them.
+    var options: PolicyEvaluation.Options {
+        PolicyEvaluation.Options(episodes: episodes, seed: seed, window: window, threshold: threshold, maxTurn: maxTurn,
+                                 satisfactionDecay: satisfactionDecay, satisfactionThreshold: satisfactionThreshold, epsilon: epsilon,
+                                 ucbBonus: ucbBonus, spreadBonus: spreadBonus, loggedSteps: loggedSteps, ncisCap: ncisCap)
+    }
+
     func validate() throws {
         guard (1...Self.maximumEpisodes).contains(episodes) else { throw ValidationError("--episodes must be in 1...\(Self.maximumEpisodes), got \(episodes)") }
         guard window >= 1 else { throw ValidationError("--window must be at least 1, got \(window)") }
@@ -88,17 +95,14 @@ struct PolicyEvaluationCommand: ParsableCommand {
             let start = ResourceUsage.now()
             threading.configure()
             let inputs = try PolicyInputs.load(processed: processed, raw: raw ?? Manifest.rawFolder(processed: processed), steps: loggedSteps)
-            let rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
-            let satisfaction = SatisfactionExitRule(decay: satisfactionDecay, threshold: satisfactionThreshold, maxTurn: maxTurn)
-            let runs = PolicyEvaluation.runAll(inputs: inputs, rule: rule, satisfaction: satisfaction, episodes: episodes, seed: seed, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus, ncisCap: ncisCap)
-            let logEstimates = PolicyEvaluation.logEstimates(inputs: inputs, epsilon: epsilon, ucbBonus: ucbBonus, spreadBonus: spreadBonus, ncisCap: ncisCap)
+            let o = options
+            let runs = PolicyEvaluation.runAll(inputs: inputs, rule: o.rule, satisfaction: o.satisfaction, episodes: o.episodes, seed: o.seed, epsilon: o.epsilon, ucbBonus: o.ucbBonus, spreadBonus: o.spreadBonus, ncisCap: o.ncisCap)
+            let logEstimates = PolicyEvaluation.logEstimates(inputs: inputs, epsilon: o.epsilon, ucbBonus: o.ucbBonus, spreadBonus: o.spreadBonus, ncisCap: o.ncisCap)
             let output = try ArtifactDirectory(path: PipelineStep.policyEvaluation.folder(in: processed))
             try output.writeFile("policies.json", data: PolicyEvaluation.json(runs))
             if let logEstimates { try output.writeFile("off_policy_logs.json", data: try OffPolicyEvaluation.json(logEstimates.estimates)) }
-            try output.commit(manifest: Manifest(producer: PipelineStep.policyEvaluation.producer, version: 1, options: [
-                "episodes": "\(episodes)", "seed": "\(seed)", "window": "\(window)", "threshold": "\(threshold)",
-                "max-turn": "\(maxTurn)", "satisfaction-decay": "\(satisfactionDecay)", "satisfaction-threshold": "\(satisfactionThreshold)", "epsilon": "\(epsilon)", "ucb-bonus": "\(ucbBonus)", "spread-bonus": "\(spreadBonus)", "logged-steps": "\(loggedSteps)", "ncis-cap": "\(ncisCap)",
-            ], inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
+            try output.commit(manifest: Manifest(producer: PipelineStep.policyEvaluation.producer, version: 1, options: try ManifestOptions.flatten(o),
+                                                 inputs: try Manifest.describeInputs(inputs.files), rows: episodes))
             let page = try PolicyEvaluationNotebook(runs: runs, inputs: inputs, loggedSteps: loggedSteps, logEstimates: logEstimates, artifacts: output.path, figures: figures,
                                                     seconds: ResourceUsage.now() - start, peakMiB: ResourceUsage.peakResidentMiB()).build()
             let toy = runs.map { run in "\(run.simulator): greedy ŵ·p̂ R_each \(run.outcome(.greedyEstimated).map { Format.fixed($0.rewardPerStep.mean, 3) } ?? "—")" }

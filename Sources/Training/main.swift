@@ -143,14 +143,7 @@ struct TrainingCommand: ParsableCommand {
                 ProgressLine(label: label, total: total, interval: interval)
             }
             let inputs = try Manifest.describeInputs([step2.folder + "/" + Manifest.fileName] + (groundTruth.map { [$0.path] } ?? []))
-            let manifestOptions = [
-                "seed": "\(seed)", "paper": "\(paper)", "max-steps": "\(options.maxSteps)", "sweep-steps": "\(options.sweepSteps)",
-                "patience": "\(patience)", "monitor-sample": "\(options.monitorSample)", "monitor-every": "\(options.monitorEvery)",
-                "validation-sample": "\(options.validationSample)", "learning-rate": "\(learningRate)",
-                "batch-size": "\(batchSize)", "threads": "\(threadCount)", "head-seeds": "\(options.headSeeds)",
-                "flow": options.flow.rawValue, "debias": options.debias.rawValue, "graph": graph.rawValue,
-            ]
-            try output.commit(manifest: Manifest(producer: PipelineStep.training.producer, version: 1, options: manifestOptions, inputs: inputs,
+            try output.commit(manifest: Manifest(producer: PipelineStep.training.producer, version: 1, options: try ManifestOptions.flatten(options), inputs: inputs,
                                                  rows: results.data.test))
             let page = try TrainingNotebook(results: results, budget: budget, options: options, synthetic: groundTruth != nil,
                                             artifacts: output.path, figures: figures,

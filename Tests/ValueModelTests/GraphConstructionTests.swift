@@ -97,7 +97,7 @@ import Testing
         let store = try ColumnStore(folder: processed + "/step1", producer: "1-data-preparation")
         let output = try ArtifactDirectory(path: processed + "/step2")
         do {
-            _ = try GraphConstruction.run(step1: store, output: output, messagePassing: .all, seed: 1)
+            _ = try GraphConstruction.run(step1: store, output: output, options: .init(messagePassing: .all, seed: 1))
             Issue.record("step 2 must reject a burst with 2 days")
         } catch {
             #expect("\(error)".contains("burst 1 has interactions on only 2 day(s) (2020-07-05, 2020-07-12)"))

@@ -82,7 +82,7 @@ enum HandWrittenWorld {
         try step1.commit(manifest: Manifest(producer: "1-data-preparation", version: 1, options: [:], inputs: [], rows: report.keptRows))
         let output = try ArtifactDirectory(path: processed + "/step2")
         let summary = try GraphConstruction.run(step1: try ColumnStore(folder: processed + "/step1", producer: "1-data-preparation"),
-                                                output: output, messagePassing: .all, seed: 1)
+                                                output: output, options: .init(messagePassing: .all, seed: 1))
         try output.commit(manifest: Manifest(producer: "2-graph-construction", version: 1, options: [:], inputs: [], rows: summary.edges))
         return (processed, summary)
     }

@@ -2,7 +2,8 @@ import Foundation
 
 /// A step's options as its manifest records them, derived from the `Codable` options value itself, so each option is
 /// spelled once: each top-level property becomes a kebab-case key (`stepsPerEpoch` → `steps-per-epoch`) with its
-/// value as JSON text (a string without its quotes; a nested value as compact JSON with sorted keys).
+/// value as JSON text (a string without its quotes; a nested value as compact JSON with sorted keys and unescaped
+/// slashes, so a path reads as written).
 public enum ManifestOptions {
     public static func flatten<Options: Encodable>(_ options: Options) throws -> [String: String] {
         let encoder = JSONEncoder()
@@ -17,7 +18,7 @@ public enum ManifestOptions {
             if let text = value as? String {
                 flat[kebabCase(key)] = text
             } else {
-                let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+                let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
                 flat[kebabCase(key)] = String(decoding: data, as: UTF8.self)
             }
         }

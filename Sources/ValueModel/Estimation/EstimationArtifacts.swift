@@ -44,7 +44,8 @@ public enum EstimationArtifacts {
     /// Candidate heads are written when they take at most this many bytes.
     public static let headsOnDiskLimit = 1 << 30
 
-    public static func write(results: EstimationResults, heads: CandidateHeads, inputs: EstimationInputs, options: HeadWeightEstimationStep.Options) throws {
+    /// Writes and commits step 4's artifacts, its manifest recording `record`'s options.
+    public static func write(results: EstimationResults, heads: CandidateHeads, inputs: EstimationInputs, record: HeadWeightEstimationStep.ManifestRecord) throws {
         let output = try ArtifactDirectory(path: results.artifacts)
         let csv = ([ResidualRow.header] + results.residuals.map(\.csvLine)).joined(separator: "\n") + "\n"
         try output.writeFile("session_residuals.csv", data: Data(csv.utf8))
@@ -85,12 +86,8 @@ public enum EstimationArtifacts {
             }
         }
         try output.writeFile("estimate.json", data: try estimateJSON(results))
-        try output.commit(manifest: Manifest(producer: PipelineStep.headWeightEstimation.producer, version: 1, options: [
-            "seed": "\(options.seed)", "bootstrap": "\(options.bootstrap)", "starts": "\(options.starts)",
-            "min-session-length": "\(options.minSessionLength)", "max-sessions": "\(options.maxSessions)",
-            "step3": options.step3 ?? PipelineStep.training.folder(in: options.processed),
-            "seed-members": "\(options.seedMembers)", "ensemble": options.ensemble.joined(separator: ","),
-        ], inputs: try Manifest.describeInputs(inputs.inputFiles), rows: inputs.sessions.count))
+        try output.commit(manifest: Manifest(producer: PipelineStep.headWeightEstimation.producer, version: 1, options: try ManifestOptions.flatten(record),
+                                             inputs: try Manifest.describeInputs(inputs.inputFiles), rows: inputs.sessions.count))
     }
 
     /// `estimate.json`: the headline estimate and the others, for a Python user.

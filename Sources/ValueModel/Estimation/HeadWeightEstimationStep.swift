@@ -204,7 +204,7 @@ public struct HeadWeightEstimationStep {
         results.residuals = ResidualRow.table(sessions: sessions, data: data, lists: lists, fit: results.gnn.likelihood)
         results.artifacts = PipelineStep.headWeightEstimation.folder(in: options.processed)
         results.findings = try EstimationFindings.make(results)
-        try EstimationArtifacts.write(results: results, heads: heads, inputs: inputs, options: options)
+        try EstimationArtifacts.write(results: results, heads: heads, inputs: inputs, record: ManifestRecord(self))
         results.seconds = ResourceUsage.now() - start
         results.peakMiB = ResourceUsage.peakResidentMiB()
         return results
@@ -245,9 +245,7 @@ public struct HeadWeightEstimationStep {
             "step 2 manifest hash": try ContentHash.ofFile(inputs.step2.folder + "/" + Manifest.fileName),
             "model hash": try ContentHash.ofFile(inputs.weightsPath),
             "node embeddings hash": try ContentHash.ofFile(inputs.embeddingsPath),
-            "--seed": "\(options.seed)", "--min-session-length": "\(options.minSessionLength)", "--max-sessions": "\(options.maxSessions)",
-            "--chunk-sessions": "\(perChunk)",
-        ]
+        ].merging(try ResumeIdentity.options(ScoringRecord(options, sessionsPerChunk: perChunk))) { hash, _ in hash }
         let resumable = ResumableScoring(folder: stateFolder, sessionsPerChunk: perChunk, resume: options.resume, identity: identity)
         let progress = ProgressLine(label: "step 4: scoring", total: scorer.sessions)
         let start = ResourceUsage.now()

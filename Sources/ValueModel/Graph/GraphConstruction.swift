@@ -36,8 +36,9 @@ public enum GraphConstruction {
         public var findings = GraphFindings()
     }
 
-    /// Builds everything from `step1` and writes it into `output`.
-    public static func run(step1: ColumnStore, output: ArtifactDirectory, messagePassing: MessagePassing, seed: UInt64) throws -> Summary {
+    /// Builds everything from `step1` with `options` and writes it into `output`.
+    public static func run(step1: ColumnStore, output: ArtifactDirectory, options: Options) throws -> Summary {
+        let messagePassing = options.messagePassing, seed = options.seed
         var summary = Summary()
         summary.messagePassing = messagePassing
         summary.seed = seed

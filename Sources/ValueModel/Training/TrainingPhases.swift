@@ -250,13 +250,11 @@ final class TrainingPhases {
 
     /// What a saved training state of `model` must match to be resumed (the model's own name and width are in its
     /// path and parameter count; the step-2 manifest's hash covers the data); nil without a state folder.
-    private func checkpoint(_ model: String, steps: Int? = nil) -> TrainingCheckpoint? {
+    private func checkpoint(_ model: String, steps: Int? = nil) throws -> TrainingCheckpoint? {
         guard let folder = options.stateFolder, let step2Hash else { return nil }
-        var identity = ["model": model, "--learning-rate": "\(options.learningRate)", "--batch-size": "\(options.batchSize)",
-                        "--seed": "\(options.seed)", "--max-steps": "\(options.maxSteps)", "--patience": "\(options.patience)",
-                        "--monitor-sample": "\(options.monitorSample)", "--monitor-every": "\(options.monitorEvery)", "--validation-sample": "\(options.validationSample)",
-                        "--flow": options.flow.rawValue, "--debias": options.debias.rawValue, "--graph": options.graph.rawValue,
-                        "step 2 manifest hash": step2Hash]
+        var identity = try ResumeIdentity.options(TrainingStep.CheckpointRecord(options))
+        identity["model"] = model
+        identity["step 2 manifest hash"] = step2Hash
         if let steps { identity["steps"] = "\(steps)" }
         return TrainingCheckpoint(path: folder + "/" + model + "/state.safetensors", every: options.checkpointEvery, resume: options.resume,
                                   identity: identity)

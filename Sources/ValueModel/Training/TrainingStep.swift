@@ -4,8 +4,10 @@ import Foundation
 /// and the two GNNs on the full graph, each evaluated on the full splits, with checkpoints, test predictions,
 /// the best GNN's node embeddings and `results.json` (with the step's `TrainingFindings`) written into an artifact folder.
 public enum TrainingStep {
-    /// The knobs of a run (the executable's options).
-    public struct Options: Sendable {
+    /// The knobs of a run (the executable's options). Its encoding (`CodingKeys`) holds exactly the options that
+    /// define the step's artifacts, as its manifest records them (`ManifestOptions.flatten`): not `threads`,
+    /// `stateFolder`, `checkpointEvery` or `resume`, which change how a run goes, not what it gives.
+    public struct Options: Codable, Sendable {
         public var learningRate: Float = 1e-3
         public var batchSize = 4096
         public var maxSteps = 2000
@@ -48,6 +50,12 @@ public enum TrainingStep {
         public var graph: MainGraph = .full
 
         public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case learningRate, batchSize, maxSteps, patience, monitorSample, monitorEvery, validationSample
+            case sweepSteps, sweepLearningRates, sweepBatchSizes, sweepBatch, sweepLearningRate, sweepHidden, hiddenSizes
+            case seed, paper, flow, debias, exposure, headSeeds, graph
+        }
     }
 
     /// Which of step 2's graphs the main runs use.
