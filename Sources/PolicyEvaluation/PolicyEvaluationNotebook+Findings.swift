@@ -11,7 +11,7 @@ extension PolicyEvaluationNotebook {
         var lines = ["\(runs.count == 1 ? "One simulator" : "\(runs.count) simulators") (\(simulators)), \(Format.count(runs[0].episodes)) episodes per policy, every policy meeting the same users. **R_tra** is a session's summed reward (the watch ratio, capped at 5, of each video shown), **R_each** its mean reward per shown video; every comparison below is the paired difference over the same users, with its standard error, and calls a policy ahead only beyond \(Format.fixed(PolicyThresholds.pairedStandardErrors, 2)) standard errors."]
         let headlines = runs.map { ($0, $0.headline) }
         for (run, h) in headlines {
-            if let c = h.bestOnTotal { lines.append("**\(Self.capitalised(run.simulator)) simulator, highest R_tra:** " + comparison(c)) }
+            if let c = h.bestOnTotal { lines.append("**\(Self.capitalised(run.simulator)) simulator, highest R_tra (greedy by the true reward aside):** " + comparison(c)) }
         }
         for (run, h) in headlines {
             if let c = h.toyAgainstOracle { lines.append("**\(Self.capitalised(run.simulator)) simulator, the paper's toy recommender against the oracle in R_each:** " + comparison(c)) }
