@@ -219,9 +219,12 @@ struct DataPreparationNotebook {
         let names = ["hist_author_recency_days", "hist_last_complete_author", "hist_has_author_history"]
         guard report.authorHistorySummary.count == names.count else { return }
         page.paragraph("The author-history features, as the original's sanity checks: `describe()` over rows (count is the non-missing rows; a row with no earlier row of the same author in the same burst has no recency and no last completion)" + sampleNote(findings.columnQuartiles, ", quartiles from an evenly spaced sample of rows") + ".")
-        page.table(["column", "count", "mean", "std", "min", "25%", "50%", "75%", "max"], zip(names, report.authorHistorySummary).map { name, d in
-            [name] + (d.count == 8 ? [Format.count(Int(d[0]))] + d[1...].map { Format.fixed($0, 3) } : ["0"] + [String](repeating: "—", count: 7))
-        }, alignRight: Set(1..<9))
+        let rows: [[String]] = zip(names, report.authorHistorySummary).map { (name: String, d: [Double]) -> [String] in
+            guard d.count == 8 else { return [name, "0"] + [String](repeating: "—", count: 7) }
+            let described: [String] = d[1...].map { (value: Double) -> String in Format.fixed(value, 3) }
+            return [name, Format.count(Int(d[0]))] + described
+        }
+        page.table(["column", "count", "mean", "std", "min", "25%", "50%", "75%", "max"], rows, alignRight: Set(1..<9))
         guard let pair = report.authorSpotCheckPair, !report.authorSpotCheck.isEmpty else { return }
         page.paragraph("Spot check, as the original: the first rows of the first row's (user, author) pair, user \(pair.user) and author \(pair.author) (at most 20; the features restart at each burst).")
         // `time` is the file's naive clock reading (Beijing time), so it is printed without a zone.

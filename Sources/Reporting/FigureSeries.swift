@@ -68,8 +68,9 @@ public struct Series: Sendable, Equatable {
     /// One bar per histogram bin, spanning exactly the bin's edges (also on a log x axis).
     public static func bars(_ name: String, _ histogram: Histogram) -> Series {
         let edges = histogram.edges
-        let centres = (0..<histogram.counts.count).map { (edges[$0] + edges[$0 + 1]) / 2 }
-        let widths = (0..<histogram.counts.count).map { edges[$0 + 1] - edges[$0] }
+        let bins = 0..<histogram.counts.count
+        let centres: [Double] = bins.map { (b: Int) -> Double in (edges[b] + edges[b + 1]) / 2 }
+        let widths: [Double] = bins.map { (b: Int) -> Double in edges[b + 1] - edges[b] }
         return Series(name: name, style: .bars, x: centres, y: histogram.counts, widths: widths)
     }
 }

@@ -334,7 +334,7 @@ struct TrainingNotebook {
                                Format.fixed(run.evaluationSeconds, 1), Format.fixed(m.evaluationSeconds, 1),
                                Format.fixed(m.wallSeconds, 1)]
                    }, alignRight: [1, 2, 5, 6, 7, 8, 9])
-        page.paragraph("Per step, \"update\" is the forward/backward pass and Adam update; \"evaluation\" is scoring the validation edges that drive early stopping (\(Self.validationPhrase(results.settings))) and, after \(Self.monitorSchedule(results.settings)), the monitored training edges (node embeddings computed once per evaluation, edges scored in blocks of 1,024 rows with one single-threaded BLAS stream per core, the four heads' AUCs in parallel). \"Final evaluation\" scores every edge once with the kept weights. Timings vary between machines and runs; everything else in this notebook is reproducible from the seed with the same BLAS kernel and thread count (another kernel sums in another order; `make kernel-check` measures how far that moves the AUCs and step 4's headline, in `notebooks/kernel-check.md`). \(BLASKernel.description).")
+        page.paragraph("Per step, \"update\" is the forward/backward pass and Adam update; \"evaluation\" is scoring the validation edges that drive early stopping (\(Self.validationPhrase(results.settings))) and, after \(Self.monitorSchedule(results.settings)), the monitored training edges (node embeddings computed once per evaluation, edges scored in blocks of 1,024 rows). The edge MLP and the GNNs train side by side, one thread each, the widest GNN first (a GNN step gains about 1.4x from a second thread, so two runs at once finish sooner than one after the other; their numbers then do not depend on `--threads`): a run's step times are those of one thread sharing the machine. \"Final evaluation\" scores every edge once with the kept weights, on every thread. Timings vary between machines and runs; everything else in this notebook is reproducible from the seed with the same BLAS kernel and thread count (another kernel sums in another order; `make kernel-check` measures how far that moves the AUCs and step 4's headline, in `notebooks/kernel-check.md`). \(BLASKernel.description).")
     }
 
     private func roc(_ page: inout Notebook) throws {
@@ -512,9 +512,12 @@ struct TrainingNotebook {
         var rows: [[String]] = [["reading and standardising step 2's artifacts", Format.fixed(results.loadSeconds, 1)]]
         if let s = results.sweeps {
             let runs = try findings.distinctSweepRuns
-            rows.append(["sweeps (\(runs) runs of \(s.steps) steps)", Format.fixed(results.sweepSeconds, 1)])
+            rows.append(["sweeps (\(runs) runs of \(s.steps) steps, side by side, one thread each)", Format.fixed(results.sweepSeconds, 1)])
         }
-        for m in results.models { rows.append([m.displayName + (m.run == nil ? " (fit + evaluation)" : " (training + final evaluation)"), Format.fixed(m.wallSeconds, 1)]) }
+        for m in results.models { rows.append([m.displayName + (m.run == nil ? " (fit + evaluation)" : " (training, side by side with the others, + final evaluation)"), Format.fixed(m.wallSeconds, 1)]) }
+        if results.models.contains(where: { $0.run != nil }) {
+            rows.append(["the edge MLP and the GNNs trained side by side, one thread each (until the last one stopped)", Format.fixed(results.neuralTrainingSeconds, 1)])
+        }
         if !results.seedMembers.isEmpty {
             rows.append(["\(results.seedMembers.count) other seed(s) of \(results.bestGNN) (training side by side, one thread each, + final evaluation)",
                          Format.fixed(results.seedMembersSeconds, 1)])

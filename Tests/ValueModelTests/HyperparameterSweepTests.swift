@@ -33,7 +33,11 @@ struct HyperparameterSweepTests {
         #expect(results.learningRateSweep.map(\.learningRate) == [1e-3, 1e-2] && results.learningRateSweep.allSatisfy { $0.batchSize == 16 })
         #expect(results.batchSizeSweep.map(\.batchSize) == [8, 16] && results.batchSizeSweep.allSatisfy { $0.learningRate == 1e-3 })
         #expect(results.learningRateSweep[0].validationMeanAUC == results.batchSizeSweep[1].validationMeanAUC)
-        // The reference: every run from the same initial weights (seed) and batch stream (seed + 1), no early stopping.
+        // The reference: every run from the same initial weights (seed) and batch stream (seed + 1), no early stopping,
+        // one after another on one thread (the sweep's runs train side by side, one thread each).
+        let threads = LearningThreads.count
+        defer { LearningThreads.configure(threads: threads) }
+        LearningThreads.configure(threads: 1)
         let validation = graph.examples(graph.validation)
         for curve in results.learningRateSweep + results.batchSizeSweep {
             var generator = SeededGenerator(seed: 7)

@@ -24,6 +24,9 @@ public enum LearningThreads {
     /// of the process meanwhile run single-threaded too (the pipeline's steps never overlap them; the test suite
     /// runs serially). Sections do not nest.
     public static func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
+        // At one thread already (`--threads 1`, or a lane of `singleThreadedLanes`) there is nothing to switch, and
+        // lanes must not wait for each other here.
+        if configured == 1 { return try body() }
         singleThreadedBLAS.lock()
         openblas_set_num_threads(1)
         defer {
@@ -36,16 +39,23 @@ public enum LearningThreads {
     /// Runs `body(lane)` for every lane in `0..<lanes` side by side (at most `count` at a time), each lane on one
     /// thread: OpenBLAS at one thread and the engine's loops serial while they run, the thread count restored
     /// afterwards. For independent jobs too small to keep every core busy one at a time (a GNN training step
-    /// gains about 1.4x from a second thread); what a lane computes then does not depend on `count`.
+    /// gains about 1.4x from a second thread); what a lane computes then does not depend on `count`. A free
+    /// thread takes the next lane in order, so listing the longest jobs first keeps the threads evenly busy.
     public static func singleThreadedLanes(_ lanes: Int, _ body: (Int) -> Void) {
         let threads = configured
         configure(threads: 1)
         defer { configure(threads: threads) }
+        let next = NSLock()
+        nonisolated(unsafe) var taken = 0
         withoutActuallyEscaping(body) { escapable in
             nonisolated(unsafe) let work = escapable
             let workers = max(1, min(threads, lanes))
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for lane in stride(from: worker, to: lanes, by: workers) { work(lane) }
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let lane: Int = next.withLock { defer { taken += 1 }; return taken }
+                    guard lane < lanes else { return }
+                    work(lane)
+                }
             }
         }
     }

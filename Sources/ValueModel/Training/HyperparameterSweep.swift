@@ -26,7 +26,9 @@ public struct SweepResults: Codable, Sendable {
 }
 
 /// Runs both sweeps on a graph (the tiny graph). Every run starts from the same initial weights and the same
-/// stream of batch draws; the run shared by both sweeps (lr 1e-3, batch 4096 in the paper) is trained once.
+/// stream of batch draws; the run shared by both sweeps (lr 1e-3, batch 4096 in the paper) is trained once. The
+/// runs train side by side, one thread each (`LearningThreads.singleThreadedLanes`), so a curve does not depend
+/// on the thread count.
 public enum HyperparameterSweep {
     public static func run(graph: TrainingGraph, hidden: Int, learningRates: [Float], flow: GCNNormalizedAdjacency.Flow = .userToVideo,
                            learningRateSweepBatch: Int,
@@ -34,23 +36,37 @@ public enum HyperparameterSweep {
                            progress: (String, Int) -> ProgressLine?) throws -> SweepResults {
         let adjacency = try graph.adjacency(flow: flow)
         let validation = graph.examples(graph.validation)
-        var cache: [String: SweepCurve] = [:]
-        func curve(_ lr: Float, _ batch: Int) throws -> SweepCurve {
-            let key = "\(lr)/\(batch)"
-            if let done = cache[key] { return done }
-            var generator = SeededGenerator(seed: seed)
-            let model = GNNModel(adjacency: adjacency, hidden: hidden, featureDim: graph.edges.features.cols, generator: &generator)
-            let settings = TrainingSettings(learningRate: lr, batchSize: batch, maxSteps: steps, patience: nil, seed: seed &+ 1)
-            let run = try Trainer.train(model, on: graph, validation: validation, trainMonitor: nil, settings: settings,
-                                        progress: progress("sweep lr \(lr) batch \(batch)", steps))
-            let result = SweepCurve(learningRate: lr, batchSize: batch, validationMeanAUC: run.curve.validationMeanAUC, seconds: run.seconds)
-            cache[key] = result
-            return result
+        // The distinct (learning rate, batch size) runs, in the order the sweeps list them.
+        let wanted = learningRates.map { ($0, learningRateSweepBatch) } + batchSizes.map { (batchSweepLearningRate, $0) }
+        var runs: [(learningRate: Float, batchSize: Int)] = []
+        var runOf: [Int] = []   // [wanted]: the run each sweep point reads
+        for (lr, batch) in wanted {
+            if let k = runs.firstIndex(where: { $0.learningRate == lr && $0.batchSize == batch }) {
+                runOf.append(k)
+            } else {
+                runOf.append(runs.count)
+                runs.append((lr, batch))
+            }
+        }
+        let lines = runs.map { progress("sweep lr \($0.learningRate) batch \($0.batchSize)", steps) }
+        var curves = [Result<SweepCurve, Error>](repeating: .failure(CancellationError()), count: runs.count)
+        curves.withUnsafeMutableBufferPointer { slots in
+            nonisolated(unsafe) let slots = slots, lines = lines
+            LearningThreads.singleThreadedLanes(runs.count) { k in
+                let (lr, batch) = runs[k]
+                slots[k] = Result {
+                    var generator = SeededGenerator(seed: seed)
+                    let model = GNNModel(adjacency: adjacency, hidden: hidden, featureDim: graph.edges.features.cols, generator: &generator)
+                    let settings = TrainingSettings(learningRate: lr, batchSize: batch, maxSteps: steps, patience: nil, seed: seed &+ 1)
+                    let run = try Trainer.train(model, on: graph, validation: validation, trainMonitor: nil, settings: settings, progress: lines[k])
+                    return SweepCurve(learningRate: lr, batchSize: batch, validationMeanAUC: run.curve.validationMeanAUC, seconds: run.seconds)
+                }
+            }
         }
         var results = SweepResults(hidden: hidden, steps: steps, learningRateSweepBatch: learningRateSweepBatch,
                                    batchSweepLearningRate: batchSweepLearningRate, seed: seed)
-        results.learningRateSweep = try learningRates.map { try curve($0, learningRateSweepBatch) }
-        results.batchSizeSweep = try batchSizes.map { try curve(batchSweepLearningRate, $0) }
+        results.learningRateSweep = try runOf[..<learningRates.count].map { try curves[$0].get() }
+        results.batchSizeSweep = try runOf[learningRates.count...].map { try curves[$0].get() }
         return results
     }
 }

@@ -165,10 +165,12 @@ public struct TrainingResults: Codable {
     /// `p_true` on them: the ceiling of any model (nil on real data).
     public var offPathPairs = 0
     public var offPathCeiling: PredictionQuality?
-    /// Wall times (seconds): reading inputs, sweeps, the other seeds (trained side by side, then scored),
-    /// everything.
+    /// Wall times (seconds): reading inputs, sweeps (side by side), the other seeds (trained side by side, then
+    /// scored), everything.
     public var loadSeconds = 0.0
     public var sweepSeconds = 0.0
+    /// The edge MLP and the GNNs trained side by side, one thread each: wall time until the last one stopped.
+    public var neuralTrainingSeconds = 0.0
     public var seedMembersSeconds = 0.0
     public var totalSeconds = 0.0
 

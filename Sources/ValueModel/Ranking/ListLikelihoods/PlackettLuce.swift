@@ -363,7 +363,14 @@ public struct PlackettLuceLists: Sendable {
         guard norm > 0, let covariance = SymmetricSolve.inverse(hessian, dimension: 4) else { return nil }
         let weights = theta.map { $0 / norm }
         // dw_i/dθ_j = (δ_ij − w_i sign(θ_j)) / Σ|θ|
-        let jacobian = (0..<4).flatMap { i in (0..<4).map { j in ((i == j ? 1 : 0) - weights[i] * (theta[j] >= 0 ? 1 : -1)) / norm } }
+        var jacobian = [Double](repeating: 0, count: 16)   // [4, 4]
+        for i in 0..<4 {
+            for j in 0..<4 {
+                let delta: Double = i == j ? 1 : 0
+                let sign: Double = theta[j] >= 0 ? 1 : -1
+                jacobian[i * 4 + j] = (delta - weights[i] * sign) / norm
+            }
+        }
         return (0..<4).map { i in
             var variance = 0.0
             for a in 0..<4 { for b in 0..<4 { variance += jacobian[i * 4 + a] * covariance[a * 4 + b] * jacobian[i * 4 + b] } }

@@ -101,7 +101,7 @@ public struct VideoEffectsFit: Sendable {
         let norm = theta.reduce(0) { $0 + abs($1) }
         let weights = norm > 0 ? theta.map { $0 / norm } : theta
         let errors = PlackettLuceLists.weightStandardErrors(theta: theta, hessian: schur) ?? [Double](repeating: .nan, count: 4)
-        let rows = (0..<lists.sessions).reduce(0) { $0 + lists.offsets[$1 + 1] - lists.offsets[$1] }
+        let rows: Int = (0..<lists.sessions).reduce(0) { (total: Int, s: Int) -> Int in total + lists.offsets[s + 1] - lists.offsets[s] }
         let fit = PlackettLuceLists.Fit(theta: theta, weights: weights, noiseScale: norm > 0 ? 1 / norm : .infinity,
                                         negativeLogLikelihood: current.value, rows: rows, iterations: iterations, converged: converged,
                                         standardErrors: errors, path: path, weightsPath: weightsPath)
