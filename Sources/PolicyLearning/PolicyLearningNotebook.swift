@@ -37,6 +37,7 @@ struct PolicyLearningNotebook {
         try training(&page)
         tables(&page)
         orderings(&page)
+        offPolicy(&page)
         deviations(&page)
         page.heading("Timing and memory (this run)")
         page.table(["part", "seconds"],
@@ -138,6 +139,33 @@ struct PolicyLearningNotebook {
                        gaps.map { [$0.policy, $0.simulator, Format.fixed($0.promised, 2), Format.fixed($0.paid, 2), Format.fixed($0.paid - $0.promised, 2)] },
                        alignRight: [2, 3, 4])
             page.paragraph("The promise is the training run's last epoch, with actions sampled from the policy; the payment is the same policy, sampled, in the simulator. A policy that exploits the user model's errors is paid less than it was promised: DORL's uncertainty penalty exists to curb that.")
+        }
+    }
+
+    /// Step 5's off-policy estimators on the learned policies, against the truth where there is one.
+    private func offPolicy(_ page: inout Notebook) {
+        page.heading("Off-policy estimates of the learned policies (per step)")
+        let o = results.options
+        page.paragraph("""
+            Can the logs alone rank these policies? Step 5's estimators on the first \(o.loggedSteps) logged rows of each session \
+            (`--logged-steps`): a logged row's weight is `π(shown | h)/π₀(shown | h)`, π the learned policy's probability after the same \
+            logged history, in order and with the logged rewards in its state (what the policy reads of a session), π₀ the logging \
+            platform's; IPS `(1/n) Σ w r`, SNIPS `Σ w r / Σ w`, NCIS the same with weights capped at \(Format.fixed(o.ncisCap, 0)) \
+            (`--ncis-cap`). The truth is the simulator's expected reward of the policy's choice after each logged history, averaged over \
+            the same rows (a per-decision value on the logs' histories, not a session's return; NaN on real data). Support is the \
+            policy's mass on what the platform could have shown there: IPS is unbiased only at support 1. The first row of each table is \
+            the logging platform itself, every weight 1.
+            """)
+        for run in results.offPolicy {
+            page.paragraph("**\(run.propensities.capitalized) propensities** (\(run.propensities == "exact" ? "the synthetic platform's, from its recorded pools" : "step 4's headline model of the platform, as on real logs"); \(Format.count(run.decisions)) logged rows of \(Format.count(run.sessions)) sessions).")
+            page.table(["policy", "truth", "IPS", "SNIPS", "NCIS", "rows weighted", "effective sample size", "support"],
+                       run.estimates.map { e in
+                           [e.policy, Format.fixed(e.truth, 3), Format.fixed(e.ips, 3), Format.fixed(e.snips, 3), Format.fixed(e.ncis, 3),
+                            Format.count(e.matches), Format.fixed(e.effectiveSampleSize, 1), Format.fixed(e.support, 3)]
+                       }, alignRight: Set(1..<8))
+        }
+        if !results.offPolicyUnavailable.isEmpty {
+            page.bullets(results.offPolicyUnavailable.map { "Not computed with \($0)." })
         }
     }
 

@@ -59,6 +59,12 @@ struct PolicyLearningOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Sessions of the training curve's evaluation on the first simulator after each epoch.")
     var curveEpisodes = PolicyLearningStep.Options().curveEpisodes
 
+    @Option(parsing: .unconditional, help: "Off-policy estimates of the learned policies: logged rows per session, the first ones (step 5's --logged-steps).")
+    var loggedSteps = PolicyLearningStep.Options().loggedSteps
+
+    @Option(parsing: .unconditional, help: "Cap on NCIS's importance weights (step 5's --ncis-cap).")
+    var ncisCap = PolicyLearningStep.Options().ncisCap
+
     func validate() throws {
         guard !arms.isEmpty, Set(arms).count == arms.count else { throw ValidationError("--arms must name each arm at most once, got \(arms.map(\.rawValue))") }
         guard (1...10_000).contains(epochs) else { throw ValidationError("--epochs must be in 1...10000, got \(epochs)") }
@@ -73,6 +79,8 @@ struct PolicyLearningOptions: ParsableArguments {
         guard threshold >= 0 else { throw ValidationError("--threshold must be 0 or more, got \(threshold)") }
         guard (1...1_000_000).contains(episodes) else { throw ValidationError("--episodes must be in 1...1000000, got \(episodes)") }
         guard (1...1_000_000).contains(curveEpisodes) else { throw ValidationError("--curve-episodes must be in 1...1000000, got \(curveEpisodes)") }
+        guard (1...10_000).contains(loggedSteps) else { throw ValidationError("--logged-steps must be in 1...10000, got \(loggedSteps)") }
+        guard ncisCap > 0, ncisCap.isFinite else { throw ValidationError("--ncis-cap must be a positive number, got \(ncisCap)") }
     }
 
     /// The library's options from the command line.
@@ -90,6 +98,8 @@ struct PolicyLearningOptions: ParsableArguments {
         o.rule = KuaiEnvExitRule(window: window, threshold: threshold, maxTurn: maxTurn)
         o.episodes = episodes
         o.curveEpisodes = curveEpisodes
+        o.loggedSteps = loggedSteps
+        o.ncisCap = ncisCap
         return o
     }
 

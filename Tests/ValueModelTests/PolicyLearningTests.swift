@@ -136,12 +136,20 @@ import Testing
         }
         let reward = try NumpyFile.read(path: step6Folder + "/user_model_reward.npy")
         #expect(reward.shape == [40, 80])
-        let results = try JSONDecoder().decode(PolicyLearningStep.Results.self, from: Data(contentsOf: URL(fileURLWithPath: step6Folder + "/results.json")))
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let results = try decoder.decode(PolicyLearningStep.Results.self, from: Data(contentsOf: URL(fileURLWithPath: step6Folder + "/results.json")))
         #expect(results.simulators.map(\.simulator) == ["model", "small matrix"])
+        // The learned policies' off-policy estimates, with the platform's exact propensities and with estimated ones.
+        #expect(results.offPolicy.map(\.propensities) == ["exact", "estimated"], "\(results.offPolicyUnavailable)")
+        for run in results.offPolicy {
+            #expect(run.estimates.dropFirst().map(\.policy) == PolicyLearningStep.Arm.allCases.map(\.label))
+            #expect(run.decisions > run.sessions && run.estimates.allSatisfy { $0.truth.isFinite && $0.support > 0 && $0.support <= 1 + 1e-9 })
+        }
         #expect(results.simulators.allSatisfy { Set($0.learned) == Set(PolicyLearningStep.Arm.allCases.map(\.label)) })
         #expect(results.arms.allSatisfy { $0.history.count == 3 && $0.truthCurve.count == 3 })
         let page = try String(contentsOfFile: world.root + "/6-policy-learning.md", encoding: .utf8)
-        #expect(page.contains("## Findings") && page.contains("DORL's orderings, checked"))
+        #expect(page.contains("## Findings") && page.contains("DORL's orderings, checked") && page.contains("Off-policy estimates of the learned policies"))
         #expect(!FileManager.default.fileExists(atPath: world.processed + "/step6-state"), "a completed run leaves no state")
 
         // kill -9 once the second arm has saved an epoch, then --resume: the same policies, curves and tables.

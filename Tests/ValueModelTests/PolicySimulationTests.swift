@@ -298,6 +298,40 @@ import Testing
         #expect(cut.decisions == 1 && cut.cutShort == 1)
     }
 
+    /// A policy that reads the session: first candidate 2; then the candidate after the last one shown when the last
+    /// reward was above 1, else candidate 0. Its order-free probabilities are uniform, so an estimate that used them
+    /// instead of the history would differ.
+    struct HistoryReadingPolicy: RankingPolicy {
+        let name = "reads the history"
+        let identifier = PolicyIdentifier.learnedDORL
+        func choose(_ episode: PolicyEpisode, shown: [Bool], generator: inout SeededGenerator) -> Int { shown.firstIndex(of: false) ?? -1 }
+        func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] { [Double](repeating: 0.25, count: 4) }
+        func probabilities(_ episode: PolicyEpisode, history: [Int32], rewards: [Float], shown: [Bool]) -> [Double] {
+            var p = [Double](repeating: 0, count: 4)
+            if let last = history.last {
+                p[(rewards.last ?? 0) > 1 ? Int(last) + 1 : 0] = 1
+            } else {
+                p[2] = 1
+            }
+            return p
+        }
+    }
+
+    @Test("a policy that reads the session is weighed after the logged history, in order, with the logged rewards")
+    func offPolicyEstimatesReadTheLoggedHistory() throws {
+        let world = try PolicySimulationTests.world(), model = PolicySimulationTests.model()
+        // Session 0 had pool {0, 2, 3} and showed 2 (ratio 7.5, capped at 5), then 3 (0.5).
+        let lists = OffPolicyEvaluation.LoggedLists(firstCandidate: [2, 1], offsets: [0, 2, 3], candidates: [2, 3, 1], watchRatios: [7.5, 0.5, 1])
+        let logged = OffPolicyEvaluation.loggedRows(world: world, model: model, poolOffsets: [0, 3, 3], poolCandidates: [0, 2, 3],
+                                                    lists: lists, steps: 10, weights: [1.0, 0.5, 0, -1], noiseScale: 0.2)
+        let o = OffPolicyEvaluation.run(world: world, logged: logged, policies: [HistoryReadingPolicy()], cap: 100)
+        // Turn 1: all mass on 2, the video logged; turn 2: after 2 with reward 5 > 1, all mass on 3, the video logged.
+        let r = (0..<4).map { model.expectedWatchRatio(user: 0, video: $0, context: SyntheticContext(daypart: 0)) }
+        #expect(abs(o.estimates[1].ips - (5 / logged.propensities[0] + 0.5 / logged.propensities[1]) / 2) < 1e-9)
+        #expect(abs(o.estimates[1].truth - (r[2] + r[3]) / 2) < 1e-5)
+        #expect(o.estimates[1].matches == 2 && o.estimates[1].support == 1)
+    }
+
     @Test("estimated propensities: a softmax of θ̂·p̂ + α̂ over the uploaded videos ever shown, by hand")
     func estimatedPropensitiesByHand() {
         // Two sessions, four candidates. Candidate 1 is uploaded on day 11 (after session 0's day 10), candidate 3 was

@@ -57,10 +57,14 @@ public struct LearnedRankingPolicy: RankingPolicy {
     }
 
     /// Exact at the first turn; later turns depend on the order and rewards of the history, which `shown` does not
-    /// carry, so the shown candidates are taken in index order with reward 0 (step 6 reports no off-policy estimate
-    /// of a learned policy).
+    /// carry, so the shown candidates are taken in index order with reward 0. The off-policy estimates call the exact
+    /// `probabilities(_:history:rewards:shown:)` instead.
     public func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double] {
         let history = shown.indices.filter { shown[$0] }.map(Int32.init)
         return candidateProbabilities(history: history, rewards: [Float](repeating: 0, count: history.count), shown: shown)
+    }
+
+    public func probabilities(_ episode: PolicyEpisode, history: [Int32], rewards: [Float], shown: [Bool]) -> [Double] {
+        candidateProbabilities(history: history, rewards: rewards, shown: shown)
     }
 }

@@ -45,6 +45,10 @@ public enum PolicyLearningStep {
         /// Step 5's ε-greedy rate and UCB bonus for the fixed policies beside.
         public var epsilon = 0.1
         public var ucbBonus = 0.1
+        /// Off-policy estimates of the learned policies (step 5's): logged rows per session (the first ones), and
+        /// the cap of NCIS's weights.
+        public var loggedSteps = 10
+        public var ncisCap = 100.0
 
         public init() {
             a2c.epochs = 10
@@ -92,6 +96,18 @@ public enum PolicyLearningStep {
         public var learned: [String]
     }
 
+    /// Off-policy estimates of the learned policies' per-step reward on the logged sessions, with one kind of
+    /// propensity: the logging platform's row first (every weight 1), then each learned policy's, each against the
+    /// truth where a synthetic world gives one (NaN on real data).
+    public struct OffPolicyRun: Codable, Sendable {
+        /// "exact" (the synthetic platform's, from its recorded pools) or "estimated" (step 4's headline model of
+        /// the platform, what real logs allow).
+        public var propensities: String
+        public var decisions: Int
+        public var sessions: Int
+        public var estimates: [OffPolicyEvaluation.Estimate]
+    }
+
     public struct Results: Codable, Sendable {
         public var options: Options
         public var users: Int
@@ -104,6 +120,9 @@ public enum PolicyLearningStep {
         public var published = DORLPublishedTable.rows
         /// The greedy rankers among the fixed policies (step 5's toy recommender and its ε-greedy and UCB versions).
         public var greedyRankers: [String]
+        /// The learned policies' off-policy estimates (exact propensities, then estimated ones), and why a kind is missing.
+        public var offPolicy: [OffPolicyRun] = []
+        public var offPolicyUnavailable: [String] = []
         public var findings: PolicyLearningFindings?
         public var seconds: Double
     }
@@ -117,7 +136,7 @@ public enum PolicyLearningStep {
         let step1 = try ColumnStore(.dataPreparation, processed: processed)
         let step2 = try ColumnStore(.graphConstruction, processed: processed)
         let data = try UserModelData(step1: step1, step2: step2)
-        let inputs = try PolicyInputs.load(processed: processed, raw: raw, steps: 1)
+        let inputs = try PolicyInputs.load(processed: processed, raw: raw, steps: options.loggedSteps)
         let worlds = [("model", inputs.model), ("small matrix", inputs.smallMatrix)].compactMap { name, world in world.map { (name, $0) } }
         guard let first = worlds.first else { throw PipelineError.invalidData("step 4's output gives no simulator to evaluate in") }
         let tags = itemTags(worlds: worlds.map(\.1), videos: data.videos)
@@ -194,13 +213,41 @@ public enum PolicyLearningStep {
             tables.append(SimulatorTable(simulator: name, outcomes: (fixed + ours).map { simulator.run($0) }, learned: ours.map(\.name)))
         }
         var results = Results(options: options, users: data.users, videos: data.videos, userModels: reports, arms: arms,
-                              simulators: tables, notRun: inputs.notRun, greedyRankers: greedy, seconds: ResourceUsage.now() - start)
+                              simulators: tables, notRun: inputs.notRun, greedyRankers: greedy, seconds: 0)
+        progress("off-policy estimates of the learned policies")
+        (results.offPolicy, results.offPolicyUnavailable) = offPolicy(inputs: inputs, learned: learned, options: options)
+        results.seconds = ResourceUsage.now() - start
         results.findings = PolicyLearningFindings.make(results, greedy: greedy)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try output.writeFile("results.json", data: try encoder.encode(results))
         return results
+    }
+
+    /// Step 5's off-policy estimators on the learned policies, with every kind of propensity `inputs` has; each kind
+    /// missing is named with its reason.
+    static func offPolicy(inputs: PolicyInputs, learned: [(Arm, ActorCritic, RewardNormalisation)],
+                          options: Options) -> (runs: [OffPolicyRun], unavailable: [String]) {
+        let policies: [RankingPolicy] = learned.map { arm, model, normalisation in
+            LearnedRankingPolicy(name: arm.label, identifier: arm.identifier, model: model, normalisation: normalisation,
+                                 candidateVideos: inputs.candidateVideos)
+        }
+        func estimate(_ logged: OffPolicyEvaluation.LoggedRows) -> OffPolicyEvaluation {
+            if let world = inputs.model { return OffPolicyEvaluation.run(world: world, logged: logged, policies: policies, cap: options.ncisCap) }
+            return OffPolicyEvaluation.run(predicted: inputs.predicted, spread: inputs.predictedSpread, exposure: inputs.candidateExposure,
+                                           logged: logged, policies: policies, cap: options.ncisCap)
+        }
+        var runs: [OffPolicyRun] = [], unavailable: [String] = []
+        for (kind, logged, reason) in [("exact", inputs.logged, inputs.loggedUnavailable), ("estimated", inputs.loggedEstimated, inputs.loggedEstimatedUnavailable)] {
+            guard let logged, !policies.isEmpty else {
+                unavailable.append("\(kind) propensities: \(reason ?? "no learned policy")")
+                continue
+            }
+            runs.append(OffPolicyRun(propensities: kind, decisions: logged.decisions, sessions: logged.sessions.count,
+                                     estimates: estimate(logged).estimates))
+        }
+        return (runs, unavailable)
     }
 
     /// What an arm's saved training must share with the run continuing it, besides the A2C options and the user

@@ -8,7 +8,8 @@ import Foundation
 /// logging propensity is known exactly: the platform ranks its recorded pool by `w*·p_true + τ·Gumbel`, a
 /// Plackett-Luce draw without replacement, so the video at step t has `π₀(j | h_t) = e^{v_j/τ} / Σ_{l ∈ pool \ h_t}
 /// e^{v_l/τ}`, h_t the videos shown before it. With a target policy's probabilities π(j | h_t) (its choice after
-/// the same history), the weight of a logged row is `π(shown | h)/π₀(shown | h)` and
+/// the same history, in order, with the logged rewards: what a policy that reads the session sees), the weight of a
+/// logged row is `π(shown | h)/π₀(shown | h)` and
 /// - IPS: `(1/n) Σ w r`; SNIPS: `Σ w r / Σ w`; NCIS (normalised capped): `Σ min(w, c) r / Σ min(w, c)`;
 /// - the truth on the same rows: `(1/n) Σ_rows Σ_j π(j | h) r̄_s(j)` with `r̄` the expected capped watch ratio: the
 ///   policy's mean one-step reward on the logged histories (per-decision weights, not products over a session,
@@ -227,6 +228,7 @@ public struct OffPolicyEvaluation: Sendable {
                                 let (seen, reward) = episode(logged.sessions[i])
                                 let pool = logged.pools[i], weights = logged.poolWeights[i]
                                 var history = [Bool](repeating: false, count: seen.exposure.count)
+                                var order: [Int32] = [], given: [Float] = []   // the logged videos so far, in order, and their rewards
                                 for d in logged.offsets[i]..<logged.offsets[i + 1] {
                                     if let reward {
                                         var mass = 0.0, value = 0.0
@@ -236,7 +238,7 @@ public struct OffPolicyEvaluation: Sendable {
                                         lt[d] = .nan
                                     }
                                     for p in 0..<k {
-                                        let pi = policies[p].probabilities(seen, shown: history)
+                                        let pi = policies[p].probabilities(seen, history: order, rewards: given, shown: history)
                                         var value = reward == nil ? Double.nan : 0
                                         if let reward { for j in pi.indices where pi[j] > 0 { value += pi[j] * Double(reward[j]) } }
                                         tv[p * n + d] = value
@@ -244,6 +246,8 @@ public struct OffPolicyEvaluation: Sendable {
                                         sm[p * n + d] = pool.reduce(0) { history[Int($1)] ? $0 : $0 + pi[Int($1)] }
                                     }
                                     history[logged.shown[d]] = true
+                                    order.append(Int32(logged.shown[d]))
+                                    given.append(Float(logged.rewards[d]))
                                 }
                             }
                         }

@@ -26,6 +26,8 @@ public struct PolicyInputs {
     /// Their standard deviation over step 3's seed members (nil when step 4 averaged no members).
     public var predictedSpread: CandidateHeads?
     public var candidateExposure: [Int32]
+    /// Step 4's candidates' video ids `[candidates]` (what a learned policy scores them as).
+    public var candidateVideos: [Int32]
     /// The logged first rows with propensities estimated from step 4's headline model of the platform, as on real
     /// data (`OffPolicyEvaluation.estimatedFirstRows`; a synthetic world's truth judges them), and why not.
     public var loggedEstimated: OffPolicyEvaluation.LoggedRows?
@@ -86,7 +88,7 @@ public struct PolicyInputs {
 
         var inputs = PolicyInputs(model: nil, smallMatrix: nil, smallMatrixReport: nil, notRun: [], estimatedWeights: [], estimator: "",
                                   logged: nil, loggedUnavailable: nil, predicted: CandidateHeads(sessions: 0, videos: 0, values: []),
-                                  predictedSpread: nil, candidateExposure: [], loggedEstimated: nil, loggedEstimatedUnavailable: nil,
+                                  predictedSpread: nil, candidateExposure: [], candidateVideos: videos, loggedEstimated: nil, loggedEstimatedUnavailable: nil,
                                   platform: nil, files: files)
         let noiseScale: Double?
         (inputs.estimatedWeights, inputs.estimator, noiseScale) = try headline(folder + "/estimate.json")

@@ -29,11 +29,18 @@ public protocol RankingPolicy: Sendable {
     /// The probability of each candidate `[candidates]` at a turn where `shown` were shown before (all false at the
     /// first turn): what an off-policy estimate weighs a logged video by.
     func probabilities(_ episode: PolicyEpisode, shown: [Bool]) -> [Double]
+    /// The same for a policy that reads the session so far, `history` in order with the user's `rewards` (a policy
+    /// that needs neither: the default, the probabilities above).
+    func probabilities(_ episode: PolicyEpisode, history: [Int32], rewards: [Float], shown: [Bool]) -> [Double]
 }
 
 extension RankingPolicy {
     public func choose(_ episode: PolicyEpisode, history: [Int32], rewards: [Float], shown: [Bool], generator: inout SeededGenerator) -> Int {
         choose(episode, shown: shown, generator: &generator)
+    }
+
+    public func probabilities(_ episode: PolicyEpisode, history: [Int32], rewards: [Float], shown: [Bool]) -> [Double] {
+        probabilities(episode, shown: shown)
     }
 
     /// All mass on the choice after `shown` (a deterministic policy).
