@@ -58,7 +58,17 @@ struct PolicyLearningNotebook {
         for table in results.simulators {
             guard let comparisons = results.findings?.orderings[table.simulator] else { continue }
             let counts = Dictionary(grouping: comparisons, by: \.verdict).mapValues(\.count)
-            lines.append("**\(table.simulator) simulator:** of \(comparisons.count) published orderings checked (first policy ahead of the second), \(counts[.ahead] ?? 0) hold, \(counts[.behind] ?? 0) are reversed and \(counts[.indistinguishable] ?? 0) cannot be told apart (paired differences over \(Format.count(results.options.episodes)) sessions, \(Format.fixed(PolicyLearningThresholds.standardErrors, 2)) standard errors).")
+            lines.append("**\(table.simulator) simulator:** of \(comparisons.count) published orderings checked (first policy ahead of the second), \(counts[.ahead] ?? 0) hold, \(counts[.behind] ?? 0) are reversed and \(counts[.notToldApart] ?? 0) cannot be told apart (paired differences over \(Format.count(results.options.episodes)) sessions, \(Format.fixed(PolicyThresholds.pairedStandardErrors, 2)) standard errors).")
+            // DORL's own claim: ahead of MOPO and MBPO on R_tra and length.
+            let rivals = [PolicyLearningStep.Arm.mopo.label, PolicyLearningStep.Arm.mbpo.label]
+            let own = comparisons.filter { c in
+                c.first == PolicyLearningStep.Arm.dorl.label && rivals.contains(c.second) && (c.metric == .returnPerSession || c.metric == .length)
+            }
+            if !own.isEmpty {
+                lines.append("\(table.simulator): DORL against " + own.map { c in
+                    "\(c.second) on \(c.metric.rawValue) \(Format.fixed(c.difference, 2)) ± \(Format.fixed(c.standardError, 2)) (\(orderingVerdictText(c.verdict)))"
+                }.joined(separator: "; ") + ".")
+            }
         }
         for gap in results.findings?.gaps ?? [] where gap.simulator == results.simulators.first?.simulator {
             lines.append("\(gap.policy): the user model promised a return of \(Format.fixed(gap.promised, 2)) per session in its last training epoch; the \(gap.simulator) simulator paid \(Format.fixed(gap.paid, 2)).")
@@ -182,10 +192,10 @@ struct PolicyLearningNotebook {
 }
 
 /// How notebooks 6 word an ordering's verdict (the first policy ahead means the published ordering holds).
-func orderingVerdictText(_ verdict: PolicyLearningFindings.Verdict) -> String {
+func orderingVerdictText(_ verdict: PairedVerdict) -> String {
     switch verdict {
     case .ahead: return "holds"
     case .behind: return "reversed"
-    case .indistinguishable: return "not told apart"
+    case .notToldApart: return "not told apart"
     }
 }

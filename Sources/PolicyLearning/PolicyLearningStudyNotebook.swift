@@ -26,7 +26,7 @@ struct PolicyLearningStudyNotebook {
         for simulator in study.simulators {
             guard let orderings = study.orderings[simulator] else { continue }
             let counts = Dictionary(grouping: orderings, by: \.verdict).mapValues(\.count)
-            lines.append("**\(simulator) simulator:** of \(orderings.count) published orderings, \(counts[.ahead] ?? 0) hold over the \(k) seeds, \(counts[.behind] ?? 0) are reversed and \(counts[.indistinguishable] ?? 0) cannot be told apart (mean paired difference over seeds against Student's t, 95%).")
+            lines.append("**\(simulator) simulator:** of \(orderings.count) published orderings, \(counts[.ahead] ?? 0) hold over the \(k) seeds, \(counts[.behind] ?? 0) are reversed and \(counts[.notToldApart] ?? 0) cannot be told apart (mean paired difference over seeds against Student's t, 95%).")
             if let dorl = orderings.filter({ $0.first == PolicyLearningStep.Arm.dorl.label && $0.metric == .returnPerSession }).first {
                 lines.append("\(simulator): DORL minus \(dorl.second) on R_tra is \(Format.fixed(dorl.mean, 2)) ± \(Format.fixed(dorl.sd, 2)) over seeds (held in \(dorl.seedsAhead) of \(k) seeds by their own paired tests, reversed in \(dorl.seedsBehind)).")
             }

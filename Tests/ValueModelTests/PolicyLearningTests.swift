@@ -10,10 +10,10 @@ import Testing
 
     @Test func verdictsAtTheirThreshold() {
         // 1.96 standard errors of 0.5 is 0.98
-        #expect(PolicyLearningFindings.verdict(difference: 0.99, standardError: 0.5) == .ahead)
-        #expect(PolicyLearningFindings.verdict(difference: 0.97, standardError: 0.5) == .indistinguishable)
-        #expect(PolicyLearningFindings.verdict(difference: -0.97, standardError: 0.5) == .indistinguishable)
-        #expect(PolicyLearningFindings.verdict(difference: -0.99, standardError: 0.5) == .behind)
+        #expect(PairedVerdict(difference: 0.99, standardError: 0.5) == .ahead)
+        #expect(PairedVerdict(difference: 0.97, standardError: 0.5) == .notToldApart)
+        #expect(PairedVerdict(difference: -0.97, standardError: 0.5) == .notToldApart)
+        #expect(PairedVerdict(difference: -0.99, standardError: 0.5) == .behind)
     }
 
     @Test func pairedComparisonByHand() {
@@ -27,7 +27,7 @@ import Testing
         #expect(abs(r.difference - 4) < 1e-12 && abs(r.standardError - 1 / 3.0.squareRoot()) < 1e-12 && r.verdict == .ahead)
         // R_each differences 2−1, 2−2, 2−3 = 1, 0, −1: mean 0.
         let each = PolicyLearningFindings.comparison(a, b, .rewardPerStep)
-        #expect(abs(each.difference) < 1e-12 && each.verdict == .indistinguishable)
+        #expect(abs(each.difference) < 1e-12 && each.verdict == .notToldApart)
         // MCD differences 1/2 − 1, 1 − 0, 1/2 − 1 = −1/2, 1, −1/2: mean 0.
         #expect(abs(PolicyLearningFindings.comparison(a, b, .majorityCategoryDomination).difference) < 1e-12)
         #expect(abs(PolicyLearningFindings.comparison(b, a, .length).difference + 2) < 1e-12)
@@ -62,9 +62,9 @@ import Testing
     @Test func studyVerdictOverSeedsByStudentT() {
         // Three seeds with sd 0.2: t(0.975, 2) = 4.303, so the margin is 4.303 · 0.2 / √3 = 0.4969.
         #expect(PolicyLearningStudy.verdict(mean: 0.50, sd: 0.2, seeds: 3) == .ahead)
-        #expect(PolicyLearningStudy.verdict(mean: 0.49, sd: 0.2, seeds: 3) == .indistinguishable)
+        #expect(PolicyLearningStudy.verdict(mean: 0.49, sd: 0.2, seeds: 3) == .notToldApart)
         #expect(PolicyLearningStudy.verdict(mean: -0.50, sd: 0.2, seeds: 3) == .behind)
-        #expect(PolicyLearningStudy.verdict(mean: 9, sd: .nan, seeds: 1) == .indistinguishable, "one seed decides nothing")
+        #expect(PolicyLearningStudy.verdict(mean: 9, sd: .nan, seeds: 1) == .notToldApart, "one seed decides nothing")
         // Beyond 30 degrees of freedom the normal quantile; 10 seeds use t(0.975, 9) = 2.262.
         #expect(PolicyLearningStudy.studentT975(degreesOfFreedom: 40) == 1.960)
         #expect(PolicyLearningStudy.studentT975(degreesOfFreedom: 9) == 2.262)
@@ -95,7 +95,7 @@ import Testing
         #expect(abs(rows[1].rewardPerStep.mean - 1.25) < 1e-12 && rows[0].returnPerSession.sd == 0)
         // DORL minus greedy on R_tra: 4 and 2 per seed, mean 3, sd √2; t(0.975, 1) = 12.706 · √2 / √2 = 12.706 > 3.
         let ordering = try #require(study.orderings["model"]?.first { $0.first == "DORL" && $0.metric == .returnPerSession })
-        #expect(ordering.differences == [4, 2] && abs(ordering.mean - 3) < 1e-12 && ordering.verdict == .indistinguishable)
+        #expect(ordering.differences == [4, 2] && abs(ordering.mean - 3) < 1e-12 && ordering.verdict == .notToldApart)
         // Seed 1's own paired test: differences 4, 4 (sd 0) → ahead; seed 2's: 1, 3 (mean 2, se 1, 1.96 < 2) → ahead.
         #expect(ordering.seedsAhead == 2 && ordering.seedsBehind == 0)
     }

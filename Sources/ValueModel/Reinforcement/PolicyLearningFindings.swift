@@ -11,7 +11,7 @@ public struct PolicyLearningFindings: Codable, Sendable, Equatable {
         public var metric: Metric
         public var difference: Double
         public var standardError: Double
-        public var verdict: Verdict
+        public var verdict: PairedVerdict
     }
 
     public enum Metric: String, Codable, Sendable, CaseIterable {
@@ -26,12 +26,6 @@ public struct PolicyLearningFindings: Codable, Sendable, Equatable {
             case .majorityCategoryDomination: return Double(e.dominantSteps) / Double(max(e.length, 1))
             }
         }
-    }
-
-    /// `first` against `second`: ahead or behind by more than `PolicyLearningThresholds.standardErrors` standard
-    /// errors, else not told apart.
-    public enum Verdict: String, Codable, Sendable, CaseIterable {
-        case ahead, behind, indistinguishable
     }
 
     /// One learned policy's promise and payment: its return in the user model during its last training epoch, and
@@ -82,22 +76,6 @@ public struct PolicyLearningFindings: Codable, Sendable, Equatable {
     public static func comparison(_ a: SessionSimulator.Outcome, _ b: SessionSimulator.Outcome, _ metric: Metric) -> Comparison {
         let d = SessionSimulator.pairedDifference(a, b, of: metric.value)
         return Comparison(first: a.policy, second: b.policy, metric: metric, difference: d.mean, standardError: d.standardError,
-                          verdict: verdict(difference: d.mean, standardError: d.standardError))
+                          verdict: PairedVerdict(difference: d.mean, standardError: d.standardError))
     }
-
-    /// Ahead or behind when the difference is more than `PolicyLearningThresholds.standardErrors` standard errors
-    /// from 0.
-    public static func verdict(difference: Double, standardError: Double) -> Verdict {
-        let margin = PolicyLearningThresholds.standardErrors * standardError
-        if difference > margin { return .ahead }
-        if difference < -margin { return .behind }
-        return .indistinguishable
-    }
-}
-
-/// The thresholds of notebook 6's verdicts.
-public enum PolicyLearningThresholds {
-    /// A paired difference counts as an ordering when it lies more than this many standard errors from 0 (about a
-    /// two-sided 95% interval that excludes 0).
-    public static let standardErrors = 1.96
 }

@@ -26,7 +26,7 @@ public struct PolicyLearningStudy: Codable, Sendable {
         public var sd: Double
         public var seedsAhead: Int
         public var seedsBehind: Int
-        public var verdict: PolicyLearningFindings.Verdict
+        public var verdict: PairedVerdict
     }
 
     /// The seeds, in the order they ran (each one is the A2C seed, the user model's seed and the evaluation seed).
@@ -89,12 +89,12 @@ public struct PolicyLearningStudy: Codable, Sendable {
 
     /// Ahead or behind when the mean difference over `seeds` seeds lies outside the two-sided 95% interval
     /// `± t_{0.975, seeds − 1} · sd / √seeds` (Student's t); one seed decides nothing.
-    public static func verdict(mean: Double, sd: Double, seeds: Int) -> PolicyLearningFindings.Verdict {
-        guard seeds >= 2, sd.isFinite, mean.isFinite else { return .indistinguishable }
+    public static func verdict(mean: Double, sd: Double, seeds: Int) -> PairedVerdict {
+        guard seeds >= 2, sd.isFinite, mean.isFinite else { return .notToldApart }
         let margin = studentT975(degreesOfFreedom: seeds - 1) * sd / Double(seeds).squareRoot()
         if mean > margin { return .ahead }
         if mean < -margin { return .behind }
-        return .indistinguishable
+        return .notToldApart
     }
 
     /// The 0.975 quantile of Student's t with `df` degrees of freedom (to three decimals; 1.960 beyond 30).

@@ -10,8 +10,8 @@ public enum PolicyThresholds {
     /// R_each by more than this (otherwise the share divides by about 0).
     public static let smallestSpan = 1e-12
     /// Two policies' paired difference over the same users (common random numbers) tells them apart when it is more
-    /// than this many standard errors from 0 (a two-sided 5% test): the best policy against the runner-up, the highest
-    /// R_each and the toy recommender against the oracle.
+    /// than this many standard errors from 0 (a two-sided 5% test; `PairedVerdict`): the best policy against the
+    /// runner-up, the highest R_each and the toy recommender against the oracle, and step 6's published orderings.
     public static let pairedStandardErrors = 1.96
     /// Support under the estimated propensities overstates the true support when it exceeds it by more than this.
     public static let supportOverstatement = 0.1
@@ -242,7 +242,7 @@ public struct PolicyFindings: Codable, Sendable, Equatable {
             } else {
                 let gap = SessionSimulator.pairedDifference(best, oracle, of: \.rewardPerStep)
                 difference = PairedDifference(mean: gap.mean, standardError: gap.standardError)
-                verdict = abs(gap.mean) > PolicyThresholds.pairedStandardErrors * gap.standardError ? .apartFromOracle : .notToldApartFromOracle
+                verdict = PairedVerdict(difference: gap.mean, standardError: gap.standardError) == .notToldApart ? .notToldApartFromOracle : .apartFromOracle
             }
         }
         self.best = BestPolicy(policy: best.policy, rewardPerStep: best.rewardPerStep.mean, boundRewardPerStep: bound.rewardPerStep.mean,

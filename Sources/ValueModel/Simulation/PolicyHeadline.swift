@@ -28,16 +28,6 @@ public struct PolicyHeadline: Sendable, Equatable {
         }
     }
 
-    /// How one policy compares with another over the same users.
-    public enum PairVerdict: String, Sendable, CaseIterable {
-        /// The paired difference is above 0 by more than `PolicyThresholds.pairedStandardErrors` standard errors.
-        case ahead
-        /// Below 0 by more than that.
-        case behind
-        /// Within that many standard errors of 0.
-        case notToldApart
-    }
-
     /// `policy` minus `other` in `metric`, episode by episode (common random numbers).
     public struct Comparison: Sendable, Equatable {
         public var policy: String
@@ -47,15 +37,14 @@ public struct PolicyHeadline: Sendable, Equatable {
         public var otherMean: Double
         public var difference: Double
         public var standardError: Double
-        public var verdict: PairVerdict
+        public var verdict: PairedVerdict
 
         /// The comparison of `a` with `b` (runs of the same simulator).
         public static func make(_ a: SessionSimulator.Outcome, _ b: SessionSimulator.Outcome, _ metric: Metric) -> Comparison {
             let d = SessionSimulator.pairedDifference(a, b, of: metric.value)
-            let clear = abs(d.mean) > PolicyThresholds.pairedStandardErrors * (d.standardError.isNaN ? .infinity : d.standardError)
             return Comparison(policy: a.policy, other: b.policy, metric: metric, policyMean: metric.mean(a), otherMean: metric.mean(b),
                               difference: d.mean, standardError: d.standardError,
-                              verdict: clear ? (d.mean > 0 ? .ahead : .behind) : .notToldApart)
+                              verdict: PairedVerdict(difference: d.mean, standardError: d.standardError))
         }
     }
 
