@@ -79,16 +79,16 @@ RL_STEPS  ?= 100000
 rl-study: build
 	$(BIN)/6-policy-learning study --processed "$(OUT)" --raw "$(RAW)" --seeds $(RL_SEEDS) --epochs $(RL_EPOCHS) --steps-per-epoch $(RL_STEPS) --notebook notebooks/6-rl-study.md --figures figures
 
-## heads-study: issue 13's head options and 5 seeds through steps 3-4 (after make notebooks; about an hour on 2 cores)
+## heads-study: the heads' options off the logged path and 5 seeds through steps 3-4 (after make notebooks; about an hour on 2 cores)
 heads-study: build
 	PROCESSED=$(OUT) RAW=$(RAW) scripts/heads-study.sh
 
-## head-seeds: issue 13's uncertainty check: steps 3-4 twice (seeds 2026 and 7), each with 5 runs of the chosen GNN;
+## head-seeds: the heads' own uncertainty: steps 3-4 twice (seeds 2026 and 7), each with 5 runs of the chosen GNN;
 ## do the two headline intervals overlap? (after make notebooks; about 17 minutes on 2 cores; writes notebooks/head-seeds.md)
 head-seeds: build
 	PROCESSED=$(OUT) RAW=$(RAW) scripts/head-seeds.sh
 
-## kernel-check: issue 15's reproducibility check: steps 3-4 under two OpenBLAS kernels (Haswell, Sandybridge);
+## kernel-check: reproducibility across BLAS kernels: steps 3-4 under two OpenBLAS kernels (Haswell, Sandybridge);
 ## how far apart do the AUCs and the headline land? (after make notebooks; about 10 minutes on 2 cores; writes notebooks/kernel-check.md)
 kernel-check: build
 	PROCESSED=$(OUT) RAW=$(RAW) scripts/kernel-check.sh

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 13, part 5, measured: steps 3 and 4 twice on the data of `make notebooks` (data/processed/step1,
+# The heads' own uncertainty, measured: steps 3 and 4 twice on the data of `make notebooks` (data/processed/step1,
 # step1-small, step2 reused), with step-3 seeds 2026 and 7, each training its chosen GNN five times
 # (3-training --head-seeds 5; step 4 averages the five runs' heads and puts their spread into the headline
 # interval), in data/study/head-seeds-<seed>/; then notebooks/head-seeds.md (scripts/head_seeds_table.py):

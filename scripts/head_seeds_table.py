@@ -35,7 +35,7 @@ def main(folders):
     runs = [load(f) for f in folders]
     out = []
     say = out.append
-    say("# The heads' own uncertainty in step 4's headline interval (issue 13, part 5)\n")
+    say("# The heads' own uncertainty in step 4's headline interval\n")
     say("Written by `make head-seeds` (`scripts/head-seeds.sh`, then `scripts/head_seeds_table.py`): steps 3 and 4 run "
         f"{len(runs)} times on the data of `make notebooks`, differing only in step 3's `--seed`, each training the GNN step 4 "
         "scores with five times (`3-training --head-seeds 5`: four more seeds, each for the steps whose weights the main run kept). "

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 13's options for the heads, measured: steps 3 and 4 once per variant on the data of `make notebooks`
+# The options for the heads off the logged path, measured: steps 3 and 4 once per variant on the data of `make notebooks`
 # (data/processed/step1, step1-small, step2 reused), each variant in data/study/<variant>/, then step 4
 # on each flow's five seeds as one ensemble (data/study/<flow>-ensemble/), then
 # notebooks/heads-study.md from their results (scripts/heads_study_table.py). Run by `make heads-study`

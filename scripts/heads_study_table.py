@@ -48,7 +48,7 @@ def main(study):
         sys.exit(f"heads_study_table: no finished variant in {study}")
     out = []
     say = out.append
-    say("# Heads off the logged path: the options, measured (issue 13)")
+    say("# Heads off the logged path: the options, measured")
     say("")
     say("Written by `make heads-study` (`scripts/heads-study.sh`, then `scripts/heads_study_table.py`), which runs steps 3 and 4 "
         "once per variant on the data of `make notebooks` (sweeps skipped, step 4 with `--skip-original --skip-diagnostics --bootstrap 20`). "

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 15, part 5, measured: how much the BLAS kernel moves the notebooks' numbers. Steps 3 and 4 on the data of
+# Reproducibility across BLAS kernels, measured: how much the BLAS kernel moves the notebooks' numbers. Steps 3 and 4 on the data of
 # `make notebooks` (data/processed/step1, step1-small, step2 reused), once per OpenBLAS kernel in KERNELS
 # (OPENBLAS_CORETYPE set for the run, so nothing re-selects it), one GNN run each (--head-seeds 1), in
 # data/study/kernel-<name>/; then notebooks/kernel-check.md (scripts/kernel_check_table.py). Every kernel named

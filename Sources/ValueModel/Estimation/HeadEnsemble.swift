@@ -3,7 +3,7 @@ import Foundation
 /// Step 4's heads averaged over several GNNs — the other seeds step 3 trained of its chosen GNN
 /// (`--head-seeds`), and the chosen GNNs of other step-3 runs (`--ensemble`) — with each member's headline fitted
 /// alone: how much of ŵ's uncertainty is the heads' own training randomness, which the session standard errors
-/// leave out (issue 13, part 5).
+/// leave out.
 public struct HeadEnsemble {
     /// Where a member's GNN comes from.
     public struct Source {

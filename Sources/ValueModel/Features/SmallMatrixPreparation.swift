@@ -1,5 +1,5 @@
 /// KuaiRec's `small_matrix.csv` — a fully observed block of users x videos, the one sample of the heads the
-/// platform did not select — prepared for off-path evaluation (issue 13). Nothing of it reaches training:
+/// platform did not select — prepared for off-path evaluation. Nothing of it reaches training:
 /// step 1 writes it to its own folder (`<processed>/step1-small/`), and steps 2-3 train on step 1's table only.
 ///
 /// Each kept row is scored as step 4 scores a candidate it never logged (`CounterfactualFeatures`): the user,

@@ -18,8 +18,8 @@ import Foundation
 ///
 ///     π*(a) = Π_i π_i(a)^{λ_i/Λ} · exp(A(a)/Λ) / Z,    Z = Σ_{b∈C} Π_i π_i(b)^{λ_i/Λ} · exp(A(b)/Λ),
 ///
-/// a geometric mixture of the stage-one policies (weights λ_i/Λ) tilted by the advantage at temperature Λ: the
-/// issue's reading, confirmed. The product form needs the KL in this direction (π first, the I-projection onto each
+/// a geometric mixture of the stage-one policies (weights λ_i/Λ) tilted by the advantage at temperature Λ (TSCAC's
+/// form, confirmed here). The product form needs the KL in this direction (π first, the I-projection onto each
 /// π_i); with KL(π_i ‖ π) the condition would be `A(a) + Σ_i λ_i π_i(a)/π(a) + ν = 0`, i.e. the arithmetic form
 /// `π(a) = Σ_i λ_i π_i(a) / (−ν − A(a))`, not this one. The λ_i are options here (the dual optimum for given ε_i is
 /// not solved for): a larger λ_i keeps π* nearer π_i, a larger Λ flattens the advantage's tilt, and Λ → 0 makes π*

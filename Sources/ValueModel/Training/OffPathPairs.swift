@@ -1,7 +1,7 @@
 import Foundation
 
 /// The small matrix's pairs (step 1's `step1-small/`) as edges every step-3 model can score: the one test of the
-/// heads on pairs the platform did not choose (issue 13). Never trained on.
+/// heads on pairs the platform did not choose. Never trained on.
 ///
 /// Each pair's raw feature row is built as step 4 builds a never-shown candidate's (`CounterfactualFeatures`):
 /// the session columns (user, burst, session counter, history) of step 2's edge at `source_row`, the item
