@@ -184,7 +184,7 @@ struct PolicyLearningNotebook {
         page.bullets([
             "The actor scores each video from its side features and the state (`f(state) · g(item)`), where DORL's actor ends in a table of logits over all items; sessions never repeat a video (DORL's KuaiEnv allows repeats).",
             "The policy acts over the whole catalogue of the logs; in each simulator its softmax is restricted to that simulator's candidates.",
-            "The user model's members are DeepFM-style networks trained with early stopping on the validation split (DORL trains a fixed 5 epochs on all of big_matrix); the reward is the watch ratio capped at 5.",
+            "The user model's members are DeepFM-style networks trained on the training split for at most \(results.options.userModel.maxEpochs) epoch(s), keeping the epoch with the lowest validation loss (patience \(results.options.userModel.patience)); DORL trains a fixed 5 epochs on all of big_matrix. The reward is the watch ratio capped at 5.",
             "λ_U and λ_E are used at DORL's published values without rescaling; DORL normalises its reward, so the penalty's relative weight may differ here.",
             "A reduced budget (\(results.options.a2c.epochs) epochs of \(Format.count(results.options.a2c.stepsPerEpoch)) steps, one training seed) instead of DORL's 200 epochs of 100,000 steps; no offline RL baselines (SQN, CRR, CQL, BCQ) are trained here.",
         ])
